@@ -1,0 +1,78 @@
+"""Turns a ScoreResult into what a learner reads: verdict, the sound to work on, and how to fix it."""
+
+from __future__ import annotations
+
+from .scoring import ScoreResult
+
+# (expected, heard) -> articulation tip; most specific first, then a tip for the expected sound alone.
+PAIR_TIPS: dict[tuple[str, str], str] = {
+    ("TH", "S"): "put the tip of your tongue between your teeth and blow gently: 'th', not 's'",
+    ("TH", "T"): "don't stop the air: tongue tip lightly between the teeth and let the air flow, 'th' not 't'",
+    ("TH", "F"): "use your tongue, not your lip: tongue tip between the teeth, top teeth off the lip",
+    ("DH", "D"): "tongue tip between the teeth and keep your voice buzzing: 'th' as in 'this', not 'd'",
+    ("DH", "Z"): "move the tongue forward between the teeth: 'th' as in 'this', not 'z'",
+    ("V", "W"): "touch your top teeth to your bottom lip and buzz: 'v', don't round the lips",
+    ("V", "B"): "don't close the lips: top teeth on the bottom lip, and let the air buzz through",
+    ("W", "V"): "round your lips like a kiss and don't touch the teeth: 'w'",
+    ("R", "L"): "curl the tongue back and don't let it touch the roof of the mouth: 'r'",
+    ("L", "R"): "touch the tongue tip to the ridge behind your top teeth: 'l'",
+    ("IH", "IY"): "short and relaxed: 'i' as in 'ship', not the long 'ee' of 'sheep'",
+    ("IY", "IH"): "long and tense, smile a little: 'ee' as in 'sheep'",
+    ("AE", "EH"): "open your mouth wider and drop the jaw: 'a' as in 'cat'",
+    ("Z", "S"): "add your voice: 'z' buzzes (touch your throat to feel it), 's' only hisses",
+    ("SH", "S"): "round the lips and pull the tongue back a little: 'sh', not 's'",
+    ("S", "SH"): "spread the lips and keep the tongue forward: 's', not 'sh'",
+    ("CH", "SH"): "start with a stop: the tongue touches the roof first, then releases: 't-sh'",
+    ("NG", "N"): "the back of the tongue goes up to the soft palate, don't use the tip: 'ng'",
+    ("UH", "UW"): "short and relaxed: 'oo' as in 'book', not 'food'",
+    ("UW", "UH"): "long, with rounded lips: 'oo' as in 'food'",
+    ("P", "B"): "no voice and a small puff of air: 'p'",
+    ("B", "P"): "use your voice from the start: 'b'",
+}
+
+PHONE_TIPS: dict[str, str] = {
+    "TH": "tongue tip between the teeth, blow gently", "DH": "tongue tip between the teeth, with voice",
+    "R": "curl the tongue back, no touching", "L": "tongue tip on the ridge behind the top teeth",
+    "V": "top teeth on the bottom lip, with voice", "W": "rounded lips, no teeth",
+    "NG": "back of the tongue up, air through the nose", "ZH": "like 'sh' with voice, as in 'measure'",
+    "HH": "just a breath of air before the vowel",
+}
+
+EXAMPLES: dict[str, str] = {
+    "AA": "father", "AE": "cat", "AH": "cup", "AO": "law", "AW": "cow", "AY": "my", "B": "bat", "CH": "chair",
+    "D": "dog", "DH": "this", "EH": "bed", "ER": "bird", "EY": "day", "F": "fish", "G": "go", "HH": "hat",
+    "IH": "ship", "IY": "sheep", "JH": "jam", "K": "cat", "L": "leg", "M": "man", "N": "no", "NG": "sing",
+    "OW": "go", "OY": "boy", "P": "pen", "R": "red", "S": "sun", "SH": "she", "T": "top", "TH": "think",
+    "UH": "book", "UW": "food", "V": "van", "W": "wet", "Y": "yes", "Z": "zoo", "ZH": "measure",
+}
+
+
+def tip(expected: str, heard: str | None) -> str:
+    if heard == "-":
+        return f"don't drop the '{expected}' sound (as in '{EXAMPLES.get(expected, expected)}'): say it clearly"
+    if heard and (expected, heard) in PAIR_TIPS:
+        return PAIR_TIPS[(expected, heard)]
+    base = PHONE_TIPS.get(expected)
+    example = f"the sound in '{EXAMPLES.get(expected, expected)}'"
+    return f"{example}: {base}" if base else f"aim for {example}"
+
+
+def describe(result: ScoreResult, color: bool = False) -> str:
+    """A few lines for a learner or teacher."""
+    def paint(s: str, code: str) -> str:
+        return f"\033[{code}m{s}\033[0m" if color else s
+
+    if result.verdict == "no_speech":
+        return f"{result.text}: no speech heard. Speak closer to the microphone and say the word clearly."
+    head = {"correct": paint("correct", "32"), "mispronounced": paint("try again", "31")}[result.verdict]
+    lines = [f"{result.text}: {head} (score {result.score:.0f}/100)"]
+    bad = [(w, p) for w in result.words for p in w.phones if not p.ok]
+    if bad:
+        w, p = min(bad, key=lambda wp: wp[1].score)
+        heard = "left out" if p.heard == "-" else (f"heard {p.heard} instead" if p.heard else "unclear")
+        lines.append(f"  sound to work on: {p.phone} in '{w.word}' ({heard})")
+        lines.append(f"  tip: {tip(p.phone, p.heard)}")
+    sounds = "  ".join(paint(f"{p.phone} {p.score:.0f}", "32" if p.ok else "31") + ("" if p.ok else f"({p.heard})")
+                       for w in result.words for p in w.phones)
+    lines.append(f"  sounds: {sounds}")
+    return "\n".join(lines)

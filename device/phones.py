@@ -1,0 +1,77 @@
+"""The phone set: 39 ARPAbet phones of CMUdict without stress, plus silence.
+
+Also the IPA <-> ARPAbet tables used for espeak-ng grapheme-to-phoneme and for
+voices that take IPA input (piper).
+"""
+
+from __future__ import annotations
+
+import re
+
+SIL = "SIL"
+
+PHONES: tuple[str, ...] = (
+    "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G",
+    "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH",
+    "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH",
+)
+
+VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
+
+# Espeak-ng / piper IPA (en-us) to ARPAbet. Longest match first when parsing.
+IPA_TO_ARPABET: dict[str, tuple[str, ...]] = {
+    "tʃ": ("CH",), "dʒ": ("JH",), "aɪ": ("AY",), "aʊ": ("AW",), "eɪ": ("EY",), "oʊ": ("OW",),
+    "ɔɪ": ("OY",), "ɑː": ("AA",), "ɔː": ("AO",), "iː": ("IY",), "uː": ("UW",), "ɜː": ("ER",),
+    "ɝ": ("ER",), "ɚ": ("ER",), "ɜ": ("ER",), "ɑ": ("AA",), "ɒ": ("AA",), "æ": ("AE",), "ʌ": ("AH",),
+    "ə": ("AH",), "ɐ": ("AH",), "ɔ": ("AO",), "ɛ": ("EH",), "e": ("EH",), "ɪ": ("IH",), "ᵻ": ("IH",),
+    "i": ("IY",), "ʊ": ("UH",), "u": ("UW",), "o": ("OW",), "a": ("AE",),
+    "b": ("B",), "d": ("D",), "ð": ("DH",), "f": ("F",), "ɡ": ("G",), "g": ("G",), "h": ("HH",),
+    "k": ("K",), "l": ("L",), "ɫ": ("L",), "m": ("M",), "n": ("N",), "ŋ": ("NG",), "p": ("P",),
+    "ɹ": ("R",), "r": ("R",), "ɾ": ("T",), "s": ("S",), "ʃ": ("SH",), "t": ("T",), "θ": ("TH",),
+    "v": ("V",), "w": ("W",), "j": ("Y",), "z": ("Z",), "ʒ": ("ZH",), "ʔ": ("T",), "x": ("K",),
+    "n̩": ("AH", "N"), "l̩": ("AH", "L"), "m̩": ("AH", "M"),
+}
+
+ARPABET_TO_IPA: dict[str, str] = {
+    "AA": "ɑː", "AE": "æ", "AH": "ʌ", "AO": "ɔː", "AW": "aʊ", "AY": "aɪ", "B": "b", "CH": "tʃ",
+    "D": "d", "DH": "ð", "EH": "ɛ", "ER": "ɚ", "EY": "eɪ", "F": "f", "G": "ɡ", "HH": "h",
+    "IH": "ɪ", "IY": "iː", "JH": "dʒ", "K": "k", "L": "l", "M": "m", "N": "n", "NG": "ŋ",
+    "OW": "oʊ", "OY": "ɔɪ", "P": "p", "R": "ɹ", "S": "s", "SH": "ʃ", "T": "t", "TH": "θ",
+    "UH": "ʊ", "UW": "uː", "V": "v", "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
+}
+
+_IGNORED_IPA = set("ˈˌ.-‿ ͡ːˑ̃") | {"\u0329", "\u032f"}
+
+
+def strip_stress(phone: str) -> str:
+    return re.sub(r"\d", "", phone).upper()
+
+
+def parse_phones(text: str) -> tuple[str, ...]:
+    """'th ih1 ng k' or 'TH,IH,NG,K' -> ('TH','IH','NG','K'); ValueError names unknown symbols."""
+    out = tuple(strip_stress(p) for p in re.split(r"[\s,]+", text.strip()) if p)
+    bad = [p for p in out if p not in PHONES]
+    if bad:
+        raise ValueError(f"unknown phone symbol(s) {' '.join(bad)}; use ARPAbet: {' '.join(PHONES)}")
+    if not out:
+        raise ValueError("no phones given")
+    return out
+
+
+def ipa_to_arpabet(ipa: str) -> tuple[str, ...]:
+    """Greedy longest-match conversion of an espeak-ng IPA string; unknown symbols are skipped."""
+    out: list[str] = []
+    i = 0
+    keys = sorted(IPA_TO_ARPABET, key=len, reverse=True)
+    while i < len(ipa):
+        if ipa[i] in _IGNORED_IPA:
+            i += 1
+            continue
+        for k in keys:
+            if ipa.startswith(k, i):
+                out.extend(IPA_TO_ARPABET[k])
+                i += len(k)
+                break
+        else:
+            i += 1
+    return tuple(out)

@@ -1,0 +1,184 @@
+"""Goodness of pronunciation per phone, calibrated to 0-100, aggregated to words and a verdict.
+
+The JSON produced by ScoreResult.to_dict() is the stable scoring contract (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .align import force_align
+from .audio import Audio
+from .features import log_mel
+from .lexicon import Lexicon, Pronunciation
+from .metadata import Calibration
+from .model import AcousticModel
+
+NO_SPEECH_RMS_DBFS = -55.0  # quieter than this everywhere: nobody spoke
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    phone: str
+    score: float
+    ok: bool
+    heard: str | None  # best competitor when not ok; "-" when omitted
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class WordResult:
+    word: str
+    score: float
+    phones: list[PhoneResult]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    text: str
+    score: float
+    verdict: str  # correct | mispronounced | no_speech
+    words: list[WordResult]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def weakest(self) -> tuple[WordResult, PhoneResult] | None:
+        pairs = [(w, p) for w in self.words for p in w.phones]
+        return min(pairs, key=lambda wp: wp[1].score) if pairs else None
+
+
+@dataclass(frozen=True)
+class PhoneEvidence:
+    """Raw per-phone measurements before calibration (also what train/ fits the calibration on)."""
+
+    phone: int
+    gop: float  # mean log posterior of the expected phone minus that of the best competitor
+    competitor: int
+    omitted: bool
+    start: int
+    end: int
+
+
+def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, min_frames: int = 2) -> list[list[PhoneEvidence]]:
+    """Align, then measure each expected phone against its competitors over its segment."""
+    aligned = force_align(logpost, words, silence, min_frames)
+    out: list[list[PhoneEvidence]] = [[] for _ in words]
+    n_classes = logpost.shape[1]
+    for tok in aligned:
+        if tok.is_silence:
+            continue
+        seg = logpost[tok.start:tok.end]
+        mean_lp = seg.mean(axis=0)
+        comp = mean_lp.copy()
+        comp[tok.label] = -np.inf
+        comp[silence] = -np.inf
+        best = int(np.argmax(comp))
+        gop = float(mean_lp[tok.label] - comp[best])
+        # Omitted: the segment is squeezed to the minimum and what fills it is silence or a neighbour.
+        post = np.exp(seg).mean(axis=0)
+        w = words[tok.word]
+        neighbours = {w[tok.position - 1] if tok.position > 0 else silence,
+                      w[tok.position + 1] if tok.position + 1 < len(w) else silence, silence}
+        top = int(np.argmax(post))
+        omitted = (tok.end - tok.start) <= min_frames and post[tok.label] < 0.1 and top in neighbours and top != tok.label
+        out[tok.word].append(PhoneEvidence(tok.label, gop, best if best < n_classes else silence, omitted, tok.start, tok.end))
+    return out
+
+
+def calibrated(gop: float, phone: str, cal: Calibration) -> float:
+    offset = cal.per_phone_offset.get(phone, cal.offset)
+    return float(100.0 / (1.0 + np.exp(-cal.slope * (gop - offset))))
+
+
+def aggregate(scores: list[float]) -> float:
+    """Mean pulled toward the worst: one bad sound should sink a word, as a teacher would judge it."""
+    return 0.5 * float(np.mean(scores)) + 0.5 * float(np.min(scores)) if scores else 0.0
+
+
+class Scorer:
+    def __init__(self, model: AcousticModel, lexicon: Lexicon | None = None):
+        self.model = model
+        self.lexicon = lexicon or Lexicon()
+        self.meta = model.meta
+        self._index = {p: i for i, p in enumerate(self.meta.phones)}
+
+    def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
+        from .errors import SaywellError
+        from .lexicon import split_words
+        from .phones import parse_phones
+
+        if phones is None:
+            return self.lexicon.phrase(text)
+        words = split_words(text) or [text.strip() or "?"]
+        groups = [g for g in phones.split("|")]
+        try:
+            parsed = [parse_phones(g) for g in groups]
+        except ValueError as e:
+            raise SaywellError(f"--phones {phones!r}: {e}") from e
+        if len(parsed) == len(words):
+            return [Pronunciation(w, p, "given") for w, p in zip(words, parsed)]
+        if len(parsed) == 1:
+            return [Pronunciation(" ".join(words), parsed[0], "given")]
+        raise SaywellError(f"--phones has {len(parsed)} groups for {len(words)} words; separate each word's phones with '|'")
+
+    def score(self, audio: Audio, text: str, phones: str | None = None) -> ScoreResult:
+        prons = self.pronunciations(text, phones)
+        feats = log_mel(audio.samples, self.meta.frontend)
+        logpost = self.model.log_posteriors(feats)
+        return self.score_posteriors(logpost, text, prons, audio.samples)
+
+    def score_posteriors(self, logpost: np.ndarray, text: str, prons: list[Pronunciation], samples: np.ndarray | None = None) -> ScoreResult:
+        cal = self.meta.calibration
+        sil = self._index[self.meta.silence]
+        hop_s = self.meta.frontend.hop_ms / 1000.0
+        speech_frames = int(np.sum(np.argmax(logpost, axis=1) != sil)) if len(logpost) else 0
+        loud = samples is None or _peak_rms_dbfs(samples) > NO_SPEECH_RMS_DBFS
+        min_needed = 2 * sum(len(p.phones) for p in prons)
+        if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
+            return self._no_speech(text, prons)
+        words = [[self._index[p] for p in pr.phones] for pr in prons]
+        evidence = phone_evidence(logpost, words, sil)
+        word_results = []
+        for pr, ev in zip(prons, evidence):
+            phone_results = []
+            for e in ev:
+                name = self.meta.phones[e.phone]
+                s = 0.0 if e.omitted else calibrated(e.gop, name, cal)
+                ok = s >= cal.phone_threshold
+                heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
+                phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
+            word_results.append(WordResult(pr.word, round(aggregate([p.score for p in phone_results]), 1), phone_results))
+        total = round(aggregate([w.score for w in word_results]), 1)
+        verdict = "correct" if total >= cal.word_threshold else "mispronounced"
+        if verdict == "mispronounced" and all(p.ok for w in word_results for p in w.phones):
+            word_results = _flag_weakest(word_results, evidence, self.meta.phones)
+        return ScoreResult(text, total, verdict, word_results)
+
+    def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
+        words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones]) for p in prons]
+        return ScoreResult(text, 0.0, "no_speech", words)
+
+
+def _flag_weakest(words: list[WordResult], evidence, phones) -> list[WordResult]:
+    """A rejected word always names a sound to work on: the lowest-scoring one."""
+    wi, pi = min(((i, j) for i, w in enumerate(words) for j in range(len(w.phones))), key=lambda ij: words[ij[0]].phones[ij[1]].score)
+    p = words[wi].phones[pi]
+    heard = phones[evidence[wi][pi].competitor]
+    fixed = PhoneResult(p.phone, p.score, False, heard, p.start, p.end)
+    new_phones = list(words[wi].phones)
+    new_phones[pi] = fixed
+    out = list(words)
+    out[wi] = WordResult(words[wi].word, words[wi].score, new_phones)
+    return out
+
+
+def _peak_rms_dbfs(x: np.ndarray, frame: int = 400) -> float:
+    if len(x) < frame:
+        return -120.0
+    n = len(x) // frame
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
+    return float(20 * np.log10(max(rms.max(), 1e-6)))

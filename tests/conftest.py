@@ -1,0 +1,24 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "audio_samples"
+MODEL = Path(os.environ.get("SAYWELL_MODEL", ROOT / "models" / "saywell-en.tflite"))
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    from device.model import AcousticModel
+    from device.scoring import Scorer
+
+    return Scorer(AcousticModel(MODEL))
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The installed entry point, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "device", *args], capture_output=True, text=True, cwd=ROOT,
+                          input=stdin, timeout=300)

@@ -1,0 +1,41 @@
+"""Forced alignment on hand-made posteriors, where the right answer is known."""
+
+import numpy as np
+import pytest
+
+from device.align import force_align
+from device.errors import SaywellError
+from device.scoring import phone_evidence
+
+SIL, A, B, C = 0, 1, 2, 3
+
+
+def posteriors(frames: list[int], n=4, p=0.9):
+    lp = np.full((len(frames), n), np.log((1 - p) / (n - 1)))
+    lp[np.arange(len(frames)), frames] = np.log(p)
+    return lp
+
+
+def test_segments_follow_the_evidence():
+    lp = posteriors([SIL] * 5 + [A] * 4 + [B] * 6 + [SIL] * 3 + [C] * 5 + [SIL] * 2)
+    toks = force_align(lp, [[A, B], [C]], SIL)
+    phones = [(t.label, t.start, t.end) for t in toks if not t.is_silence]
+    assert phones == [(A, 5, 9), (B, 9, 15), (C, 18, 23)]
+
+
+def test_silence_is_optional():
+    lp = posteriors([A] * 4 + [B] * 4)
+    toks = force_align(lp, [[A, B]], SIL)
+    assert [t.label for t in toks] == [A, B]
+
+
+def test_substitution_gives_negative_gop_and_names_competitor():
+    lp = posteriors([SIL] * 3 + [A] * 5 + [C] * 5 + [SIL] * 3)  # expected A B, said A C
+    ev = phone_evidence(lp, [[A, B]], SIL)[0]
+    assert ev[0].gop > 0 and ev[1].gop < 0
+    assert ev[1].competitor == C
+
+
+def test_too_short_is_a_clear_error():
+    with pytest.raises(SaywellError, match="too short"):
+        force_align(posteriors([A, B]), [[A, B, C]], SIL)

@@ -1,0 +1,113 @@
+"""The scoring JSON contract of DESIGN.md, through the real CLI, on real audio with the real model."""
+
+import json
+import shutil
+
+import pytest
+from conftest import MODEL, SAMPLES, run_cli
+
+VERDICTS = {"correct", "mispronounced", "no_speech"}
+
+
+def check_contract(d: dict, text: str):
+    assert set(d) == {"text", "score", "verdict", "words"}
+    assert d["text"] == text and d["verdict"] in VERDICTS
+    assert isinstance(d["score"], float) and 0.0 <= d["score"] <= 100.0
+    assert d["words"], "at least one word"
+    for w in d["words"]:
+        assert set(w) == {"word", "score", "phones"} and isinstance(w["word"], str)
+        assert 0.0 <= w["score"] <= 100.0
+        last_end = 0.0
+        for p in w["phones"]:
+            assert set(p) == {"phone", "score", "ok", "heard", "start", "end"}
+            assert p["phone"].isupper() and not any(c.isdigit() for c in p["phone"])
+            assert isinstance(p["ok"], bool) and 0.0 <= p["score"] <= 100.0
+            assert (p["heard"] is None) == p["ok"]
+            assert p["heard"] is None or isinstance(p["heard"], str)
+            if d["verdict"] != "no_speech":
+                assert last_end <= p["start"] < p["end"]
+                last_end = p["end"]
+
+
+def test_score_json_on_real_speech():
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--json", "--model", str(MODEL))
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    check_contract(d, "hello")
+    assert [p["phone"] for p in d["words"][0]["phones"]] == ["HH", "AH", "L", "OW"]
+    assert d["words"][0]["phones"][-1]["end"] <= 2.0
+
+
+def test_given_phones_win_over_the_dictionary():
+    r = run_cli("score", str(SAMPLES / "joe_think.wav"), "--text", "think", "--phones", "th ih1 ng k", "--json", "--model", str(MODEL))
+    d = json.loads(r.stdout)
+    assert [p["phone"] for p in d["words"][0]["phones"]] == ["TH", "IH", "NG", "K"]
+
+
+def test_human_output_names_verdict_and_sounds():
+    r = run_cli("score", str(SAMPLES / "real_seven.wav"), "--text", "seven", "--model", str(MODEL))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("seven: ") and "sounds: S " in r.stdout
+
+
+def test_score_batch_one_line_per_input_in_order(tmp_path):
+    shutil.copy(SAMPLES / "real_three.wav", tmp_path / "three.wav")
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text(
+        "three.wav\tthree\n"  # relative to the manifest's folder
+        f"{SAMPLES / 'real_hello.wav'}\thello\tHH AH L OW\n"  # absolute, with phones
+        "missing.wav\tcat\n"
+        "just-one-column\n"
+        "\n"
+        f"{SAMPLES / 'real_seven.wav'}\tseven\tXX\n"
+        "three.wav\ttree\n")
+    r = run_cli("score-batch", str(manifest), "--model", str(MODEL))
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(lines) == 6
+    check_contract(lines[0], "three")
+    check_contract(lines[1], "hello")
+    assert "not found" in lines[2]["error"]
+    assert "line 4" in lines[3]["error"]
+    assert "XX" in lines[4]["error"]
+    check_contract(lines[5], "tree")
+    assert lines[5]["score"] < lines[0]["score"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["score", "/nonexistent.wav", "--text", "cat"], "not found"),
+    (["score", "AUDIO", "--text", "!!!"], "no words"),
+    (["score", "AUDIO", "--text", "cat", "--phones", "K QQ T"], "QQ"),
+    (["score", "AUDIO", "--text", "cat", "--model", "/nonexistent/m.tflite"], "model file"),
+    (["score-batch", "/nonexistent.tsv"], "not found"),
+])
+def test_user_errors_are_one_line_without_traceback(args, needle):
+    args = [str(SAMPLES / "real_hello.wav") if a == "AUDIO" else a for a in args]
+    if "--model" not in args:
+        args += ["--model", str(MODEL)]
+    r = run_cli(*args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert needle in r.stderr
+
+
+def test_corrupt_model_and_missing_metadata(tmp_path):
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"\x00" * 1000)
+    shutil.copy(MODEL.with_suffix(".json"), tmp_path / "bad.json")
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--model", str(bad))
+    assert r.returncode == 2 and "not a valid TFLite model" in r.stderr and "Traceback" not in r.stderr
+    lonely = tmp_path / "lonely.tflite"
+    shutil.copy(MODEL, lonely)
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--model", str(lonely))
+    assert r.returncode == 2 and "metadata" in r.stderr
+    (tmp_path / "lonely.json").write_text("{not json")
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--model", str(lonely))
+    assert r.returncode == 2 and "corrupt model metadata" in r.stderr
+
+
+def test_demo_scores_every_sample():
+    r = run_cli("demo", "--model", str(MODEL))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("[real_") == 5 and r.stdout.count("[joe_") == 4
+    assert "error" not in r.stdout

@@ -1,0 +1,55 @@
+"""Each synthesis engine speaks the phones it was asked for and labels them with contiguous times."""
+
+import pytest
+
+pytest.importorskip("scipy")
+
+from device.lexicon import Lexicon  # noqa: E402
+
+
+def _check(u, expect):
+    phones = [s.phone for s in u.segments if s.phone != "SIL"]
+    assert phones == list(expect)
+    for a, b in zip(u.segments, u.segments[1:]):
+        assert a.end_s == pytest.approx(b.start_s, abs=1e-6) and a.end_s > a.start_s
+    assert u.segments[-1].end_s == pytest.approx(len(u.audio) / 16000, abs=0.011)
+    assert u.audio.dtype.name == "float32" and 0.05 < abs(u.audio).max() <= 1.0
+
+
+def test_flite_canonical_and_altered():
+    from train.engines import FliteVoice
+
+    v = FliteVoice("slt", f0_mean=160, duration_stretch=1.2)
+    _check(v.synthesize(["ship"]), Lexicon().lookup("ship").phones)
+    _check(v.synthesize(["think"], [("S", "IH", "NG", "K")]), ("S", "IH", "NG", "K"))
+
+
+def test_festival_batch_keeps_overrides_apart():
+    from train.engines import FestivalVoice
+
+    a, b = FestivalVoice("kal_diphone").synthesize_many([(["think"], [("S", "IH", "NG", "K")]), (["think"], None)])
+    _check(a, ("S", "IH", "NG", "K"))
+    _check(b, ("TH", "IH", "NG", "K"))
+
+
+def test_piper_forced_phones():
+    pytest.importorskip("piper")
+    from train.piper_voice import PiperVoice
+
+    u = PiperVoice().synthesize(["very"], [("B", "EH", "R", "IY")])
+    _check(u, ("B", "EH", "R", "IY"))
+
+
+def test_mispronounce_changes_exactly_one_phone():
+    import random
+
+    from train.mispronounce import mispronounce
+
+    rng = random.Random(0)
+    for _ in range(200):
+        m = mispronounce(("TH", "IH", "NG", "K"), rng)
+        if m.said == "-":
+            assert m.phones == ("TH", "IH", "NG") and m.index == 3
+        else:
+            diff = [i for i, (x, y) in enumerate(zip(m.phones, ("TH", "IH", "NG", "K"))) if x != y]
+            assert diff == [m.index] and m.phones[m.index] == m.said

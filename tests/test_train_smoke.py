@@ -1,0 +1,50 @@
+"""A few synthesized clips, a few steps of float, pruning and QAT, int8 export, then the device scores with it."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT, SAMPLES, run_cli
+
+pytest.importorskip("tensorflow_model_optimization")
+
+
+@pytest.fixture(scope="module")
+def smoke_model(tmp_path_factory):
+    work = tmp_path_factory.mktemp("smoke")
+    r = subprocess.run([sys.executable, "-m", "train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
+                        "--allow-int8-loss"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return work / "models" / "saywell-en.tflite"
+
+
+def test_export_writes_int8_float_and_metadata(smoke_model):
+    meta = json.loads(smoke_model.with_suffix(".json").read_text())
+    assert meta["input"]["dtype"] == "int8" and meta["output"]["dtype"] == "int8"
+    assert meta["input"]["shape"][0] == 1  # fixed batch: no dynamic-shape ops in the graph
+    assert set(meta["architecture"]["tflite_ops"]) <= {"CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "RESHAPE", "STRIDED_SLICE", "SLICE"}
+    assert meta["phones"][-1] == "SIL" and len(meta["phones"]) == 40
+    for key in ("calibration", "evaluation", "training"):
+        assert key in meta
+    assert meta["training"]["command"].startswith("saywell-train")
+    assert (smoke_model.parent / "saywell-en.float.tflite").stat().st_size > smoke_model.stat().st_size
+
+
+def test_pruning_reached_its_target(smoke_model):
+    """Half of the conv weights are zero in the exported float model (prune-preserving QAT keeps them)."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    it = Interpreter(model_path=str(smoke_model.parent / "saywell-en.float.tflite"))
+    it.allocate_tensors()
+    sparsities = [float(np.mean(it.get_tensor(d["index"]) == 0)) for d in it.get_tensor_details()
+                  if "_pw/" in d["name"] and list(d["shape"][1:3]) == [1, 1]]  # weights, not activations
+    assert len(sparsities) == 8
+    assert min(sparsities) >= 0.45
+
+
+def test_device_scores_with_the_fresh_model(smoke_model):
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--json", "--model", str(smoke_model))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["verdict"] in ("correct", "mispronounced", "no_speech")

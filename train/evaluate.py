@@ -1,0 +1,215 @@
+"""Stage 5: measure the exported models and fit the score calibration.
+
+Sets: held-out synthetic voices (canonical vs mispronounced takes of the same words) and real
+speech (Asterisk prompts scored against their own text vs a word one phone away). Real clips are
+split by clip into a calibration half and an evaluation half, so reported real figures are honest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from device.features import log_mel
+from device.metadata import Calibration
+from device.model import AcousticModel
+from device.scoring import aggregate, calibrated, phone_evidence
+
+from .features import CLASSES, CLASS_INDEX
+from .synthesize import load_shard
+
+SIL = CLASS_INDEX["SIL"]
+
+
+@dataclass
+class EvalItem:
+    key: str  # identifies the audio, so posteriors are computed once per clip
+    audio: np.ndarray
+    words: list[tuple[str, ...]]  # expected phones per word
+    correct: bool
+    changed: tuple[int, int] | None = None  # (word, phone) that was actually said differently
+    said: str | None = None  # what was said there ("-" = dropped)
+    group: str = ""
+    reference: tuple[str, ...] | None = None  # phones actually spoken, for phone error rate
+
+
+def heldout_items(shard: Path) -> list[EvalItem]:
+    voice, utts, jobs = load_shard(shard)
+    items = []
+    for k, (u, j) in enumerate(zip(utts, jobs)):
+        canon = [tuple(p) for p in j["canonical"]]
+        ref = tuple(s.phone for s in u.segments if s.phone != "SIL")
+        if j["phones"] is None:
+            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref))
+        else:
+            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref))
+    return items
+
+
+def is_calibration_clip(path: str) -> bool:
+    return hashlib.md5(Path(path).name.encode()).digest()[0] % 2 == 0
+
+
+def real_items(dev_dir: Path) -> list[EvalItem]:
+    from device.audio import load_wav
+
+    from .realspeech import load_dev_set
+
+    items = []
+    cache: dict[str, np.ndarray] = {}
+    for d in load_dev_set(dev_dir):
+        if d.audio not in cache:
+            cache[d.audio] = load_wav(d.audio).samples
+        group = "real_calib" if is_calibration_clip(d.audio) else "real_eval"
+        changed = None if d.correct else (0, d.changed_index)
+        items.append(EvalItem(d.audio, cache[d.audio], [tuple(d.phones)], d.correct, changed, d.changed_phone, group,
+                              tuple(d.said_phones) if d.correct else None))
+    return items
+
+
+def posteriors(model: AcousticModel, items: list[EvalItem]) -> dict[str, np.ndarray]:
+    out = {}
+    for it in items:
+        if it.key not in out:
+            out[it.key] = model.log_posteriors(log_mel(it.audio, model.frontend))
+    return out
+
+
+def decode_phones(logpost: np.ndarray, min_run: int = 2) -> tuple[str, ...]:
+    """Greedy frame decoding: runs of the same argmax, short runs and silence dropped."""
+    best = np.argmax(logpost, axis=1)
+    out, run_start = [], 0
+    for t in range(1, len(best) + 1):
+        if t == len(best) or best[t] != best[run_start]:
+            if t - run_start >= min_run and best[run_start] != SIL and (not out or out[-1] != best[run_start]):
+                out.append(int(best[run_start]))
+            run_start = t
+    return tuple(CLASSES[i] for i in out)
+
+
+def edit_distance(a, b) -> int:
+    d = np.arange(len(b) + 1)
+    for i in range(1, len(a) + 1):
+        prev, d[0] = d.copy(), i
+        for j in range(1, len(b) + 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+    return int(d[-1])
+
+
+def phone_error_rate(post: dict[str, np.ndarray], items: list[EvalItem]) -> float:
+    seen, errs, total = set(), 0, 0
+    for it in items:
+        if it.reference is None or it.key in seen:
+            continue
+        seen.add(it.key)
+        errs += edit_distance(decode_phones(post[it.key]), it.reference)
+        total += len(it.reference)
+    return errs / max(total, 1)
+
+
+@dataclass
+class ItemEvidence:
+    item: EvalItem
+    gops: list[list[float]]  # per word, per phone (omitted phones: -inf)
+    competitors: list[list[str]]
+
+
+def gather(post: dict[str, np.ndarray], items: list[EvalItem]) -> list[ItemEvidence]:
+    out = []
+    for it in items:
+        words = [[CLASS_INDEX[p] for p in w] for w in it.words]
+        try:
+            ev = phone_evidence(post[it.key], words, SIL)
+        except Exception:  # too short to align: counts as a total failure
+            ev = None
+        if ev is None:
+            out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words]))
+            continue
+        out.append(ItemEvidence(it, [[-np.inf if e.omitted else e.gop for e in w] for w in ev],
+                                [[CLASSES[e.competitor] for e in w] for w in ev]))
+    return out
+
+
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    allv = np.concatenate([pos, neg])
+    order = allv.argsort(kind="mergesort")
+    ranks = np.empty(len(allv))
+    sorted_v = allv[order]
+    i = 0
+    while i < len(allv):
+        j = i
+        while j + 1 < len(allv) and sorted_v[j + 1] == sorted_v[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max_frr: float = 0.10) -> Calibration:
+    """Logistic map of GOP (canonical phones vs substituted phones), then the word threshold on real speech."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for e in evs + real_calib:
+        for wi, w in enumerate(e.gops):
+            for pi, g in enumerate(w):
+                if not np.isfinite(g):
+                    continue
+                if e.item.correct:
+                    xs.append(g), ys.append(1)
+                elif e.item.changed == (wi, pi):
+                    xs.append(g), ys.append(0)
+    lr = LogisticRegression(class_weight="balanced").fit(np.array(xs)[:, None], np.array(ys))
+    slope = float(lr.coef_[0][0])
+    offset = float(-lr.intercept_[0] / slope)
+    cal = Calibration(slope=slope, offset=offset, phone_threshold=50.0, word_threshold=50.0)
+    pos = np.array([utterance_score(e, cal) for e in real_calib if e.item.correct])
+    neg = np.array([utterance_score(e, cal) for e in real_calib if not e.item.correct])
+    best_t, best_j = 50.0, -1.0
+    for t in np.arange(5, 95, 0.5):
+        frr, far = np.mean(pos < t), np.mean(neg >= t)
+        if frr <= max_frr and (1 - frr - far) > best_j:
+            best_t, best_j = float(t), 1 - frr - far
+    return Calibration(slope=round(slope, 4), offset=round(offset, 4), phone_threshold=50.0, word_threshold=best_t)
+
+
+def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
+    return [[0.0 if not np.isfinite(g) else calibrated(g, p, cal) for g, p in zip(w, phones)]
+            for w, phones in zip(e.gops, e.item.words)]
+
+
+def utterance_score(e: ItemEvidence, cal: Calibration) -> float:
+    return aggregate([aggregate(w) for w in phone_scores(e, cal)])
+
+
+def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:
+    """AUC, false rejection/acceptance at the shipped threshold, and whether the changed phone is the one flagged."""
+    pos = np.array([utterance_score(e, cal) for e in evs if e.item.correct])
+    neg = np.array([utterance_score(e, cal) for e in evs if not e.item.correct])
+    flagged = heard_ok = rejected = 0
+    for e in evs:
+        if e.item.correct or utterance_score(e, cal) >= cal.word_threshold:
+            continue
+        rejected += 1
+        scores = phone_scores(e, cal)
+        weakest = min(((wi, pi) for wi, w in enumerate(scores) for pi in range(len(w))), key=lambda k: scores[k[0]][k[1]])
+        if weakest == e.item.changed:
+            flagged += 1
+            wi, pi = weakest
+            heard = "-" if not np.isfinite(e.gops[wi][pi]) else e.competitors[wi][pi]
+            heard_ok += heard == e.item.said
+    return {
+        "n_correct": int(len(pos)), "n_mispronounced": int(len(neg)),
+        "auc": round(auc(pos, neg), 4),
+        "false_rejection": round(float(np.mean(pos < cal.word_threshold)), 4) if len(pos) else None,
+        "false_acceptance": round(float(np.mean(neg >= cal.word_threshold)), 4) if len(neg) else None,
+        "changed_phone_flagged": round(flagged / rejected, 4) if rejected else None,
+        "heard_right": round(heard_ok / flagged, 4) if flagged else None,
+    }

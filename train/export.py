@@ -1,0 +1,84 @@
+"""Stage 4: export float32 and full-int8 TFLite (batch 1, fixed chunk shape) and write the metadata JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from device.features import FrontendConfig
+from device.metadata import SCHEMA_VERSION
+
+from .features import CLASSES
+from .fit import qat_wrap
+from .model import ModelConfig, build
+
+
+def _convert(model, representative: np.ndarray | None) -> bytes:
+    import tensorflow as tf
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    if representative is not None:
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.representative_dataset = lambda: ([r[None, ..., None].astype(np.float32)] for r in representative)
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    return conv.convert()
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def tensor_specs(tflite_path: Path) -> tuple[dict, dict, list[str]]:
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    it = Interpreter(model_path=str(tflite_path), experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    it.allocate_tensors()
+
+    def spec(d):
+        scale, zp = d["quantization"]
+        return {"shape": [int(s) for s in d["shape"]], "dtype": np.dtype(d["dtype"]).name, "scale": float(scale), "zero_point": int(zp)}
+
+    ops = sorted({op["op_name"] for op in it._get_ops_details()})
+    return spec(it.get_input_details()[0]), spec(it.get_output_details()[0]), ops
+
+
+def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk_frames: int,
+           representative: np.ndarray, frontend: FrontendConfig, extra: dict) -> dict:
+    """Writes NAME.tflite (int8), NAME.float.tflite and NAME.json; returns the metadata."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    in_frames = chunk_frames + mcfg.receptive_field - 1
+    fm = build(mcfg, in_frames, batch_size=1)
+    fm.load_weights(str(weights_dir / "pruned.weights.h5"))
+    float_path, int8_path = out_dir / f"{name}.float.tflite", out_dir / f"{name}.tflite"
+    _write(float_path, _convert(fm, None))
+    qm = qat_wrap(build(mcfg, in_frames, batch_size=1))
+    qm.load_weights(str(weights_dir / "qat.weights.h5"))
+    _write(int8_path, _convert(qm, representative))
+    inp, out, ops = tensor_specs(int8_path)
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "name": name,
+        "frontend": frontend.to_dict(),
+        "phones": list(CLASSES),
+        "silence": "SIL",
+        "input": inp,
+        "output": out,
+        "output_is_logits": True,
+        "streaming": {"chunk_frames": chunk_frames, "left_context_frames": mcfg.left_context, "lookahead_frames": mcfg.lookahead},
+        "architecture": mcfg.to_dict() | {"receptive_field_frames": mcfg.receptive_field, "parameters": int(fm.count_params()), "tflite_ops": ops},
+        "files": {"int8": int8_path.name, "float32": float_path.name,
+                  "int8_bytes": int8_path.stat().st_size, "float32_bytes": float_path.stat().st_size},
+    } | extra
+    write_metadata(out_dir / f"{name}.json", meta)
+    return meta
+
+
+def write_metadata(path: Path, meta: dict) -> None:
+    _write(path, (json.dumps(meta, indent=1) + "\n").encode())

@@ -1,0 +1,85 @@
+"""Stage 2: augmented log-mel features with per-frame phone labels, one stream per split.
+
+Training reads random windows from a long stream of utterances, so the model sees varied
+context, including the silence padding that starts and ends every utterance at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from device.features import FrontendConfig, log_mel
+from device.phones import PHONES, SIL
+
+from .augment import augment, speed
+from .synthesize import load_shard
+from .utterance import Segment
+
+CLASSES: tuple[str, ...] = PHONES + (SIL,)
+CLASS_INDEX = {p: i for i, p in enumerate(CLASSES)}
+
+
+def frame_labels(segments: list[Segment], n_frames: int, cfg: FrontendConfig, time_scale: float = 1.0) -> np.ndarray:
+    """Label of each frame = the phone whose segment holds the frame's centre."""
+    centres = (np.arange(n_frames) * cfg.hop_samples + cfg.window_samples / 2) / cfg.sample_rate_hz
+    ends = np.array([s.end_s for s in segments]) * time_scale
+    idx = np.minimum(np.searchsorted(ends, centres, side="right"), len(segments) - 1)
+    return np.array([CLASS_INDEX[segments[i].phone] for i in idx], dtype=np.int8)
+
+
+@dataclass
+class FeatureSet:
+    features: np.ndarray  # (frames, n_mels) float16
+    labels: np.ndarray  # (frames,) int8 class index
+    starts: np.ndarray  # utterance start frame
+    voices: list[str]
+
+
+def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
+    shard, cfg, copies, clean_first, seed = args
+    voice, utts, _ = load_shard(shard)
+    rng = np.random.default_rng(seed)
+    pool = [u.audio for u in rng.choice(np.array(utts, dtype=object), min(200, len(utts)), replace=False)]
+    feats, labels = [], []
+    for u in utts:
+        for c in range(copies):
+            if clean_first and c == 0:
+                audio, scale = u.audio, 1.0
+            else:
+                factor = rng.uniform(0.88, 1.12) if rng.random() < 0.4 else 1.0
+                audio = augment(speed(u.audio, factor), rng, pool)
+                scale = 1.0 / factor
+            f = log_mel(audio, cfg)
+            if len(f) == 0:
+                continue
+            feats.append(f.astype(np.float16))
+            labels.append(frame_labels(u.segments, len(f), cfg, scale))
+    return feats, labels, voice
+
+
+def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0, workers: int = 2) -> None:
+    from tqdm import tqdm
+
+    jobs = [(s, cfg, copies, clean_first, seed + i) for i, s in enumerate(shards)]
+    all_f, all_l, starts, voices = [], [], [], []
+    pos = 0
+    with Pool(workers) as pool:
+        for feats, labels, voice in tqdm(pool.imap(_featurize, jobs), total=len(jobs), desc="features", unit="voice"):
+            for f, l in zip(feats, labels):
+                all_f.append(f)
+                all_l.append(l)
+                starts.append(pos)
+                voices.append(voice)
+                pos += len(f)
+    tmp = out_path.with_name(out_path.name + ".part.npz")
+    np.savez(tmp, features=np.concatenate(all_f), labels=np.concatenate(all_l), starts=np.array(starts), voices=np.array(voices))
+    tmp.replace(out_path)
+
+
+def load(path: Path) -> FeatureSet:
+    z = np.load(path)
+    return FeatureSet(z["features"], z["labels"], z["starts"], list(z["voices"]))

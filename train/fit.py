@@ -1,0 +1,155 @@
+"""Stage 3: fit the float model, prune it (tfmot.sparsity), then quantization-aware training that keeps
+the sparsity (prune-preserving QAT). Each phase checkpoints; a finished phase is skipped on rerun."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .features import CLASS_INDEX, FeatureSet
+from .model import ModelConfig, build
+
+SIL_CLASS = CLASS_INDEX["SIL"]
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    batch_size: int = 32
+    window_frames: int = 200  # output frames per training window
+    float_steps: int = 1800
+    prune_steps: int = 600
+    qat_steps: int = 600
+    sparsity: float = 0.5
+    lr: float = 2e-3
+    qat_lr: float = 2e-4
+    seed: int = 0
+
+
+class WindowSampler:
+    """Random windows from a feature stream, with the start/end silence padding the runtime adds."""
+
+    def __init__(self, fs: FeatureSet, mcfg: ModelConfig, window: int, pad_value: float, seed: int, augment: bool = True):
+        self.f, self.l, self.starts = fs.features, fs.labels, fs.starts
+        self.ends = np.append(fs.starts[1:], len(fs.labels))
+        self.m, self.window, self.pad, self.aug = mcfg, window, pad_value, augment
+        self.rng = np.random.default_rng(seed)
+        self.in_frames = window + mcfg.receptive_field - 1
+
+    def sample(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
+        m, rng, T = self.m, self.rng, self.in_frames
+        x = np.empty((batch, T, m.n_mels), np.float32)
+        y = np.empty((batch, self.window), np.int32)
+        for b in range(batch):
+            mode = rng.random()
+            if mode < 0.25:  # utterance start just inside the left context
+                u = rng.integers(len(self.starts))
+                s0 = self.starts[u] - rng.integers(0, m.left_context + 1)
+            elif mode < 0.5:  # utterance end inside the window
+                u = rng.integers(len(self.starts))
+                s0 = self.ends[u] - m.left_context - rng.integers(1, self.window + 1)
+            else:
+                u = None
+                s0 = rng.integers(0, len(self.l) - T)
+            s0 = int(np.clip(s0, 0, len(self.l) - T))
+            xb = self.f[s0:s0 + T].astype(np.float32)
+            yb = self.l[s0 + m.left_context:s0 + m.left_context + self.window].astype(np.int32)
+            if u is not None and mode < 0.25 and self.starts[u] > s0:
+                xb[: self.starts[u] - s0] = self.pad
+            elif u is not None and mode >= 0.25 and self.ends[u] < s0 + T:
+                cut = self.ends[u] - s0
+                xb[cut:] = self.pad
+                lab_cut = max(0, cut - m.left_context)
+                yb[lab_cut:] = SIL_CLASS
+            if self.aug:
+                if rng.random() < 0.5:  # SpecAugment: one frequency band, up to two time spans
+                    f0 = rng.integers(0, m.n_mels - 6)
+                    xb[:, f0:f0 + rng.integers(1, 6)] = xb.mean()
+                for _ in range(rng.integers(0, 3)):
+                    t0 = rng.integers(0, T - 8)
+                    xb[t0:t0 + rng.integers(1, 8)] = xb.mean()
+            x[b], y[b] = xb, yb
+        return x[..., None], y
+
+
+def _steps_dataset(sampler: WindowSampler, batch: int):
+    import tensorflow as tf
+
+    def gen():
+        while True:
+            yield sampler.sample(batch)
+
+    spec = (tf.TensorSpec((batch, sampler.in_frames, sampler.m.n_mels, 1), tf.float32), tf.TensorSpec((batch, sampler.window), tf.int32))
+    return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(4)
+
+
+def _compile(model, lr, steps):
+    import tf_keras as keras
+
+    sched = keras.optimizers.schedules.CosineDecay(lr, max(steps, 1), alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(sched),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["sparse_categorical_accuracy"])
+
+
+def qat_wrap(model):
+    """Quantization-aware copy that keeps zero weights at zero (prune-preserving scheme)."""
+    import tensorflow_model_optimization as tfmot
+
+    annotated = tfmot.quantization.keras.quantize_annotate_model(model)
+    return tfmot.quantization.keras.quantize_apply(annotated, tfmot.experimental.combine.Default8BitPrunePreserveQuantizeScheme())
+
+
+def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, pad_value: float, out_dir: Path, log=print) -> dict:
+    """Returns a summary; writes float.h5 (pruned, stripped) and qat.h5 weights to out_dir."""
+    import tensorflow as tf
+    import tensorflow_model_optimization as tfmot
+    import tf_keras as keras
+
+    tf.random.set_seed(fcfg.seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary_path = out_dir / "fit_summary.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    sampler = WindowSampler(train, mcfg, fcfg.window_frames, pad_value, fcfg.seed)
+    vsampler = WindowSampler(val, mcfg, fcfg.window_frames, pad_value, fcfg.seed + 1, augment=False)
+    vx, vy = vsampler.sample(256)
+    frames = sampler.in_frames
+    log_every = 100
+
+    def run(model, steps, tag, extra_callbacks=()):
+        t0 = time.time()
+        cb = list(extra_callbacks) + [keras.callbacks.CSVLogger(str(out_dir / f"{tag}.csv"))]
+        model.fit(_steps_dataset(sampler, fcfg.batch_size), steps_per_epoch=min(log_every, steps), epochs=max(1, steps // log_every),
+                  validation_data=(vx, vy), callbacks=cb, verbose=2)
+        res = model.evaluate(vx, vy, verbose=0)
+        summary[tag] = {"steps": steps, "seconds": round(time.time() - t0, 1), "val_frame_accuracy": round(float(res[1]), 4)}
+        summary_path.write_text(json.dumps(summary, indent=1))
+        log(f"{tag}: {summary[tag]}")
+
+    float_w, pruned_w, qat_w = out_dir / "float.weights.h5", out_dir / "pruned.weights.h5", out_dir / "qat.weights.h5"
+    model = build(mcfg, frames)
+    if float_w.exists():
+        model.load_weights(str(float_w))
+    else:
+        _compile(model, fcfg.lr, fcfg.float_steps)
+        run(model, fcfg.float_steps, "float")
+        model.save_weights(str(float_w))
+    if pruned_w.exists():
+        model.load_weights(str(pruned_w))
+    else:
+        sched = tfmot.sparsity.keras.PolynomialDecay(0.0, fcfg.sparsity, begin_step=0, end_step=int(fcfg.prune_steps * 0.7),
+                                                       frequency=max(1, min(50, fcfg.prune_steps // 10)))
+        pm = tfmot.sparsity.keras.prune_low_magnitude(model, pruning_schedule=sched)
+        _compile(pm, fcfg.lr * 0.25, fcfg.prune_steps)
+        run(pm, fcfg.prune_steps, "prune", [tfmot.sparsity.keras.UpdatePruningStep()])
+        model = tfmot.sparsity.keras.strip_pruning(pm)
+        model.save_weights(str(pruned_w))
+    if not qat_w.exists():
+        qm = qat_wrap(model)
+        _compile(qm, fcfg.qat_lr, fcfg.qat_steps)
+        run(qm, fcfg.qat_steps, "qat")
+        qm.save_weights(str(qat_w))
+    return summary

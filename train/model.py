@@ -1,0 +1,67 @@
+"""The acoustic model: a stack of (k,1) depthwise-separable convolutions over time, all 'valid'.
+
+Edge TPU- and QAT-friendly ops only (Conv2D, DepthwiseConv2D, BatchNorm folded, ReLU, Add,
+Cropping, Reshape). 'Valid' convolutions make the receptive field explicit: the runtime slides
+fixed-size chunks with their context and gets exactly what a whole-utterance pass would give.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    n_mels: int = 40
+    n_classes: int = 40
+    channels: int = 128
+    stem_kernel: int = 5
+    stem_lookahead: int = 2
+    block_kernel: int = 5
+    blocks: int = 8
+    block_lookahead: tuple[int, ...] = (1, 1, 1, 1, 0, 0, 0, 0)  # look-ahead frames added by each block
+
+    @property
+    def receptive_field(self) -> int:
+        return self.stem_kernel + self.blocks * (self.block_kernel - 1)
+
+    @property
+    def lookahead(self) -> int:
+        return self.stem_lookahead + sum(self.block_lookahead)
+
+    @property
+    def left_context(self) -> int:
+        return self.receptive_field - 1 - self.lookahead
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["block_lookahead"] = list(self.block_lookahead)
+        return d
+
+
+def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None):
+    """Keras (tf_keras) functional model: (batch, frames, n_mels, 1) -> (batch, frames - RF + 1, n_classes) logits."""
+    import tf_keras as keras
+    from tf_keras import layers
+
+    inp = keras.Input((frames, cfg.n_mels, 1), batch_size=batch_size, name="logmel")
+    x = layers.Conv2D(cfg.channels, (cfg.stem_kernel, cfg.n_mels), padding="valid", use_bias=False, name="stem")(inp)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.ReLU(name="stem_relu")(x)
+    for b in range(cfg.blocks):
+        k, la = cfg.block_kernel, cfg.block_lookahead[b]
+        y = layers.DepthwiseConv2D((k, 1), padding="valid", use_bias=False, name=f"b{b}_dw")(x)
+        y = layers.BatchNormalization(name=f"b{b}_dw_bn")(y)
+        y = layers.ReLU(name=f"b{b}_dw_relu")(y)
+        y = layers.Conv2D(cfg.channels, 1, use_bias=False, name=f"b{b}_pw")(y)
+        y = layers.BatchNormalization(name=f"b{b}_pw_bn")(y)
+        skip = layers.Cropping2D(((k - 1 - la, la), (0, 0)), name=f"b{b}_crop")(x)
+        x = layers.Add(name=f"b{b}_add")([skip, y])
+        x = layers.ReLU(name=f"b{b}_relu")(x)
+    x = layers.Conv2D(cfg.n_classes, 1, name="head")(x)
+    out = layers.Reshape((-1 if frames is None else frames - cfg.receptive_field + 1, cfg.n_classes), name="logits")(x)
+    return keras.Model(inp, out, name="saywell_acoustic")

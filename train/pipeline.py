@@ -1,0 +1,172 @@
+"""`saywell-train`: the whole recipe, stage by stage; a stage whose output exists is skipped.
+
+    saywell-train --work work --out models            # the shipped model (hours on 2 cores)
+    saywell-train --preset smoke --work /tmp/w --out /tmp/m   # a minute: proves the path end to end
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Recipe:
+    train_words: int = 4000  # single words per training voice
+    train_phrases: int = 1000
+    heldout_words: int = 600  # per held-out voice, each with a mispronounced twin
+    vocab: int = 5000
+    feature_copies: int = 2  # clean + augmented
+    chunk_frames: int = 50
+    float_steps: int = 6000
+    prune_steps: int = 2000
+    qat_steps: int = 2000
+    sparsity: float = 0.5
+    real_speech: bool = True
+    voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
+
+
+PRESETS = {
+    "full": Recipe(),
+    "smoke": Recipe(train_words=24, train_phrases=6, heldout_words=10, vocab=200, feature_copies=2,
+                    float_steps=4, prune_steps=4, qat_steps=4, real_speech=False, voices="flite_awb,flite_rms"),
+}
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="saywell-train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", choices=sorted(PRESETS), default="full")
+    ap.add_argument("--work", type=Path, default=Path("work"), help="generated data, checkpoints, logs (gitignored)")
+    ap.add_argument("--out", type=Path, default=Path("models"))
+    ap.add_argument("--name", default="saywell-en")
+    ap.add_argument("--stop-after", choices=["synthesize", "features", "fit", "export", "evaluate"])
+    ap.add_argument("--allow-int8-loss", action="store_true", help="do not fail when int8 loses accuracy vs float")
+    args = ap.parse_args(argv)
+    recipe = PRESETS[args.preset]
+    command = "saywell-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    from device.errors import SaywellError
+
+    try:
+        return run(recipe, args.work, args.out, args.name, args.stop_after, args.allow_int8_loss, command)
+    except SaywellError as e:
+        print(f"saywell-train: error: {e}", file=sys.stderr)
+        return 2
+
+
+def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None = None,
+        allow_int8_loss: bool = False, command: str = "") -> int:
+    from device.errors import SaywellError
+    from device.features import FrontendConfig
+
+    from . import synthesize as syn
+
+    work.mkdir(parents=True, exist_ok=True)
+    frontend = FrontendConfig()
+    voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
+    if recipe.voices != "all":
+        wanted = recipe.voices.split(",")
+        voices = tuple(v for v in voices if v.name in wanted)
+    train_voices = [v for v in voices if v not in syn.HELDOUT_VOICES]
+    heldout_voices = [v for v in voices if v in syn.HELDOUT_VOICES]
+
+    log("stage synthesize")
+    data_summary = syn.run(work / "synth", recipe.train_words, recipe.train_phrases, recipe.heldout_words, recipe.vocab, voices)
+    if recipe.real_speech:
+        from .realspeech import build_dev_set, write_manifests
+        if not (work / "real" / "dev.jsonl").exists():
+            write_manifests(build_dev_set(work / "real"), work / "real")
+    if stop_after == "synthesize":
+        return 0
+
+    log("stage features")
+    from . import features as feat
+    fdir = work / "features"
+    fdir.mkdir(exist_ok=True)
+    if not (fdir / "train.npz").exists():
+        feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True)
+    if not (fdir / "heldout.npz").exists():
+        feat.build([work / "synth" / f"{v.name}.npz" for v in heldout_voices], fdir / "heldout.npz", frontend, 1, True, seed=99)
+    train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
+    data_summary["training_frames"] = int(len(train_fs.labels))
+    data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
+    if stop_after == "features":
+        return 0
+
+    log("stage fit")
+    from .fit import FitConfig, fit
+    from .model import ModelConfig
+    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES))
+    fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity)
+    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
+    if stop_after == "fit":
+        return 0
+
+    log("stage export")
+    from .export import export, write_metadata
+    rng = np.random.default_rng(0)
+    in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
+    starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
+    representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
+    meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
+        "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
+                     "data": data_summary, "heldout_voices": [v.name for v in heldout_voices]},
+    })
+    if stop_after == "export":
+        return 0
+
+    log("stage evaluate")
+    from device.metadata import Calibration
+    from device.model import AcousticModel
+
+    from . import evaluate as ev
+    items = [it for v in heldout_voices for it in ev.heldout_items(work / "synth" / f"{v.name}.npz")]
+    real = ev.real_items(work / "real") if recipe.real_speech else []
+    results: dict = {}
+    cal = None
+    for kind, path in (("int8", out / f"{name}.tflite"), ("float32", out / f"{name}.float.tflite")):
+        model = AcousticModel(path)
+        t0 = time.time()
+        post = ev.posteriors(model, items + real)
+        secs = sum(len(it.audio) for it in {it.key: it for it in items + real}.values()) / 16000
+        rtf = (time.time() - t0) / max(secs, 1e-9)
+        evs = ev.gather(post, items)
+        revs = ev.gather(post, real)
+        calib = [e for e in revs if e.item.group == "real_calib"]
+        if cal is None:  # calibration is fitted on the shipped (int8) model and applied to both
+            cal = ev.fit_calibration(evs, calib)
+        r = {"heldout_phone_error_rate": round(ev.phone_error_rate(post, items), 4),
+             "heldout_scoring": ev.scoring_metrics(evs, cal),
+             "posterior_seconds_per_audio_second": round(rtf, 5)}
+        if real:
+            r["real_phone_error_rate"] = round(ev.phone_error_rate(post, real), 4)
+            r["real_eval_scoring"] = ev.scoring_metrics([e for e in revs if e.item.group == "real_eval"], cal)
+            r["real_all_scoring"] = ev.scoring_metrics(revs, cal)
+        results[kind] = r
+        log(f"{kind}: {json.dumps(r)}")
+    meta["calibration"] = asdict(cal)
+    meta["evaluation"] = results
+    write_metadata(out / f"{name}.json", meta)
+    f, q = results["float32"], results["int8"]
+    auc_key = "real_eval_scoring" if real else "heldout_scoring"
+    auc_loss = (f[auc_key]["auc"] or 0) - (q[auc_key]["auc"] or 0)
+    acc_loss = q["heldout_phone_error_rate"] - f["heldout_phone_error_rate"]
+    if (auc_loss > 0.01 or acc_loss > 0.02) and not allow_int8_loss:
+        raise SaywellError(f"int8 loses {auc_loss:.3f} AUC / {acc_loss:.3f} phone accuracy vs float (limits 0.01 / 0.02); "
+                           "train longer with QAT or pass --allow-int8-loss")
+    log(f"done: {out / name}.tflite ({meta['files']['int8_bytes']} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Stage 1: synthesize labelled speech (canonical and mispronounced) with every engine, one shard per voice.
+
+Held-out voices never reach training; they measure phone error and mispronunciation AUC.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from device.lexicon import _cmudict
+
+from .mispronounce import mispronounce
+from .utterance import Segment, Utterance
+from .vocab import common_words, phone_balanced_words, phrases
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    engine: str  # flite | festival | piper
+    voice: str
+    name: str
+
+
+TRAIN_VOICES = (
+    VoiceSpec("flite", "awb", "flite_awb"), VoiceSpec("flite", "slt", "flite_slt"),
+    VoiceSpec("flite", "kal16", "flite_kal16"), VoiceSpec("festival", "kal_diphone", "festival_kal"),
+    VoiceSpec("festival", "cmu_us_slt_arctic_hts", "festival_slt_hts"), VoiceSpec("piper", "joe", "piper_joe"),
+)
+HELDOUT_VOICES = (VoiceSpec("flite", "rms", "flite_rms"), VoiceSpec("festival", "ked_diphone", "festival_ked"))
+
+
+@dataclass
+class Job:
+    words: list[str]
+    phones: list[tuple[str, ...]] | None  # spoken phones per word when overridden (mispronounced)
+    canonical: list[tuple[str, ...]]
+    mis_word: int | None = None  # which word was altered
+    mis_index: int | None = None  # phone index within that word
+    mis_said: str | None = None
+    prosody: float = 1.0  # duration stretch / length scale
+    pitch: float | None = None
+
+
+def make_jobs(words: list[str], n_words: int, n_phrases: int, mis_rate: float, seed: int) -> list[Job]:
+    lex = _cmudict()
+    rng = random.Random(seed)
+    texts = [[w] for w in rng.sample(words, min(n_words, len(words)))] + phrases(words, n_phrases, seed=seed)
+    jobs = []
+    for ws in texts:
+        canon = [lex[w] for w in ws]
+        job = Job(ws, None, canon, prosody=rng.uniform(0.85, 1.35), pitch=rng.uniform(85, 210))
+        jobs.append(job)
+        if rng.random() < mis_rate:
+            wi = rng.randrange(len(ws))
+            m = mispronounce(canon[wi], rng)
+            if m is not None:
+                spoken = list(canon)
+                spoken[wi] = m.phones
+                jobs.append(Job(ws, spoken, canon, wi, m.index, m.said, prosody=rng.uniform(0.85, 1.35),
+                                pitch=rng.uniform(85, 210)))
+    return jobs
+
+
+def _voice(spec: VoiceSpec, job: Job):
+    if spec.engine == "flite":
+        from .engines import FliteVoice
+        return FliteVoice(spec.voice, f0_mean=job.pitch, duration_stretch=job.prosody)
+    if spec.engine == "festival":
+        from .engines import FestivalVoice
+        return FestivalVoice(spec.voice, duration_stretch=job.prosody)
+    from .piper_voice import PiperVoice
+    return PiperVoice(length_scale=job.prosody)
+
+
+_PIPER_CACHE: dict = {}
+
+
+def _run_chunk(args) -> list[dict]:
+    spec, jobs = args
+    out = []
+    if spec.engine == "festival":  # one process for the whole chunk; prosody from the first job
+        utts = _voice(spec, jobs[0]).synthesize_many([(j.words, j.phones) for j in jobs])
+    else:
+        utts = []
+        for j in jobs:
+            if spec.engine == "piper":  # loading the network costs ~0.8 s: one per speaking rate per process
+                key = round(j.prosody, 1)
+                if key not in _PIPER_CACHE:
+                    _PIPER_CACHE[key] = _voice(spec, Job(j.words, None, j.canonical, prosody=key))
+                utts.append(_PIPER_CACHE[key].synthesize(j.words, j.phones))
+            else:
+                utts.append(_voice(spec, j).synthesize(j.words, j.phones))
+    for j, u in zip(jobs, utts):
+        out.append({"job": asdict(j), "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
+                    "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]})
+    return out
+
+
+def synthesize_voice(spec: VoiceSpec, jobs: list[Job], out_path: Path, workers: int = 2, chunk: int = 40) -> None:
+    from tqdm import tqdm
+
+    chunks = [(spec, jobs[i:i + chunk]) for i in range(0, len(jobs), chunk)]
+    results: list[dict] = []
+    with Pool(workers) as pool:
+        for part in tqdm(pool.imap(_run_chunk, chunks), total=len(chunks), desc=spec.name, unit="chunk"):
+            results.extend(part)
+    save_shard(out_path, spec.name, results)
+
+
+def save_shard(path: Path, voice: str, results: list[dict]) -> None:
+    audio = np.concatenate([r["audio"] for r in results])
+    lengths = np.array([len(r["audio"]) for r in results], dtype=np.int64)
+    meta = [{"job": r["job"], "segments": r["segments"]} for r in results]
+    tmp = path.with_name(path.name + ".part.npz")
+    np.savez(tmp, audio=audio, lengths=lengths, meta=json.dumps({"voice": voice, "items": meta}))
+    tmp.replace(path)
+
+
+def load_shard(path: Path) -> tuple[str, list[Utterance], list[dict]]:
+    z = np.load(path)
+    meta = json.loads(str(z["meta"]))
+    bounds = np.concatenate([[0], np.cumsum(z["lengths"])])
+    utts, jobs = [], []
+    for k, item in enumerate(meta["items"]):
+        audio = z["audio"][bounds[k]:bounds[k + 1]].astype(np.float32) / 32767
+        segs = [Segment(p, s, e) for p, s, e in item["segments"]]
+        utts.append(Utterance(audio, segs, " ".join(item["job"]["words"]), meta["voice"]))
+        jobs.append(item["job"])
+    return meta["voice"], utts, jobs
+
+
+def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words: int, vocab_size: int,
+        voices: tuple[VoiceSpec, ...] | None = None, seed: int = 0, workers: int = 2) -> dict:
+    """Synthesize every voice whose shard is missing; returns a summary for the model metadata."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vocab = phone_balanced_words(common_words(vocab_size), vocab_size, seed=seed)
+    summary = {"vocab_size": len(vocab), "voices": {}}
+    for i, spec in enumerate(voices or TRAIN_VOICES + HELDOUT_VOICES):
+        path = out_dir / f"{spec.name}.npz"
+        heldout = spec in HELDOUT_VOICES
+        if heldout:  # every canonical word paired with a mispronounced variant: the AUC set
+            jobs = make_jobs(vocab, n_heldout_words, 0, 1.0, seed=1000 + i)
+        else:
+            jobs = make_jobs(vocab, n_train_words, n_train_phrases, 0.3, seed=seed + i)
+        if not path.exists():
+            synthesize_voice(spec, jobs, path, workers=workers)
+        z = np.load(path)
+        summary["voices"][spec.name] = {"split": "heldout" if heldout else "train", "utterances": int(len(z["lengths"])),
+                                        "hours": round(float(z["lengths"].sum()) / 16000 / 3600, 3)}
+    return summary
