@@ -31,7 +31,7 @@ def force_align(logpost: np.ndarray, words: list[list[int]], silence: int, min_f
             tokens.append((c, False, wi, pi))
         tokens.append((silence, True, -1, -1))
     # Expand phones into min_frames chained states; the last state of each token has the self-loop.
-    st_label, st_token, st_loop, st_optional_token = [], [], [], []
+    st_label, st_token, st_loop = [], [], []
     for ti, (c, opt, _, _) in enumerate(tokens):
         n = 1 if opt else min_frames
         for k in range(n):

@@ -7,6 +7,7 @@ look-ahead) gives exactly the frames a whole-utterance pass would: results do no
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import sys
 from pathlib import Path
@@ -65,6 +66,7 @@ class AcousticModel:
         delegates = []
         if delegate:
             try:
+                ctypes.CDLL(delegate)  # a missing library fails here cleanly (load_delegate's failure path is noisy)
                 delegates.append(load_delegate(delegate))
             except (ValueError, OSError, RuntimeError) as e:
                 raise SaywellError(f"could not load delegate {delegate!r} ({e}); install its library "

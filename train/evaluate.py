@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from device.errors import SaywellError
 from device.features import log_mel
 from device.metadata import Calibration
 from device.model import AcousticModel
@@ -123,7 +124,7 @@ def gather(post: dict[str, np.ndarray], items: list[EvalItem]) -> list[ItemEvide
         words = [[CLASS_INDEX[p] for p in w] for w in it.words]
         try:
             ev = phone_evidence(post[it.key], words, SIL)
-        except Exception:  # too short to align: counts as a total failure
+        except SaywellError:  # too short to align: counts as a total failure
             ev = None
         if ev is None:
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words]))
@@ -213,3 +214,35 @@ def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:
         "changed_phone_flagged": round(flagged / rejected, 4) if rejected else None,
         "heard_right": round(heard_ok / flagged, 4) if flagged else None,
     }
+
+
+def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path], real_dir: Path | None,
+                    calibration: Calibration | None = None, log=print) -> tuple[Calibration, dict]:
+    """Both models on the same sets. Calibration is fitted on the int8 model (the one shipped) unless given."""
+    import json
+    import time
+
+    from device.model import AcousticModel
+
+    items = [it for s in heldout_shards for it in heldout_items(s)]
+    real = real_items(real_dir) if real_dir is not None else []
+    unique_seconds = sum(len(it.audio) for it in {it.key: it for it in items + real}.values()) / 16000
+    cal, results = calibration, {}
+    for kind, path in (("int8", int8_path), ("float32", float_path)):
+        model = AcousticModel(path)
+        t0 = time.time()
+        post = posteriors(model, items + real)
+        rtf = (time.time() - t0) / max(unique_seconds, 1e-9)
+        evs, revs = gather(post, items), gather(post, real)
+        if cal is None:
+            cal = fit_calibration(evs, [e for e in revs if e.item.group == "real_calib"])
+        r = {"heldout_phone_error_rate": round(phone_error_rate(post, items), 4),
+             "heldout_scoring": scoring_metrics(evs, cal),
+             "posterior_seconds_per_audio_second": round(rtf, 5)}
+        if real:
+            r["real_phone_error_rate"] = round(phone_error_rate(post, real), 4)
+            r["real_eval_scoring"] = scoring_metrics([e for e in revs if e.item.group == "real_eval"], cal)
+            r["real_all_scoring"] = scoring_metrics(revs, cal)
+        results[kind] = r
+        log(f"{kind}: {json.dumps(r)}")
+    return cal, results

@@ -7,11 +7,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -126,37 +125,14 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         return 0
 
     log("stage evaluate")
-    from device.metadata import Calibration
-    from device.model import AcousticModel
-
-    from . import evaluate as ev
-    items = [it for v in heldout_voices for it in ev.heldout_items(work / "synth" / f"{v.name}.npz")]
-    real = ev.real_items(work / "real") if recipe.real_speech else []
-    results: dict = {}
-    cal = None
-    for kind, path in (("int8", out / f"{name}.tflite"), ("float32", out / f"{name}.float.tflite")):
-        model = AcousticModel(path)
-        t0 = time.time()
-        post = ev.posteriors(model, items + real)
-        secs = sum(len(it.audio) for it in {it.key: it for it in items + real}.values()) / 16000
-        rtf = (time.time() - t0) / max(secs, 1e-9)
-        evs = ev.gather(post, items)
-        revs = ev.gather(post, real)
-        calib = [e for e in revs if e.item.group == "real_calib"]
-        if cal is None:  # calibration is fitted on the shipped (int8) model and applied to both
-            cal = ev.fit_calibration(evs, calib)
-        r = {"heldout_phone_error_rate": round(ev.phone_error_rate(post, items), 4),
-             "heldout_scoring": ev.scoring_metrics(evs, cal),
-             "posterior_seconds_per_audio_second": round(rtf, 5)}
-        if real:
-            r["real_phone_error_rate"] = round(ev.phone_error_rate(post, real), 4)
-            r["real_eval_scoring"] = ev.scoring_metrics([e for e in revs if e.item.group == "real_eval"], cal)
-            r["real_all_scoring"] = ev.scoring_metrics(revs, cal)
-        results[kind] = r
-        log(f"{kind}: {json.dumps(r)}")
+    from .evaluate import evaluate_models
+    cal, results = evaluate_models(out / f"{name}.tflite", out / f"{name}.float.tflite",
+                                   [work / "synth" / f"{v.name}.npz" for v in heldout_voices],
+                                   work / "real" if recipe.real_speech else None, log=log)
     meta["calibration"] = asdict(cal)
     meta["evaluation"] = results
     write_metadata(out / f"{name}.json", meta)
+    real = recipe.real_speech
     f, q = results["float32"], results["int8"]
     auc_key = "real_eval_scoring" if real else "heldout_scoring"
     auc_loss = (f[auc_key]["auc"] or 0) - (q[auc_key]["auc"] or 0)
