@@ -126,9 +126,10 @@ def load_shard(path: Path) -> tuple[str, list[Utterance], list[dict]]:
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
     bounds = np.concatenate([[0], np.cumsum(z["lengths"])])
+    all_audio = z["audio"]  # NpzFile re-reads the array on every access: read it once
     utts, jobs = [], []
     for k, item in enumerate(meta["items"]):
-        audio = z["audio"][bounds[k]:bounds[k + 1]].astype(np.float32) / 32767
+        audio = all_audio[bounds[k]:bounds[k + 1]].astype(np.float32) / 32767
         segs = [Segment(p, s, e) for p, s, e in item["segments"]]
         utts.append(Utterance(audio, segs, " ".join(item["job"]["words"]), meta["voice"]))
         jobs.append(item["job"])
