@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .errors import SaywellError
 from .features import FrontendConfig
 
@@ -61,6 +63,7 @@ class ModelMetadata:
     output_is_logits: bool
     streaming: Streaming
     calibration: Calibration
+    log_priors: np.ndarray | None  # training-set class frequencies (log), for alignment with scaled likelihoods
     raw: dict  # everything else (training summary, evaluation), for reports
 
     @classmethod
@@ -81,6 +84,7 @@ class ModelMetadata:
                 output_is_logits=bool(d.get("output_is_logits", True)),
                 streaming=Streaming(**d["streaming"]),
                 calibration=Calibration(**d.get("calibration", {})),
+                log_priors=np.log(np.asarray(d["class_priors"], np.float64)) if d.get("class_priors") else None,
                 raw=d,
             )
         except SaywellError:

@@ -63,9 +63,14 @@ class PhoneEvidence:
     end: int
 
 
-def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, min_frames: int = 2) -> list[list[PhoneEvidence]]:
-    """Align, then measure each expected phone against its competitors over its segment."""
-    aligned = force_align(logpost, words, silence, min_frames)
+def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, min_frames: int = 2,
+                   log_priors: np.ndarray | None = None) -> list[list[PhoneEvidence]]:
+    """Align, then measure each expected phone against its competitors over its segment.
+
+    Alignment uses scaled likelihoods (posterior / prior) when priors are known, as hybrid recognizers do:
+    otherwise frequent classes (silence, schwa) pull segment boundaries toward themselves.
+    """
+    aligned = force_align(logpost if log_priors is None else logpost - log_priors, words, silence, min_frames)
     out: list[list[PhoneEvidence]] = [[] for _ in words]
     n_classes = logpost.shape[1]
     for tok in aligned:
@@ -141,7 +146,7 @@ class Scorer:
         if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
             return self._no_speech(text, prons)
         words = [[self._index[p] for p in pr.phones] for pr in prons]
-        evidence = phone_evidence(logpost, words, sil)
+        evidence = phone_evidence(logpost, words, sil, log_priors=self.meta.log_priors)
         word_results = []
         for pr, ev in zip(prons, evidence):
             phone_results = []

@@ -79,16 +79,48 @@ def posteriors(model: AcousticModel, items: list[EvalItem]) -> dict[str, np.ndar
     return out
 
 
-def decode_phones(logpost: np.ndarray, min_run: int = 2) -> tuple[str, ...]:
-    """Greedy frame decoding: runs of the same argmax, short runs and silence dropped."""
-    best = np.argmax(logpost, axis=1)
-    out, run_start = [], 0
-    for t in range(1, len(best) + 1):
-        if t == len(best) or best[t] != best[run_start]:
-            if t - run_start >= min_run and best[run_start] != SIL and (not out or out[-1] != best[run_start]):
-                out.append(int(best[run_start]))
-            run_start = t
-    return tuple(CLASSES[i] for i in out)
+def decode_phones(logpost: np.ndarray, min_frames: int = 3, switch_penalty: float = 4.0) -> tuple[str, ...]:
+    """Free phone-loop Viterbi: each phone lasts at least min_frames, each change costs switch_penalty (log).
+
+    A frame classifier flickers; reading phones off the raw argmax counts every flicker as an insertion.
+    """
+    T, C = logpost.shape
+    if T == 0:
+        return ()
+    d = min_frames
+    NEG = -1e30
+    delta = np.full((C, d), NEG)
+    delta[:, 0] = logpost[0]
+    enter_from = np.zeros((T, C), np.int32)  # previous phone when entering phone c at frame t
+    stayed = np.zeros((T, C), bool)  # last state reached by its self-loop (vs from the state before)
+    for t in range(1, T):
+        exit_scores = delta[:, -1]
+        order = np.argsort(exit_scores)[::-1][:2]
+        best, second = order[0], order[1]
+        prev_best = np.where(np.arange(C) == best, second, best)  # best other phone to come from
+        new = np.empty_like(delta)
+        new[:, 0] = exit_scores[prev_best] - switch_penalty
+        enter_from[t] = prev_best
+        if d > 1:
+            new[:, 1:] = delta[:, :-1]
+            stay = delta[:, -1] > delta[:, -2]
+            new[:, -1] = np.where(stay, delta[:, -1], delta[:, -2])
+        else:
+            stay = delta[:, 0] > new[:, 0]
+            new[:, 0] = np.maximum(new[:, 0], delta[:, 0])
+        stayed[t] = stay
+        delta = new + logpost[t][:, None]
+    c, k = int(np.argmax(delta[:, -1])), d - 1
+    phones = [c]
+    for t in range(T - 1, 0, -1):
+        if k == d - 1 and stayed[t, c]:
+            continue
+        if k > 0:
+            k -= 1
+            continue
+        c, k = int(enter_from[t, c]), d - 1
+        phones.append(c)
+    return tuple(CLASSES[p] for p in reversed(phones) if p != SIL)
 
 
 def edit_distance(a, b) -> int:
@@ -118,12 +150,12 @@ class ItemEvidence:
     competitors: list[list[str]]
 
 
-def gather(post: dict[str, np.ndarray], items: list[EvalItem]) -> list[ItemEvidence]:
+def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None) -> list[ItemEvidence]:
     out = []
     for it in items:
         words = [[CLASS_INDEX[p] for p in w] for w in it.words]
         try:
-            ev = phone_evidence(post[it.key], words, SIL)
+            ev = phone_evidence(post[it.key], words, SIL, log_priors=log_priors)
         except SaywellError:  # too short to align: counts as a total failure
             ev = None
         if ev is None:
@@ -233,7 +265,7 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
         t0 = time.time()
         post = posteriors(model, items + real)
         rtf = (time.time() - t0) / max(unique_seconds, 1e-9)
-        evs, revs = gather(post, items), gather(post, real)
+        evs, revs = gather(post, items, model.meta.log_priors), gather(post, real, model.meta.log_priors)
         if cal is None:
             cal = fit_calibration(evs, [e for e in revs if e.item.group == "real_calib"])
         r = {"heldout_phone_error_rate": round(phone_error_rate(post, items), 4),

@@ -130,6 +130,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
         log(f"{tag}: {summary[tag]}")
 
     float_w, pruned_w, qat_w = out_dir / "float.weights.h5", out_dir / "pruned.weights.h5", out_dir / "qat.weights.h5"
+    (out_dir / "model_config.json").write_text(json.dumps(mcfg.to_dict()))  # checkpoints are only valid for this config
     model = build(mcfg, frames)
     if float_w.exists():
         model.load_weights(str(float_w))

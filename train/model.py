@@ -23,7 +23,7 @@ class ModelConfig:
     stem_lookahead: int = 2
     block_kernel: int = 5
     blocks: int = 8
-    block_lookahead: tuple[int, ...] = (1, 1, 1, 1, 0, 0, 0, 0)  # look-ahead frames added by each block
+    block_lookahead: tuple[int, ...] = (2, 2, 2, 2, 1, 1, 1, 1)  # look-ahead frames added by each block
 
     @property
     def receptive_field(self) -> int:

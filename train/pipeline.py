@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -24,9 +25,9 @@ class Recipe:
     vocab: int = 5000
     feature_copies: int = 2  # clean + augmented
     chunk_frames: int = 50
-    float_steps: int = 6000
-    prune_steps: int = 2000
-    qat_steps: int = 2000
+    float_steps: int = 10000
+    prune_steps: int = 2500
+    qat_steps: int = 2500
     sparsity: float = 0.5
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
@@ -106,6 +107,9 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     from .fit import FitConfig, fit
     from .model import ModelConfig
     mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES))
+    saved = work / "fit" / "model_config.json"
+    if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
+        raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity)
     fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
     if stop_after == "fit":
@@ -117,7 +121,9 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
     starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
     representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
+    counts = np.bincount(train_fs.labels.astype(np.int64), minlength=len(feat.CLASSES)) + 1
     meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
+        "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
         "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
                      "data": data_summary, "heldout_voices": [v.name for v in heldout_voices]},
     })
