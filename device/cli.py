@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=Path, default=SAMPLES_DIR)
     _model_args(p)
     p.set_defaults(func=cmd_demo)
+    from .practice import register as register_practice
+
+    register_practice(sub, _model_args)
     return ap
 
 
