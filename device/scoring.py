@@ -152,7 +152,7 @@ class Scorer:
             phone_results = []
             for e in ev:
                 name = self.meta.phones[e.phone]
-                s = 0.0 if e.omitted else calibrated(e.gop, name, cal)
+                s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
                 ok = s >= cal.phone_threshold
                 heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
                 phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))

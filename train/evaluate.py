@@ -146,8 +146,8 @@ def phone_error_rate(post: dict[str, np.ndarray], items: list[EvalItem]) -> floa
 @dataclass
 class ItemEvidence:
     item: EvalItem
-    gops: list[list[float]]  # per word, per phone (omitted phones: -inf)
-    competitors: list[list[str]]
+    gops: list[list[float]]  # per word, per phone (-inf when the clip could not be aligned at all)
+    competitors: list[list[str]]  # what was heard instead: best competitor, or "-" when judged omitted
 
 
 def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None) -> list[ItemEvidence]:
@@ -161,8 +161,8 @@ def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.nd
         if ev is None:
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words]))
             continue
-        out.append(ItemEvidence(it, [[-np.inf if e.omitted else e.gop for e in w] for w in ev],
-                                [[CLASSES[e.competitor] for e in w] for w in ev]))
+        out.append(ItemEvidence(it, [[e.gop for e in w] for w in ev],
+                                [["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev]))
     return out
 
 
@@ -236,8 +236,7 @@ def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:
         if weakest == e.item.changed:
             flagged += 1
             wi, pi = weakest
-            heard = "-" if not np.isfinite(e.gops[wi][pi]) else e.competitors[wi][pi]
-            heard_ok += heard == e.item.said
+            heard_ok += e.competitors[wi][pi] == e.item.said
     return {
         "n_correct": int(len(pos)), "n_mispronounced": int(len(neg)),
         "auc": round(auc(pos, neg), 4),

@@ -138,10 +138,10 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     meta["calibration"] = asdict(cal)
     meta["evaluation"] = results
     write_metadata(out / f"{name}.json", meta)
-    real = recipe.real_speech
     f, q = results["float32"], results["int8"]
-    auc_key = "real_eval_scoring" if real else "heldout_scoring"
-    auc_loss = (f[auc_key]["auc"] or 0) - (q[auc_key]["auc"] or 0)
+    # Gate on the larger sets (2 x 1200 held-out synthetic items, 540 real items): on the 227-item real
+    # evaluation half an AUC moves by +-0.03 from sampling alone.
+    auc_loss = max((f[k]["auc"] or 0) - (q[k]["auc"] or 0) for k in ("heldout_scoring", "real_all_scoring") if k in f)
     acc_loss = q["heldout_phone_error_rate"] - f["heldout_phone_error_rate"]
     if (auc_loss > 0.01 or acc_loss > 0.02) and not allow_int8_loss:
         raise SaywellError(f"int8 loses {auc_loss:.3f} AUC / {acc_loss:.3f} phone accuracy vs float (limits 0.01 / 0.02); "
