@@ -1,4 +1,4 @@
-"""The `saywell` command: score recordings against the expected word or phrase.
+"""The `saywell` command: score recordings, practise, manage word lists, report progress.
 
 Every user-fixable problem ends in one line on stderr and a non-zero exit, never a traceback.
 """
@@ -135,8 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_demo)
     from .practice import register as register_practice
+    from .report import register as register_report
+    from .wordlists import register as register_lists
 
     register_practice(sub, _model_args)
+    register_lists(sub)
+    register_report(sub)
     return ap
 
 

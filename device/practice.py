@@ -7,6 +7,13 @@ n next, p play the reference (espeak-ng), q quit; without a terminal each word i
 --json prints one event per line: listening, speech_start, speech_end, result (the scoring contract
 object and latency_ms from the end-of-speech decision), warning.
 
+Words come from --list: a file (plain text, CSV/TSV with phones, hints and levels) or the name of a list
+stored with `saywell lists import`; the default is the built-in beginner list. With the microphone the next
+word is chosen adaptively (device/schedule.py: spaced repetition steered by the learner's weak sounds);
+recordings and stdin keep the list's order (--order overrides). Every scored attempt is recorded in the
+progress store (device/progress.py) under --learner, or as an anonymous session; --no-progress records
+nothing. At the end the learner sees the session's accuracy and the sounds to practise.
+
 Only the standard library is imported here at load time: `saywell score` must not pay for practice.
 """
 
@@ -17,6 +24,7 @@ import contextlib
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -27,14 +35,22 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .errors import SaywellError
-
-BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.txt"
+from .wordlists import BUILTIN_LIST, WordEntry  # noqa: F401  (BUILTIN_LIST re-exported; stdlib only underneath)
 
 
 def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("practice", help="practise words with the microphone: listen, score each sound, give a tip")
-    p.add_argument("--list", type=Path, help="plain text word list, one word or phrase per line (default: a built-in beginner list)")
+    p.add_argument("--list", metavar="FILE|NAME",
+                   help="a word list file (text, CSV or TSV) or the name of a stored list (default: the built-in beginner list)")
     p.add_argument("--word", help="practise just this word or phrase")
+    p.add_argument("--learner", metavar="NAME_OR_CODE", help="record progress under this learner (default: an anonymous session)")
+    p.add_argument("--no-progress", action="store_true", help="record nothing")
+    p.add_argument("--reset-progress", action="store_true",
+                   help="if the progress database is damaged, move it aside to a dated backup and start a fresh one")
+    p.add_argument("--order", choices=("adaptive", "list"),
+                   help="adaptive: weak sounds and due words first; list: the list's order (default: adaptive with the "
+                        "microphone, list otherwise)")
+    p.add_argument("--seed", type=int, help="seed for the adaptive order (the same seed and history give the same words)")
     p.add_argument("--input", default="mic", metavar="mic|PATH|-",
                    help="mic (default); a WAV file replayed as the microphone; - for raw s16le mono 16 kHz PCM on stdin")
     p.add_argument("--fast", action="store_true", help="with --input PATH: replay as fast as possible, not in real time")
@@ -44,19 +60,11 @@ def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None
     p.set_defaults(func=run)
 
 
-def read_word_list(path: Path | None) -> list[str]:
-    """One word or phrase per line; blank lines and '#' comments skipped."""
-    p = path or BUILTIN_LIST
-    try:
-        raw = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SaywellError(f"word list {p} not found; check the path") from None
-    except (UnicodeDecodeError, IsADirectoryError) as e:
-        raise SaywellError(f"word list {p} is not a UTF-8 text file ({type(e).__name__}); save it as plain text, one word or phrase per line") from None
-    words = [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not words:
-        raise SaywellError(f"word list {p} has no words; put one word or phrase per line")
-    return words
+def read_word_list(path: Path | str | None) -> list[str]:
+    """The texts of a list file or stored list (None: the built-in list); a list with errors is refused."""
+    from .wordlists import resolve
+
+    return [e.text for e in resolve(None if path is None else str(path)).entries]
 
 
 class Output:
@@ -88,11 +96,13 @@ class Output:
         if not self.json:
             self._write(line + "\n")
 
-    def word(self, i: int, n: int, text: str, prons) -> None:
+    def word(self, i: int, n: int, text: str, prons, hint: str = "") -> None:
         guessed = [p.word for p in prons if p.source == "espeak-ng"]
         phones = " | ".join(" ".join(p.phones) for p in prons)
         note = f"  (guessed for {', '.join(guessed)}: ask your teacher)" if guessed else ""
         self.text(f"\n[{i + 1}/{n}] {self._paint(text, '1')}   /{phones}/{note}")
+        if hint:
+            self.text(f"  hint: {hint}")
 
     def listening(self, text: str) -> None:
         self.event("listening", text=text)
@@ -186,51 +196,132 @@ def open_source(args):
 def run(args) -> int:
     from .model import AcousticModel
     from .scoring import Scorer
+    from .wordlists import resolve
 
     kind = "mic" if args.input == "mic" else "stdin" if args.input == "-" else "file"
     if args.fast and kind != "file":
         raise SaywellError("--fast only applies to --input PATH (a recording replayed as the microphone)")
     if args.device is not None and kind != "mic":
         raise SaywellError("--device only applies to the microphone (--input mic)")
-    words = [args.word] if args.word else read_word_list(args.list)
+    if args.no_progress and (args.learner or args.reset_progress):
+        raise SaywellError("--learner and --reset-progress need the progress store; drop --no-progress")
+    if args.word:
+        entries, list_name = [WordEntry(args.word)], None
+    else:
+        wl = resolve(args.list)
+        entries, list_name = list(wl.entries), wl.name
     if kind == "file":
-        words = words[:1]
-    out = Output(args.json)
-    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
-    interactive = kind != "stdin" and sys.stdin is not None and sys.stdin.isatty()
-    from .sources import native_messages_filtered
+        entries = entries[:1]
+    adaptive = (args.order or ("adaptive" if kind == "mic" else "list")) == "adaptive" and not args.word
+    store, log = None, None
+    if not args.no_progress:
+        from .progress import ProgressStore
 
-    with (native_messages_filtered() if kind == "mic" else contextlib.nullcontext()), open_source(args) as source, \
-            (Keys(sys.stdin.fileno()) if interactive else contextlib.nullcontext()) as keys:
-        source.start()
-        if kind == "file" and not args.json:
-            for note in source.audio.notes:
-                print(f"note: {args.input}: {note}", file=sys.stderr)
-        if interactive and kind == "mic":
-            out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
-        return Session(scorer, source, out, keys, single=kind == "file").run(words)
+        store = ProgressStore.default(reset=args.reset_progress)
+        for note in store.notes:
+            print(f"note: {note}", file=sys.stderr)
+    try:
+        from .progress import SessionLog
+
+        learner = store.learner(args.learner) if store and args.learner else None
+        history = store.attempts(learner) if learner else []
+        order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
+        out = Output(args.json)
+        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
+        log = SessionLog(store, learner, list_name)
+        interactive = kind != "stdin" and sys.stdin is not None and sys.stdin.isatty()
+        from .sources import native_messages_filtered
+
+        with (native_messages_filtered() if kind == "mic" else contextlib.nullcontext()), open_source(args) as source, \
+                (Keys(sys.stdin.fileno()) if interactive else contextlib.nullcontext()) as keys:
+            source.start()
+            if kind == "file" and not args.json:
+                for note in source.audio.notes:
+                    print(f"note: {args.input}: {note}", file=sys.stderr)
+            if interactive and kind == "mic":
+                out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
+            session = Session(scorer, source, out, keys, single=kind == "file", log=log)
+            session.welcome(history)
+            code = session.run(order)
+            session.farewell(history)
+            return code
+    finally:
+        if log is not None:
+            log.close()
+        if store is not None:
+            store.close()
+
+
+class ListOrder:
+    """The list's order, each word once."""
+
+    def __init__(self, entries):
+        self.entries = [e if isinstance(e, WordEntry) else WordEntry(e) for e in entries]
+        self.position = 0
+        self.total = len(self.entries)
+
+    def current(self) -> WordEntry | None:
+        return self.entries[self.position] if self.position < self.total else None
+
+    def advance(self, skipped: bool = False) -> None:
+        self.position += 1
+
+    def observe(self, attempt) -> None:
+        pass
+
+
+class AdaptiveOrder:
+    """As many turns as the list has words, each word chosen by the scheduler from the learner's history."""
+
+    def __init__(self, entries: list[WordEntry], history=(), seed: int | None = None):
+        from .schedule import Outcome, Scheduler
+
+        self._outcome = Outcome.from_attempt
+        self.scheduler = Scheduler(entries, [o for o in map(Outcome.from_attempt, history) if o], seed=seed)
+        self.position, self.total = 0, len(entries)
+        self._skipped: set[str] = set()
+        self._current = self.scheduler.next()
+
+    def current(self) -> WordEntry | None:
+        return self._current if self.position < self.total else None
+
+    def advance(self, skipped: bool = False) -> None:
+        last = self._current
+        if skipped:
+            self._skipped.add(last.key)
+        else:
+            self.position += 1
+        self._current = self.scheduler.next(last_key=last.key if last else None, exclude=self._skipped)
+
+    def observe(self, attempt) -> None:
+        o = self._outcome(attempt)
+        if o:
+            self.scheduler.observe(o)
 
 
 class Session:
-    def __init__(self, scorer, source, out: Output, keys: Keys | None, single: bool):
+    def __init__(self, scorer, source, out: Output, keys: Keys | None, single: bool, log=None):
         from .listener import Listener
 
         self.scorer, self.source, self.out, self.keys, self.single = scorer, source, out, keys, single
         self.listener = Listener(source, scorer)
+        self.log = log
 
-    def run(self, words: list[str]) -> int:
-        i, scored = 0, 0
-        while i < len(words):
-            text = words[i]
+    def run(self, words) -> int:
+        """words: texts or WordEntry objects in order, or an order (ListOrder, AdaptiveOrder)."""
+        order = words if hasattr(words, "current") else ListOrder(words)
+        scored = 0
+        while (entry := order.current()) is not None:
+            text = entry.text
             try:
-                prons = self.scorer.pronunciations(text)
+                prons = entry.pronunciations() or self.scorer.pronunciations(text)
             except SaywellError as e:
                 self.out.warning(f"skipped {text!r}: {e}")
-                i += 1
+                order.advance(skipped=True)
                 continue
-            self.out.word(i, len(words), text, prons)
+            self.out.word(order.position, order.total, text, prons, entry.hint)
             self.out.listening(text)
-            outcome = self._listen(text, prons)
+            outcome = self._listen(text, prons, order)
             if outcome == "eof":
                 if scored == 0:  # nothing was ever said: still answer, as `saywell score` would
                     self.out.warning("no speech heard before the input ended")
@@ -250,14 +341,15 @@ class Session:
             if outcome == "q":
                 break
             if outcome == "n":
-                i += 1
+                order.advance()
         return 0
 
-    def _listen(self, text: str, prons) -> str:
+    def _listen(self, text: str, prons, order) -> str:
         poll = self.keys.poll if self.keys else None
         for ev in self.listener.listen(text, prons, poll=poll):
             if ev.kind == "result":
                 self.out.result(ev.result, ev.latency_ms)
+                self._record(ev.result, prons, order)
                 return "result"
             if ev.kind == "key":
                 return ev.key
@@ -269,6 +361,50 @@ class Session:
                 self.out.event(ev.kind, t=round(ev.t, 3))
         return "eof"
 
+    def _record(self, result, prons, order) -> None:
+        from .wordlists import word_key
+
+        phones = tuple(p.phones for p in prons)
+        key, expected = word_key(result.text, phones), " | ".join(" ".join(g) for g in phones)
+        if self.log is None:
+            from .progress import Attempt
+
+            order.observe(Attempt.from_result(result, key, expected))
+            return
+        problem = self.log.record(result, key, expected)
+        order.observe(self.log.attempts[-1])
+        if problem:
+            self.out.warning(problem)
+
+    def welcome(self, history) -> None:
+        """A named learner coming back sees where they stand."""
+        if self.log is None or self.log.learner is None or not history:
+            return
+        from .progress import describe_sounds, summarize
+
+        s = summarize(history)
+        weak = describe_sounds(s.weakest())
+        self.out.text(f"welcome back, {self.log.learner.name}: {s.attempts} attempt{'s' * (s.attempts != 1)} so far, "
+                      f"{s.accuracy:.0%} right"
+                      + (f"; sounds to practise: {weak}" if weak else ""))
+
+    def farewell(self, history) -> None:
+        """What this session did, and for a named learner all their practice so far (text only: JSON is a contract)."""
+        if self.log is None:
+            return
+        from .progress import describe_sounds, summarize
+
+        s = summarize(self.log.attempts)
+        if not s.attempts:
+            return
+        self.out.text(f"\nthis session: {s.attempts} attempt{'s' * (s.attempts != 1)}, {s.correct} right ({s.accuracy:.0%})")
+        weak = describe_sounds(s.weakest(min_attempts=1))
+        if weak:
+            self.out.text(f"sounds to practise: {weak}")
+        if self.log.learner is not None and history:
+            total = summarize(list(history) + self.log.attempts)
+            self.out.text(f"{self.log.learner.name} so far: {total.attempts} attempts, {total.accuracy:.0%} right "
+                          f"(saywell report --learner {shlex.quote(self.log.learner.name)})")
     def _after_result(self, text: str) -> str:
         if self.keys is None:
             return "n"

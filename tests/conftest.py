@@ -10,6 +10,14 @@ SAMPLES = ROOT / "audio_samples"
 MODEL = Path(os.environ.get("SAYWELL_MODEL", ROOT / "models" / "saywell-en.tflite"))
 
 
+@pytest.fixture(autouse=True)
+def saywell_home(tmp_path, monkeypatch):
+    """Lists and progress go to a fresh folder per test (inherited by CLI subprocesses), never the real home."""
+    home = tmp_path / "saywell-home"
+    monkeypatch.setenv("SAYWELL_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def scorer():
     from device.model import AcousticModel
