@@ -75,9 +75,9 @@ def cpu_seconds(pid: int) -> float:
 
 def realtime_run(model: Path, pause_s: float = 1.2) -> dict:
     """A practice process fed PCM in real time on stdin; CPU from its 'listening' on, peak RSS, latencies."""
-    cs = clips()
+    cs = list({t: (x, t) for x, t in reversed(clips())}.values())[::-1]  # a word list may not repeat a word
     words = Path(tempfile.mkdtemp(prefix="saywell-latency-")) / "words.txt"
-    words.write_text("".join(t + "\n" for _, t in cs) + "goodbye\n")  # one more: still listening when audio ends
+    words.write_text("".join(t + "\n" for _, t in cs) + "water\n")  # one more: still listening when audio ends
     audio = np.concatenate([np.concatenate([room(pause_s, i), x + room(len(x) / RATE, i + 50)]) for i, (x, _) in enumerate(cs)]
                            + [room(pause_s, 99)])
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
