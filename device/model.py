@@ -27,10 +27,25 @@ def _interpreter_api():
     except ImportError:
         pass
     try:
+        import tflite_runtime
         from tflite_runtime.interpreter import Interpreter, load_delegate
-        return Interpreter, load_delegate
     except ImportError as e:
         raise SaywellError("no TFLite interpreter installed; pip install ai-edge-litert (or tflite-runtime with numpy<2)") from e
+    # tflite-runtime <= 2.14 (the last release) is built against numpy 1: with numpy 2 it imports, then
+    # Interpreter() dies with a SystemError traceback. Say so in one line instead.
+    version = getattr(tflite_runtime, "__version__", "0")
+    if _major_minor(np.__version__) >= (2, 0) and _major_minor(version) <= (2, 14):
+        raise SaywellError(f"tflite-runtime {version} needs numpy<2 but numpy {np.__version__} is installed; "
+                           "pip install 'numpy<2' (or pip install ai-edge-litert, which works with numpy 2)")
+    return Interpreter, load_delegate
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    parts = (version.split(".") + ["0", "0"])[:2]
+    try:
+        return int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0)
+    except ValueError:
+        return (0, 0)
 
 
 @contextlib.contextmanager
