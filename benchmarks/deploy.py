@@ -15,9 +15,10 @@ Per model x interpreter:
     the child's own rusage (resource.getrusage(RUSAGE_CHILDREN) would be the max over all children so far).
 
 The shipped int8 model is the pruned one: float fit, then 50 % magnitude pruning, then prune-preserving
-quantization-aware training (train/fit.py). No unpruned int8 model is shipped, so the gain from pruning shows
-only as the zero-weight fraction and the gzip ratio, not as a side-by-side. The float32 file is exported from
-the pruned float weights (before QAT), so it is sparse too.
+quantization-aware training (train/fit.py). The unpruned reference (`int8-unpruned`, when saywell-train has
+written WORK/saywell-en.unpruned.tflite) is the float fit before pruning, post-training quantized: never
+shipped, it shows what pruning changes. The float32 file is exported from the pruned float weights (before
+QAT), so it is sparse too.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -174,12 +177,20 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--startup-runs", type=int, default=5)
     ap.add_argument("--tflrt-python", type=Path, default=DEFAULT_TFLRT)
+    ap.add_argument("--unpruned", type=Path, default=ROOT / "work" / "saywell-en.unpruned.tflite",
+                    help="int8 post-training-quantized float fit before pruning (a reference, never shipped)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker({k: Path(v) for k, v in json.loads(args.worker).items()})
 
     models = {"int8": args.model, "float32": args.model.with_name(args.model.stem + ".float.tflite")}
+    if args.unpruned.exists():  # made by saywell-train beside its work dir; needs the shipped metadata beside it
+        tmp = Path(tempfile.mkdtemp(prefix="saywell-deploy-"))
+        shutil.copy(args.model.with_suffix(".json"), tmp / args.model.with_suffix(".json").name)
+        models["int8-unpruned"] = Path(shutil.copy(args.unpruned, tmp / f"{args.model.stem}.unpruned.tflite"))
+    else:
+        print(f"no unpruned reference at {args.unpruned} (saywell-train writes WORK/saywell-en.unpruned.tflite)")
     local = Timer(models)
     runners: dict[str, object] = {"ai-edge-litert": local}
     interp_desc = {"ai-edge-litert": local.interpreter() + ", in this process"}
@@ -219,13 +230,13 @@ def main() -> None:
           f"1 thread, chunked as device/model.py; start-up: `python -m device score {STARTUP_CLIP} --json`, "
           f"median of {args.startup_runs}\n")
 
-    print(f"{'model':8} {'bytes':>9} {'gzip -9':>9} {'gzip %':>7} {'zeros: pointwise':>17} {'depthwise':>10} {'other conv':>11}")
+    print(f"{'model':13} {'bytes':>9} {'gzip -9':>9} {'gzip %':>7} {'zeros: pointwise':>17} {'depthwise':>10} {'other conv':>11}")
     for m, path in models.items():
         data = path.read_bytes()
         gz = len(gzip.compress(data, 9))
         sp = sparsity(path)
         cols = [pct(*sp[k]) if k in sp else "-" for k in ("pointwise", "depthwise", "other conv")]
-        print(f"{m:8} {len(data):9d} {gz:9d} {100 * gz / len(data):6.1f}% {cols[0]:>17} {cols[1]:>10} {cols[2]:>11}")
+        print(f"{m:13} {len(data):9d} {gz:9d} {100 * gz / len(data):6.1f}% {cols[0]:>17} {cols[1]:>10} {cols[2]:>11}")
     blobs: dict[str, list[bytes]] = {}
     sp = sparsity(models["int8"], blobs)
     z, n = sum(v[0] for v in sp.values()), sum(v[1] for v in sp.values())
@@ -234,19 +245,19 @@ def main() -> None:
         print(f"  int8 {kind} weights alone: {len(raw)} bytes, gzip -9 {len(gzip.compress(raw, 9))} "
               f"({100 * len(gzip.compress(raw, 9)) / len(raw):.1f}%), {pct(*sp[kind])} zero")
     print(f"int8 conv weights: {z}/{n} zero ({pct(z, n)}); the shipped int8 model IS the pruned one (50 % magnitude pruning "
-          f"+ prune-preserving QAT). No unpruned int8 model is shipped, so there is no unpruned size to compare; the gzip "
+          f"+ prune-preserving QAT); int8-unpruned, when present, is the reference without pruning. The gzip "
           f"column is what the zeros buy when the file is compressed (download, image), not in RAM or latency.\n")
 
-    print(f"{'interpreter':15} {'model':8} {'model ms/s audio':>17} {'p90':>7} {'start-up s':>11} {'peak RSS MB':>12}")
+    print(f"{'interpreter':15} {'model':13} {'model ms/s audio':>17} {'p90':>7} {'start-up s':>11} {'peak RSS MB':>12}")
     for i in pythons:
         for m in models:
             v = ms.get((i, m))
             med = f"{statistics.median(v):.3f}" if v else "-"
             p90 = f"{np.percentile(v, 90):.3f}" if v else "-"
-            print(f"{i:15} {m:8} {med:>17} {p90:>7} {statistics.median(start[(i, m)]):11.3f} {statistics.median(rss[(i, m)]):12.1f}")
+            print(f"{i:15} {m:13} {med:>17} {p90:>7} {statistics.median(start[(i, m)]):11.3f} {statistics.median(rss[(i, m)]):12.1f}")
     if "tflite-runtime" not in pythons:
         for m in models:
-            print(f"{'tflite-runtime':15} {m:8} {'not installed':>17}")
+            print(f"{'tflite-runtime':15} {m:13} {'not installed':>17}")
     for i in runners:
         a, b = statistics.median(ms[(i, 'int8')]), statistics.median(ms[(i, 'float32')])
         print(f"{i}: int8/float32 model-time ratio {a / b:.2f}")

@@ -177,9 +177,9 @@ class PosteriorStream:
 
 
 def metadata_path(model: Path) -> Path:
-    """NAME.json serves NAME.tflite and its variants NAME.float.tflite and NAME_edgetpu.tflite."""
+    """NAME.json serves NAME.tflite and its variants NAME.float.tflite, NAME.unpruned.tflite, NAME_edgetpu.tflite."""
     stem = model.stem
-    for suffix in (".float", "_edgetpu"):
+    for suffix in (".float", ".unpruned", "_edgetpu"):
         if stem.endswith(suffix) and not model.with_suffix(".json").exists():
             stem = stem[: -len(suffix)]
     return model.with_name(stem + ".json")

@@ -82,3 +82,13 @@ def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk
 
 def write_metadata(path: Path, meta: dict) -> None:
     _write(path, (json.dumps(meta, indent=1) + "\n").encode())
+
+
+def export_unpruned_int8(mcfg: ModelConfig, weights_dir: Path, out_path: Path, chunk_frames: int, representative: np.ndarray) -> None:
+    """Reference for the pruning trade-off: the float fit before pruning, post-training quantized to int8.
+
+    Never shipped; benchmarks/deploy.py sets it beside the shipped (pruned, QAT) model.
+    """
+    fm = build(mcfg, chunk_frames + mcfg.receptive_field - 1, batch_size=1)
+    fm.load_weights(str(weights_dir / "float.weights.h5"))
+    _write(out_path, _convert(fm, representative))

@@ -127,6 +127,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
                      "data": data_summary, "heldout_voices": [v.name for v in heldout_voices]},
     })
+    from .export import export_unpruned_int8
+    export_unpruned_int8(mcfg, work / "fit", work / f"{name}.unpruned.tflite", recipe.chunk_frames, representative)
     if stop_after == "export":
         return 0
 
