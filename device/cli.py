@@ -134,11 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=Path, default=SAMPLES_DIR)
     _model_args(p)
     p.set_defaults(func=cmd_demo)
+    from .kiosk import register as register_kiosk
     from .practice import register as register_practice
     from .report import register as register_report
     from .wordlists import register as register_lists
 
     register_practice(sub, _model_args)
+    register_kiosk(sub, _model_args)
     register_lists(sub)
     register_report(sub)
     return ap
