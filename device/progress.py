@@ -73,6 +73,10 @@ class DamagedStore(SaywellError):
     pass
 
 
+class _Locked(Exception):
+    """Another process holds a lock while this one opens the store; retried by ProgressStore._connect."""
+
+
 @dataclass(frozen=True)
 class Learner:
     id: int
@@ -188,6 +192,19 @@ class ProgressStore:
         return cls(data_home() / DB_NAME, reset=reset, create=create)
 
     def _connect(self) -> sqlite3.Connection:
+        """Open, retrying while another process holds the lock: switching to WAL and creating the schema take
+        locks that SQLite's busy handler does not always wait for (two kiosks starting on a fresh file)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                return self._connect_once()
+            except _Locked:
+                if time.monotonic() > deadline:
+                    raise SaywellError(f"progress database {self.path} stayed locked by another saywell for "
+                                       f"{BUSY_TIMEOUT_S:.0f} s; close the other one or practise with --no-progress") from None
+                time.sleep(0.05)
+
+    def _connect_once(self) -> sqlite3.Connection:
         con = None
         try:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -213,6 +230,12 @@ class ProgressStore:
                                 con.execute(stmt)
                         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return con
+        except sqlite3.OperationalError as e:
+            if con is not None:
+                con.close()
+            if "locked" in str(e) or "busy" in str(e):
+                raise _Locked() from None
+            raise _problem(self.path, e) from None
         except sqlite3.Error as e:
             if con is not None:
                 con.close()

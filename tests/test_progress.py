@@ -105,7 +105,10 @@ def _writers(tmp_path, path, names, n):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for who in names]
     deadline = time.monotonic() + 60
     while not all((tmp_path / f"ready-{w}").exists() for w in names):
-        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            for p in procs:  # never wait on a writer still blocked on 'go'
+                p.kill()
+            pytest.fail(f"writers did not all start: {[p.communicate() for p in procs]}")
         time.sleep(0.01)
     (tmp_path / "go").touch()
     return procs
