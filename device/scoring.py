@@ -11,10 +11,12 @@ import numpy as np
 
 from .align import force_align
 from .audio import Audio
+from .errors import SaywellError
 from .features import log_mel
-from .lexicon import Lexicon, Pronunciation
+from .lexicon import Lexicon, Pronunciation, split_words
 from .metadata import Calibration
 from .model import AcousticModel
+from .phones import parse_phones
 
 NO_SPEECH_RMS_DBFS = -55.0  # quieter than this everywhere: nobody spoke
 
@@ -72,7 +74,6 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, mi
     """
     aligned = force_align(logpost if log_priors is None else logpost - log_priors, words, silence, min_frames)
     out: list[list[PhoneEvidence]] = [[] for _ in words]
-    n_classes = logpost.shape[1]
     for tok in aligned:
         if tok.is_silence:
             continue
@@ -90,7 +91,7 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, mi
                       w[tok.position + 1] if tok.position + 1 < len(w) else silence, silence}
         top = int(np.argmax(post))
         omitted = (tok.end - tok.start) <= min_frames and post[tok.label] < 0.1 and top in neighbours and top != tok.label
-        out[tok.word].append(PhoneEvidence(tok.label, gop, best if best < n_classes else silence, omitted, tok.start, tok.end))
+        out[tok.word].append(PhoneEvidence(tok.label, gop, best, omitted, tok.start, tok.end))
     return out
 
 
@@ -112,10 +113,6 @@ class Scorer:
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
 
     def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
-        from .errors import SaywellError
-        from .lexicon import split_words
-        from .phones import parse_phones
-
         if phones is None:
             return self.lexicon.phrase(text)
         words = split_words(text) or [text.strip() or "?"]
