@@ -7,6 +7,7 @@ $SAYWELL_HOME wins (tests, or a shared folder for a class), then $XDG_DATA_HOME/
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from .errors import SaywellError
@@ -29,11 +30,18 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Whole new file or the old one, even if the power goes mid-write: temp file, fsync, rename, fsync folder."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Whole new file or the old one, even if the power goes mid-write: temp file, fsync, rename, fsync folder.
+    `mode` (e.g. 0o600 for a secret) is set on the temp file before any byte is written."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")  # threads of a server too
     try:
-        with open(tmp, "wb") as f:
+        if mode is not None:
+            tmp.unlink(missing_ok=True)  # a stale temp file must not keep wider permissions
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(fd, mode)  # whatever the umask
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        with open(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

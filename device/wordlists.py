@@ -302,6 +302,13 @@ def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = Non
         raise SaywellError(f"word list {path} is a folder; give the list file") from None
     except OSError as e:
         raise SaywellError(f"cannot read word list {path} ({e.strerror or e}); check its permissions") from None
+    return check_bytes(raw, path, name, lexicon)
+
+
+def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None) -> Checked:
+    """read_list's checks on bytes already in memory (an upload): `path` only hints the format and is the
+    list's origin; nothing is read from it."""
+    path = Path(path)
     wl_name = name or default_name(path)
     try:
         text = raw.decode("utf-8-sig")
