@@ -49,6 +49,9 @@ def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None
                    help=f"seconds without a spoken word that end the anonymous session (default {IDLE_TIMEOUT_S:g})")
     p.add_argument("--log", type=Path, metavar="FILE", help="append the event log here (default: stderr)")
     p.add_argument("--seed", type=int, help="seed for the adaptive order")
+    p.add_argument("--serve", action="store_true", help="also run the teacher page (saywell serve) from this process")
+    p.add_argument("--serve-host", default="127.0.0.1", help="with --serve: address (any but localhost needs a teacher PIN)")
+    p.add_argument("--serve-port", type=int, default=8321, help="with --serve: port (default 8321)")
     p.add_argument("--install-service", action="store_true",
                    help="write a systemd unit running this kiosk (with the options given) and say how to enable it")
     p.add_argument("--user", action="store_true", help="with --install-service: a user unit (~/.config/systemd/user)")
@@ -165,6 +168,8 @@ def install_service(args) -> int:
         cmd += ["--log", str(args.log.expanduser().resolve())]
     if args.seed is not None:
         cmd += ["--seed", str(args.seed)]
+    if args.serve:
+        cmd += ["--serve", "--serve-host", args.serve_host, "--serve-port", str(args.serve_port)]
     cmd += ["--model", str(Path(args.model).resolve())]
     if args.delegate:
         cmd += ["--delegate", args.delegate]
@@ -470,6 +475,11 @@ def run(args) -> int:
     if not entries:
         raise SaywellError(f"word list {wl.name} has no words with known pronunciations")
     scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
+    server = None
+    if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
+        from .teacher_page import start_in_thread
+
+        server = start_in_thread(args.serve_host, args.serve_port)
     log_stream = None
     if args.log:
         try:
@@ -477,6 +487,8 @@ def run(args) -> int:
         except OSError as e:
             raise SaywellError(f"cannot open the log file {args.log} ({e.strerror or e})") from None
     log = EventLog(log_stream)
+    if server is not None:
+        log("teacher_page", url=server.url())
     silent = kind != "mic" or os.environ.get("SAYWELL_KIOSK_SILENT") == "1"
 
     def open_source():
