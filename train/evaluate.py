@@ -17,7 +17,7 @@ from device.errors import SaywellError
 from device.features import log_mel
 from device.metadata import Calibration
 from device.model import AcousticModel
-from device.scoring import aggregate, calibrated, phone_evidence
+from device.scoring import aggregate, calibrated, normalized, phone_evidence, soft_min
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -186,7 +186,12 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 
 def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max_frr: float = 0.10) -> Calibration:
-    """Logistic map of GOP (canonical phones vs substituted phones), then the word threshold on real speech."""
+    """Slope from a logistic fit of GOP (canonical vs substituted phones); the centre from real speech.
+
+    The centre (score 50) is the utterance GOP that best separates correct from one-phone-away real
+    clips with at most max_frr of correct ones rejected, so "50" means the verdict line for words
+    and for sounds alike: a rejected word always has a sound below 50 to point at.
+    """
     from sklearn.linear_model import LogisticRegression
 
     xs, ys = [], []
@@ -201,16 +206,21 @@ def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max
                     xs.append(g), ys.append(0)
     lr = LogisticRegression(class_weight="balanced").fit(np.array(xs)[:, None], np.array(ys))
     slope = float(lr.coef_[0][0])
-    offset = float(-lr.intercept_[0] / slope)
-    cal = Calibration(slope=slope, offset=offset, phone_threshold=50.0, word_threshold=50.0)
-    pos = np.array([utterance_score(e, cal) for e in real_calib if e.item.correct])
-    neg = np.array([utterance_score(e, cal) for e in real_calib if not e.item.correct])
-    best_t, best_j = 50.0, -1.0
-    for t in np.arange(5, 95, 0.5):
+    unit = Calibration(slope=1.0, offset=0.0)
+
+    def utt_gop(e: ItemEvidence) -> float:
+        gops = [g for w in e.gops for g in w]
+        return soft_min([normalized(g, p, unit) for g, p in zip(gops, [p for w in e.item.words for p in w])]) \
+            if all(np.isfinite(gops)) else -1e9
+
+    pos = np.array([utt_gop(e) for e in real_calib if e.item.correct])
+    neg = np.array([utt_gop(e) for e in real_calib if not e.item.correct])
+    best_t, best_j = float(-lr.intercept_[0] / slope), -1.0
+    for t in np.unique(np.concatenate([pos, neg])):
         frr, far = np.mean(pos < t), np.mean(neg >= t)
         if frr <= max_frr and (1 - frr - far) > best_j:
             best_t, best_j = float(t), 1 - frr - far
-    return Calibration(slope=round(slope, 4), offset=round(offset, 4), phone_threshold=50.0, word_threshold=best_t)
+    return Calibration(slope=round(slope, 4), offset=round(best_t, 4), phone_threshold=50.0, word_threshold=50.0)
 
 
 def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
@@ -219,7 +229,10 @@ def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
 
 
 def utterance_score(e: ItemEvidence, cal: Calibration) -> float:
-    return aggregate([aggregate(w) for w in phone_scores(e, cal)])
+    gops = [g for w in e.gops for g in w]
+    if not all(np.isfinite(gops)):
+        return 0.0
+    return aggregate(gops, [p for w in e.item.words for p in w], cal)
 
 
 def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:

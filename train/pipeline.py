@@ -52,12 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", default="saywell-en")
     ap.add_argument("--stop-after", choices=["synthesize", "features", "fit", "export", "evaluate"])
     ap.add_argument("--allow-int8-loss", action="store_true", help="do not fail when int8 loses accuracy vs float")
+    ap.add_argument("--recalibrate", action="store_true",
+                    help="only rerun the evaluate stage on the models already in --out (after a scoring change)")
     args = ap.parse_args(argv)
     recipe = PRESETS[args.preset]
     command = "saywell-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     from device.errors import SaywellError
 
     try:
+        if args.recalibrate:
+            return recalibrate(args.work, args.out, args.name, args.allow_int8_loss)
         return run(recipe, args.work, args.out, args.name, args.stop_after, args.allow_int8_loss, command)
     except SaywellError as e:
         print(f"saywell-train: error: {e}", file=sys.stderr)
@@ -116,7 +120,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         return 0
 
     log("stage export")
-    from .export import export, write_metadata
+    from .export import export
     rng = np.random.default_rng(0)
     in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
     starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
@@ -132,14 +136,31 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if stop_after == "export":
         return 0
 
-    log("stage evaluate")
+    return evaluate_stage(meta, work, out, name, [v.name for v in heldout_voices], recipe.real_speech, allow_int8_loss)
+
+
+def recalibrate(work: Path, out: Path, name: str, allow_int8_loss: bool) -> int:
+    from device.errors import SaywellError
+    path = out / f"{name}.json"
+    if not path.exists():
+        raise SaywellError(f"{path} not found: --recalibrate needs an exported model in --out")
+    meta = json.loads(path.read_text())
+    training = meta.get("training", {})
+    meta.setdefault("training", {})["recalibrated"] = time.strftime("%Y-%m-%d")
+    return evaluate_stage(meta, work, out, name, training.get("heldout_voices", []),
+                          training.get("recipe", {}).get("real_speech", True), allow_int8_loss)
+
+
+def evaluate_stage(meta: dict, work: Path, out: Path, name: str, heldout: list[str], real_speech: bool,
+                   allow_int8_loss: bool) -> int:
+    from device.errors import SaywellError
+
     from .evaluate import evaluate_models
+    from .export import write_metadata
+    log("stage evaluate")
     cal, results = evaluate_models(out / f"{name}.tflite", out / f"{name}.float.tflite",
-                                   [work / "synth" / f"{v.name}.npz" for v in heldout_voices],
-                                   work / "real" if recipe.real_speech else None, log=log)
-    meta["calibration"] = asdict(cal)
-    meta["evaluation"] = results
-    write_metadata(out / f"{name}.json", meta)
+                                   [work / "synth" / f"{v}.npz" for v in heldout],
+                                   work / "real" if real_speech else None, log=log)
     f, q = results["float32"], results["int8"]
     # Gate on the larger sets (2 x 1200 held-out synthetic items, 540 real items): on the 227-item real
     # evaluation half an AUC moves by +-0.03 from sampling alone.
@@ -148,6 +169,9 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if (auc_loss > 0.01 or acc_loss > 0.02) and not allow_int8_loss:
         raise SaywellError(f"int8 loses {auc_loss:.3f} AUC / {acc_loss:.3f} phone accuracy vs float (limits 0.01 / 0.02); "
                            "train longer with QAT or pass --allow-int8-loss")
+    meta["calibration"] = asdict(cal)
+    meta["evaluation"] = results
+    write_metadata(out / f"{name}.json", meta)
     log(f"done: {out / name}.tflite ({meta['files']['int8_bytes']} bytes)")
     return 0
 

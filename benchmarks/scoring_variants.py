@@ -1,0 +1,79 @@
+"""Which per-phone measure and which word aggregation separate right from wrong best (ROC AUC).
+
+    .venv/bin/python benchmarks/scoring_variants.py [--model models/saywell-en.tflite] [--work work]
+
+Needs the held-out synthetic shards and the real dev set in --work (run benchmarks/accuracy.py once).
+Posteriors are computed once; every variant is scored on the same alignments. The shipped scorer
+uses the row marked '*'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    from device.align import force_align
+    from device.errors import SaywellError
+    from device.model import AcousticModel
+    from train.evaluate import auc, heldout_items, posteriors, real_items
+    from train.features import CLASS_INDEX
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
+    ap.add_argument("--work", type=Path, default=ROOT / "work")
+    args = ap.parse_args()
+    model = AcousticModel(args.model)
+    held = [v for v in model.meta.raw["training"]["heldout_voices"]]
+    items = [it for v in held for it in heldout_items(args.work / "synth" / f"{v}.npz")]
+    real = real_items(args.work / "real")
+    post = posteriors(model, items + real)
+    sil, lpri = CLASS_INDEX["SIL"], model.meta.log_priors
+
+    def measures(it) -> dict[str, np.ndarray] | None:
+        lp = post[it.key]
+        try:
+            toks = force_align(lp - lpri, [[CLASS_INDEX[p] for p in w] for w in it.words], sil)
+        except SaywellError:
+            return None
+        rows = []
+        for t in toks:
+            if t.is_silence:
+                continue
+            seg = lp[t.start:t.end]
+            mean = seg.mean(0)
+            others = mean.copy()
+            others[[t.label, sil]] = -np.inf
+            frame_others = seg.copy()
+            frame_others[:, [t.label, sil]] = -np.inf
+            rows.append((mean[t.label], mean[t.label] - others.max(), np.mean(seg[:, t.label] - frame_others.max(1))))
+        a = np.array(rows)
+        return {"log posterior": a[:, 0], "margin (segment)": a[:, 1], "margin (frames)": a[:, 2]}
+
+    aggregations = {
+        "min": np.min, "mean": np.mean,
+        "soft-min": lambda v: -np.log(np.mean(np.exp(-v))),
+        "0.5 mean + 0.5 min": lambda v: 0.5 * np.mean(v) + 0.5 * np.min(v),
+    }
+    sets = {"held-out synthetic": items, "real (all)": real, "real (eval half)": [r for r in real if r.group == "real_eval"]}
+    cache = {name: [(it, measures(it)) for it in lst] for name, lst in sets.items()}
+    print(f"{'measure':18s} {'aggregation':20s} " + " ".join(f"{n:>19s}" for n in sets))
+    for measure in ("log posterior", "margin (segment)", "margin (frames)"):
+        for agg_name, agg in aggregations.items():
+            aucs = []
+            for name, rows in cache.items():
+                score = [(it.correct, -1e9 if m is None else float(agg(m[measure]))) for it, m in rows]
+                aucs.append(auc([s for c, s in score if c], [s for c, s in score if not c]))
+            mark = "*" if (measure, agg_name) == ("log posterior", "soft-min") else " "
+            print(f"{mark}{measure:17s} {agg_name:20s} " + " ".join(f"{a:19.4f}" for a in aucs))
+
+
+if __name__ == "__main__":
+    main()
