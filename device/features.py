@@ -98,8 +98,11 @@ def analysis_window(cfg: FrontendConfig) -> np.ndarray:
     return out
 
 
-def log_mel(audio: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
-    """Log-mel features (frames, n_mels), float32, for 16 kHz mono float audio in [-1, 1]."""
+def log_mel(audio: np.ndarray, cfg: FrontendConfig, filterbank: np.ndarray | None = None) -> np.ndarray:
+    """Log-mel features (frames, n_mels), float32, for 16 kHz mono float audio in [-1, 1].
+
+    filterbank replaces the mel filters (training warps them to make pseudo-speakers); the device never passes it.
+    """
     audio = np.asarray(audio, dtype=np.float32)
     n = cfg.num_frames(len(audio))
     if n == 0:
@@ -111,7 +114,7 @@ def log_mel(audio: np.ndarray, cfg: FrontendConfig) -> np.ndarray:
     frames = np.zeros((n, cfg.fft_size), dtype=np.float64)
     frames[:, left:left + cfg.window_samples] = audio[idx]
     spec = np.abs(np.fft.rfft(frames * analysis_window(cfg), axis=1)) ** 2
-    mel = spec.astype(np.float32) @ mel_filterbank(cfg).T
+    mel = spec.astype(np.float32) @ (mel_filterbank(cfg) if filterbank is None else filterbank).T
     return np.log(np.maximum(mel, cfg.log_floor)).astype(np.float32)
 
 

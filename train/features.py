@@ -39,21 +39,49 @@ class FeatureSet:
     voices: list[str]
 
 
+@dataclass(frozen=True)
+class Augmentation:
+    """How the non-clean copies are made (recorded in the model metadata through the recipe)."""
+
+    speed_prob: float = 0.4  # speed perturbation 0.88-1.12 (pitch and formants move with it)
+    vtlp_prob: float = 0.0  # vocal tract length warp: pseudo-speakers ...
+    child_prob: float = 0.0  # ... of which this share has formants raised 12-30 % (children)
+    codec_prob: float = 0.0  # lossy codec round trip (G.722, GSM, Opus, MP3, Speex) after the chain
+
+
+def _alpha(rng: np.random.Generator, aug: Augmentation) -> float:
+    if rng.random() >= aug.vtlp_prob:
+        return 1.0
+    return rng.uniform(1.12, 1.30) if rng.random() < aug.child_prob else rng.uniform(0.88, 1.12)
+
+
 def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
-    shard, cfg, copies, clean_first, seed = args
+    from .codecs import CODECS, round_trip_many
+    from .vtlp import warped_filterbank
+
+    shard, cfg, copies, clean_first, seed, aug = args
     voice, utts, _ = load_shard(shard)
     rng = np.random.default_rng(seed)
     pool = [u.audio for u in rng.choice(np.array(utts, dtype=object), min(200, len(utts)), replace=False)]
     feats, labels = [], []
-    for u in utts:
-        for c in range(copies):
-            if clean_first and c == 0:
-                audio, scale = u.audio, 1.0
-            else:
-                factor = rng.uniform(0.88, 1.12) if rng.random() < 0.4 else 1.0
-                audio = augment(speed(u.audio, factor), rng, pool)
-                scale = 1.0 / factor
-            f = log_mel(audio, cfg)
+    for lo in range(0, len(utts), 400):  # a block at a time: codecs are batched, memory stays bounded
+        takes = []  # (utterance, audio, time scale, alpha)
+        for u in utts[lo:lo + 400]:
+            for c in range(copies):
+                if clean_first and c == 0:
+                    takes.append((u, u.audio, 1.0, 1.0))
+                    continue
+                factor = rng.uniform(0.88, 1.12) if rng.random() < aug.speed_prob else 1.0
+                takes.append((u, augment(speed(u.audio, factor), rng, pool), 1.0 / factor, _alpha(rng, aug)))
+        augmented = [i for i in range(len(takes)) if not (clean_first and i % copies == 0)]
+        coded = [i for i in augmented if rng.random() < aug.codec_prob]
+        for k, codec in enumerate(CODECS):
+            idx = coded[k::len(CODECS)]
+            if idx:
+                for i, y in zip(idx, round_trip_many([takes[i][1] for i in idx], codec)):
+                    takes[i] = (takes[i][0], y, takes[i][2], takes[i][3])
+        for u, audio, scale, alpha in takes:
+            f = log_mel(audio, cfg, None if alpha == 1.0 else warped_filterbank(cfg, alpha))
             if len(f) == 0:
                 continue
             feats.append(f.astype(np.float16))
@@ -61,10 +89,11 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
     return feats, labels, voice
 
 
-def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0, workers: int = 2) -> None:
+def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0,
+          workers: int = 2, aug: Augmentation | None = None) -> None:
     from tqdm import tqdm
 
-    jobs = [(s, cfg, copies, clean_first, seed + i) for i, s in enumerate(shards)]
+    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation()) for i, s in enumerate(shards)]
     all_f, all_l, starts, voices = [], [], [], []
     pos = 0
     with Pool(workers) as pool:

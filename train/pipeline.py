@@ -23,7 +23,10 @@ class Recipe:
     train_phrases: int = 1000
     heldout_words: int = 600  # per held-out voice, each with a mispronounced twin
     vocab: int = 5000
-    feature_copies: int = 2  # clean + augmented
+    feature_copies: int = 3  # clean + augmented
+    vtlp_prob: float = 0.7  # augmented copies warped to pseudo-speakers (train/vtlp.py) ...
+    child_prob: float = 0.25  # ... a quarter of them child-like (formants +12-30 %)
+    codec_prob: float = 0.2  # augmented copies passed through a lossy codec (train/codecs.py)
     chunk_frames: int = 50
     float_steps: int = 10000
     prune_steps: int = 2500
@@ -98,7 +101,9 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     fdir = work / "features"
     fdir.mkdir(exist_ok=True)
     if not (fdir / "train.npz").exists():
-        feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True)
+        aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob)
+        feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True,
+                   aug=aug)
     if not (fdir / "heldout.npz").exists():
         feat.build([work / "synth" / f"{v.name}.npz" for v in heldout_voices], fdir / "heldout.npz", frontend, 1, True, seed=99)
     train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
