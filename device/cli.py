@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .kiosk import register as register_kiosk
     from .practice import register as register_practice
     from .report import register as register_report
-    from .teacher_page import register as register_serve
+    from .serve import register as register_serve
     from .wordlists import register as register_lists
 
     register_practice(sub, _model_args)

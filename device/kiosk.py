@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .errors import SaywellError
+from .serve import DEFAULT_HOST, DEFAULT_PORT
 
 IDLE_TIMEOUT_S = 60.0
 WATCHDOG_SEC = 30
@@ -50,8 +51,8 @@ def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--log", type=Path, metavar="FILE", help="append the event log here (default: stderr)")
     p.add_argument("--seed", type=int, help="seed for the adaptive order")
     p.add_argument("--serve", action="store_true", help="also run the teacher page (saywell serve) from this process")
-    p.add_argument("--serve-host", default="127.0.0.1", help="with --serve: address (any but localhost needs a teacher PIN)")
-    p.add_argument("--serve-port", type=int, default=8321, help="with --serve: port (default 8321)")
+    p.add_argument("--serve-host", default=DEFAULT_HOST, help="with --serve: address (any but localhost needs a teacher PIN)")
+    p.add_argument("--serve-port", type=int, default=DEFAULT_PORT, help=f"with --serve: port (default {DEFAULT_PORT})")
     p.add_argument("--install-service", action="store_true",
                    help="write a systemd unit running this kiosk (with the options given) and say how to enable it")
     p.add_argument("--user", action="store_true", help="with --install-service: a user unit (~/.config/systemd/user)")

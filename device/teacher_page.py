@@ -1,4 +1,4 @@
-"""`saywell serve`: the teacher page, a small web server in the standard library (http.server).
+"""The teacher page (`saywell serve`, device/serve.py): a small web server in the standard library (http.server).
 
 It lets a teacher upload a word list and see its check (every problem by line, guessed pronunciations) before
 importing it (all or nothing, through device/wordlists.py), see each learner's and each sound's progress
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-import signal
 import socket
 import sys
 import threading
@@ -37,9 +36,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import teacher_views as views
 from .errors import SaywellError
-from .teacher_auth import SESSION_MAX_S, Auth, Session, csrf_ok, load_pin, pin_path, read_new_pin, store_pin
+from .serve import DEFAULT_HOST, DEFAULT_PORT
+from .teacher_auth import SESSION_MAX_S, Auth, Session, csrf_ok, load_pin
 
-DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8321
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_FORM_BYTES = 8 * 1024  # login, logout, import: a few short fields
 DRAIN_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, so the browser shows the 413 page
@@ -200,7 +199,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("X-Frame-Options", "DENY")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make browsers send Origin: null
         self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                                                     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         for k, v in (headers or {}).items():
@@ -241,7 +240,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._check_host()
             url = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True, max_num_fields=10).items()}
+            try:
+                query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True, max_num_fields=10).items()}
+            except ValueError:
+                raise HttpError(400, "too many parameters in the address; start from the overview") from None
             session = self._session()
             route = ROUTES.get((("GET" if method == "HEAD" else method), url.path))
             if route is None:
@@ -253,7 +255,7 @@ class Handler(BaseHTTPRequestHandler):
                 if method == "POST":
                     self.close_connection = True  # its body is not read
                     raise HttpError(403, "not logged in (or the session expired); log in and try again")
-                self._redirect("/login")
+                self._redirect("/login", self._new_cookie)
                 return
             if method == "POST":
                 self._check_same_origin()
@@ -586,49 +588,3 @@ def start_in_thread(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: b
     server = open_server(host, port, quiet)
     threading.Thread(target=server.serve_forever, name="teacher-page", daemon=True).start()
     return server
-
-
-# ---- the `saywell serve` command --------------------------------------------------------------------------
-
-def register(sub) -> None:
-    p = sub.add_parser("serve", help="the teacher page: upload word lists, see progress, download the CSV report")
-    p.add_argument("--host", default=DEFAULT_HOST,
-                   help=f"address to listen on (default {DEFAULT_HOST}: this device only); any other, e.g. 0.0.0.0 "
-                        "for the classroom network, needs a teacher PIN")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}; 0 picks a free one")
-    p.add_argument("--set-pin", action="store_true", help="set the teacher PIN (asked twice; two lines on stdin "
-                                                          "when it is not a terminal) and exit")
-    p.add_argument("--clear-pin", action="store_true", help="remove the teacher PIN (the page then serves localhost only)")
-    p.add_argument("--quiet", action="store_true", help="no request log on stderr")
-    p.set_defaults(func=cmd_serve)
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-def cmd_serve(args) -> int:
-    if args.set_pin and args.clear_pin:
-        raise SaywellError("give --set-pin or --clear-pin, not both")
-    if args.set_pin:
-        path = store_pin(read_new_pin())
-        print(f"teacher PIN saved (hashed) in {path}")
-        return 0
-    if args.clear_pin:
-        path = pin_path()
-        path.unlink(missing_ok=True)
-        print(f"teacher PIN removed ({path}); saywell serve now listens on this device only")
-        return 0
-    server = open_server(args.host, args.port, args.quiet)
-    login = "; log in with the teacher PIN" if server.state.auth.login_required else ""
-    print(f"saywell teacher page: {server.url()} (Ctrl-C to stop){login}", flush=True)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("saywell teacher page: stopped", file=sys.stderr)
-    finally:
-        server.server_close()
-    return 0
-

@@ -109,7 +109,7 @@ def _sound_table(s: Summary, limit: int | None = None) -> str:
     rows = "".join(f'<tr><td>{e(x.phone)}</td><td class="num">{x.attempts}</td><td class="num">{x.ok}</td>'
                    f'<td class="num">{x.rate:.0%}</td><td class="num">{x.mean_score:.0f}</td></tr>'
                    for x in s.sounds[:limit])
-    return ('<table class="sounds"><tr><th>sound</th><th>heard</th><th>right</th><th>% right</th>'
+    return ('<table class="sounds"><tr><th>sound</th><th>tries</th><th>right</th><th>% right</th>'
             f'<th>mean score</th></tr>{rows}</table>')
 
 

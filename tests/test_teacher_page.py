@@ -290,6 +290,8 @@ def test_no_path_traversal_only_the_fixed_routes_answer(server, saywell_home):
         status, _, body = b.get("/list?name=" + name)
         assert status == 404 and "TOP-SECRET" not in body, name
     assert b.get("/list?name=week3")[0] == 200
+    status, _, body = b.get("/learner?" + "&".join(f"a{i}=1" for i in range(50)))
+    assert status == 400 and "too many parameters" in body
 
 
 def test_the_host_header_must_name_localhost(server):
