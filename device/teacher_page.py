@@ -28,6 +28,7 @@ import time
 import traceback
 from dataclasses import dataclass, field, replace
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -155,7 +156,9 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, FormPart]:
         if not isinstance(name, str) or not name:
             raise HttpError(400, "a part of the upload has no field name; upload the file with the form on the page")
         filename = headers.get_param("filename")
-        parts.setdefault(name, FormPart(name, data, filename if isinstance(filename, str) else None))
+        if isinstance(filename, tuple):  # RFC 2231 filename*=UTF-8''...
+            filename = collapse_rfc2231_value(filename)
+        parts.setdefault(name, FormPart(name, data, filename))
     return parts
 
 

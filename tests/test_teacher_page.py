@@ -255,6 +255,13 @@ def test_malformed_uploads_get_one_clear_line_not_a_500(server):
     # a file name with a path: only its last part names the list; nothing is written anywhere else
     status, _, page = post(*multipart({"csrf": csrf}, {"file": ("..\\..\\evil/../../passwd.csv", GOOD)}))
     assert status == 200 and "store it as &#x27;passwd&#x27;" in page
+    # a file name in RFC 2231 form, and a cookie header that is not a cookie
+    body, ctype = multipart({"csrf": csrf}, {"file": ("x", GOOD)})
+    body = body.replace(b'filename="x"', b"filename*=UTF-8''caf%C3%A9.csv")
+    status, _, page = post(body, ctype)
+    assert status == 200 and "store it as &#x27;caf&#x27;" in page and "café.csv" in page
+    status, _, page = b.get("/", headers={"Cookie": 'a="\\x; ;;=\x00'})
+    assert status == 200
     # a body shorter than its Content-Length
     body, ctype = multipart({"csrf": csrf}, {"file": ("w.txt", GOOD)})
     head = (f"POST /lists/check HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\nContent-Type: {ctype}\r\n"
