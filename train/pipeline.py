@@ -28,9 +28,9 @@ class Recipe:
     child_prob: float = 0.25  # ... a quarter of them child-like (formants +12-30 %)
     codec_prob: float = 0.2  # augmented copies passed through a lossy codec (train/codecs.py)
     chunk_frames: int = 50
-    float_steps: int = 10000
-    prune_steps: int = 2500
-    qat_steps: int = 2500
+    float_steps: int = 14000
+    prune_steps: int = 3000
+    qat_steps: int = 3000
     sparsity: float = 0.5
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)

