@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from train.model import ModelConfig  # noqa: E402
 
-BASE = ModelConfig()
+BASE = ModelConfig(channels=128, blocks=8, block_kernel=5, block_lookahead=(2, 2, 2, 2, 1, 1, 1, 1))  # the first shipped model
 CANDIDATES: dict[str, ModelConfig] = {
     "base 128ch x 8 blocks, k5": BASE,
     "deeper 112ch x 10 blocks, k5": replace(BASE, channels=112, blocks=10, block_lookahead=(2, 2, 2, 1, 1, 1, 1, 1, 1, 0)),
