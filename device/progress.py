@@ -1,5 +1,6 @@
 """Learner progress: one SQLite file in the data folder saying who practised which word when, and how each
-sound went. No audio is ever stored.
+sound went. No audio is stored in it: when a teacher turns keeping audio on (device/audio_keep.py), an
+attempt's recording is a WAV file beside it, named in `attempts.audio_file`.
 
 Durability. WAL journal, one transaction per attempt (the attempt and its sounds together or not at all),
 `synchronous=FULL`: each commit is fsynced to the WAL before practice goes on. NORMAL would also never
@@ -12,6 +13,9 @@ Damage. Opening runs `PRAGMA quick_check` (about 0.1 s for 10 MB, a year of a cl
 file is never repaired, replaced or deleted behind the user's back: the open fails with one line saying so,
 and only `reset=True` (`saywell practice --reset-progress`) moves it, with its WAL, aside to
 `progress.sqlite3.damaged-YYYYmmdd-HHMMSS` and starts a fresh store. Reset refuses to touch a healthy file.
+
+Schema. `PRAGMA user_version` says which MIGRATIONS a file has; opening applies the missing ones in order, in
+one transaction (all or none), so a device updated in the field keeps its history.
 """
 
 from __future__ import annotations
@@ -28,12 +32,11 @@ from .errors import SaywellError
 from .home import data_home, ensure_dir
 
 DB_NAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 15.0
 VERDICTS = ("correct", "mispronounced", "no_speech")
 _NAME_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,40}$")
 
-SCHEMA = """
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS learners (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE,  -- a first name or a code: nothing else about a learner is kept
@@ -67,6 +70,13 @@ CREATE TABLE IF NOT EXISTS phone_results (
     heard TEXT,
     PRIMARY KEY (attempt_id, position)) WITHOUT ROWID;
 """
+# Version n of the schema is MIGRATIONS[:n]; a migration is never edited once shipped, only appended.
+MIGRATIONS = (
+    SCHEMA_V1,
+    # 2: a kept recording, 'ID.wav' in the audio folder beside the database (NULL: none kept)
+    "ALTER TABLE attempts ADD COLUMN audio_file TEXT;",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class DamagedStore(SaywellError):
@@ -105,6 +115,7 @@ class Attempt:
     list_name: str | None = None
     session_id: int = 0
     id: int = 0
+    audio_file: str | None = None  # a kept recording's file name in the audio folder
 
     @classmethod
     def from_result(cls, result, word_key: str, expected_phones: str, t: float | None = None, **kw) -> "Attempt":
@@ -224,11 +235,12 @@ class ProgressStore:
                                    "update saywell on this device")
             if version < SCHEMA_VERSION:
                 with _transaction(con):
-                    if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:  # another process may have won
-                        for stmt in SCHEMA.split(";"):
+                    version = con.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+                    for script in MIGRATIONS[version:]:
+                        for stmt in script.split(";"):
                             if stmt.strip():
                                 con.execute(stmt)
-                        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return con
         except sqlite3.OperationalError as e:
             if con is not None:
@@ -291,9 +303,16 @@ class ProgressStore:
                               (learner.id if learner else None, list_name, time.time()))
         return int(cur.lastrowid)
 
-    def end_session(self, session_id: int) -> None:
+    def end_session(self, session_id: int, at: float | None = None) -> None:
+        """`at`: when it really ended (a kiosk that died mid-session ends it at its last attempt)."""
         with self._write() as con:
-            con.execute("UPDATE sessions SET ended = ? WHERE id = ?", (time.time(), session_id))
+            con.execute("UPDATE sessions SET ended = ? WHERE id = ?", (time.time() if at is None else at, session_id))
+
+    def resume_session(self, session_id: int) -> bool:
+        """Reopens an anonymous session (a restarted kiosk goes on with it); False when it is not in the store."""
+        with self._write() as con:
+            cur = con.execute("UPDATE sessions SET ended = NULL WHERE id = ? AND learner_id IS NULL", (session_id,))
+        return cur.rowcount == 1
 
     # ---- attempts ----
 
@@ -313,6 +332,24 @@ class ProgressStore:
                             [(aid, i, m.word_index, m.phone, m.score, int(m.ok), m.heard) for i, m in enumerate(attempt.phones)])
         return aid
 
+    # ---- kept recordings ----
+
+    def link_audio(self, attempt_id: int, file_name: str) -> None:
+        with self._write() as con:
+            con.execute("UPDATE attempts SET audio_file = ? WHERE id = ?", (file_name, attempt_id))
+
+    def unlink_audio(self, attempt_ids=None) -> None:
+        """Forget the recordings of these attempts (None: of all attempts), once their files are gone."""
+        with self._write() as con:
+            if attempt_ids is None:
+                con.execute("UPDATE attempts SET audio_file = NULL WHERE audio_file IS NOT NULL")
+            else:
+                con.executemany("UPDATE attempts SET audio_file = NULL WHERE id = ?", [(int(i),) for i in attempt_ids])
+
+    def audio_file(self, attempt_id: int) -> str | None:
+        rows = self._read("SELECT audio_file FROM attempts WHERE id = ?", (attempt_id,))
+        return rows[0][0] if rows else None
+
     def attempts(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False) -> list[Attempt]:
         """In time order: one learner's, one session's, or (everyone=True) all of them."""
         if everyone:
@@ -325,14 +362,15 @@ class ProgressStore:
             raise ValueError("attempts of whom? give a learner, a session or everyone=True")
         rows = self._read(
             "SELECT a.id, a.session_id, l.name, a.t, a.list_name, a.word_key, a.word_text, a.expected_phones, a.score, "
-            f"a.verdict FROM attempts a LEFT JOIN learners l ON l.id = a.learner_id WHERE {where} ORDER BY a.t, a.id", params)
+            f"a.verdict, a.audio_file FROM attempts a LEFT JOIN learners l ON l.id = a.learner_id WHERE {where} "
+            "ORDER BY a.t, a.id", params)
         marks: dict[int, list[PhoneMark]] = {}
         for aid, phone, score, ok, heard, wi in self._read(
                 "SELECT p.attempt_id, p.phone, p.score, p.ok, p.heard, p.word_index FROM phone_results p "
                 f"JOIN attempts a ON a.id = p.attempt_id WHERE {where} ORDER BY p.attempt_id, p.position", params):
             marks.setdefault(aid, []).append(PhoneMark(phone, score, bool(ok), heard, wi))
-        return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid)
-                for aid, sid, name, t, list_name, key, text, phones, score, verdict in rows]
+        return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid, audio)
+                for aid, sid, name, t, list_name, key, text, phones, score, verdict, audio in rows]
 
 
 @contextmanager
@@ -428,7 +466,8 @@ def describe_sounds(stats: list[SoundStat]) -> str:
 
 @dataclass
 class SessionLog:
-    """Practice's link to the store: records each scored attempt; keeps practising if saving fails."""
+    """Practice's link to the store: records each scored attempt (and, when the teacher keeps audio, its
+    recording through `keeper`, an audio_keep.AudioKeeper); keeps practising if saving fails."""
 
     store: ProgressStore | None
     learner: Learner | None
@@ -436,12 +475,13 @@ class SessionLog:
     session_id: int = 0
     attempts: list[Attempt] = field(default_factory=list)
     failure: str | None = None
+    keeper: object | None = None
 
     def __post_init__(self):
         if self.store is not None:
             self.session_id = self.store.start_session(self.learner, self.list_name)
 
-    def record(self, result, word_key: str, expected_phones: str) -> str | None:
+    def record(self, result, word_key: str, expected_phones: str, samples=None, rate_hz: int = 16000) -> str | None:
         """Returns a warning the first time saving fails; the attempt still counts for this session."""
         a = Attempt.from_result(result, word_key, expected_phones, learner=self.learner.name if self.learner else None,
                                 list_name=self.list_name, session_id=self.session_id)
@@ -449,10 +489,12 @@ class SessionLog:
         if self.store is None or self.failure:
             return None
         try:
-            self.store.record(self.session_id, self.learner, a)
+            aid = self.store.record(self.session_id, self.learner, a)
         except SaywellError as e:
             self.failure = str(e)
             return f"progress is no longer being saved: {e}"
+        if self.keeper is not None and samples is not None:
+            return self.keeper.keep(self.store, aid, samples, rate_hz)
         return None
 
     def close(self) -> None:
