@@ -118,13 +118,18 @@ def load_wav(path: str | Path, target_rate_hz: int = 16000) -> Audio:
     return Audio(samples=x, sample_rate_hz=target_rate_hz, notes=tuple(notes))
 
 
-def write_wav(path: str | Path, samples: np.ndarray, rate_hz: int = 16000) -> None:
-    """16-bit PCM mono WAV, written to a temporary name then renamed so no half file is left."""
-    p = Path(path)
+def wav_bytes(samples: np.ndarray, rate_hz: int = 16000) -> bytes:
+    """A whole 16-bit PCM mono WAV file in memory (for writing it atomically, or serving it)."""
     pcm = (np.clip(np.asarray(samples, np.float32), -1, 1) * 32767).astype("<i2").tobytes()
     header = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
     header += b"fmt " + struct.pack("<IHHIIHH", 16, _PCM, 1, rate_hz, rate_hz * 2, 2, 16)
     header += b"data" + struct.pack("<I", len(pcm))
+    return header + pcm
+
+
+def write_wav(path: str | Path, samples: np.ndarray, rate_hz: int = 16000) -> None:
+    """16-bit PCM mono WAV, written to a temporary name then renamed so no half file is left."""
+    p = Path(path)
     tmp = p.with_name(p.name + ".part")
-    tmp.write_bytes(header + pcm)
+    tmp.write_bytes(wav_bytes(samples, rate_hz))
     tmp.replace(p)

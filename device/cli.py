@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .practice import register as register_practice
     from .report import register as register_report
     from .serve import register as register_serve
+    from .settings import register as register_settings
     from .wordlists import register as register_lists
 
     register_practice(sub, _model_args)
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_lists(sub)
     register_report(sub)
     register_serve(sub)
+    register_settings(sub)
     return ap
 
 

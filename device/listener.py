@@ -34,6 +34,7 @@ class ListenEvent:
     latency_ms: float | None = None  # result: from the VAD's end-of-speech decision to the scored result
     message: str = ""
     key: str = ""
+    samples: np.ndarray | None = None  # result: the utterance that was scored (pre-roll to hangover), for keeping
 
 
 class UtteranceStream:
@@ -164,4 +165,4 @@ class Listener:
             yield ListenEvent("warning", t, message=MESSAGES[w])
         logpost, samples = utt.finish(tail)
         result = self.scorer.score_posteriors(logpost, text, prons, samples)
-        yield ListenEvent("result", t, result=result, latency_ms=(self.clock() - decided) * 1000)
+        yield ListenEvent("result", t, result=result, latency_ms=(self.clock() - decided) * 1000, samples=samples)

@@ -12,7 +12,8 @@ stored with `saywell lists import`; the default is the built-in beginner list. W
 word is chosen adaptively (device/schedule.py: spaced repetition steered by the learner's weak sounds);
 recordings and stdin keep the list's order (--order overrides). Every scored attempt is recorded in the
 progress store (device/progress.py) under --learner, or as an anonymous session; --no-progress records
-nothing. At the end the learner sees the session's accuracy and the sounds to practise.
+nothing. Its recording is kept only while a teacher has turned that on (`saywell settings keep-audio on`,
+device/audio_keep.py), and the learner is told so. At the end the learner sees the session's accuracy and the sounds to practise.
 
 Only the standard library is imported here at load time: `saywell score` must not pay for practice.
 """
@@ -228,7 +229,12 @@ def run(args) -> int:
         order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
         out = Output(args.json)
         scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
-        log = SessionLog(store, learner, list_name)
+        keeper = None
+        if store is not None:
+            from .audio_keep import AudioKeeper
+
+            keeper = AudioKeeper()
+        log = SessionLog(store, learner, list_name, keeper=keeper)
         interactive = kind != "stdin" and sys.stdin is not None and sys.stdin.isatty()
         from .sources import native_messages_filtered
 
@@ -241,6 +247,8 @@ def run(args) -> int:
             if interactive and kind == "mic":
                 out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
             session = Session(scorer, source, out, keys, single=kind == "file", log=log)
+            if keeper is not None and keeps_audio():
+                out.text("note: a teacher has turned on keeping recordings: each word you say is kept on this device")
             session.welcome(history)
             code = session.run(order)
             session.farewell(history)
@@ -250,6 +258,16 @@ def run(args) -> int:
             log.close()
         if store is not None:
             store.close()
+
+
+def keeps_audio() -> bool:
+    """Whether recordings are kept now (damaged settings: no, and the keeper says why at the first attempt)."""
+    from .settings import load_settings
+
+    try:
+        return load_settings().keep_audio
+    except SaywellError:
+        return False
 
 
 class ListOrder:
@@ -349,7 +367,7 @@ class Session:
         for ev in self.listener.listen(text, prons, poll=poll):
             if ev.kind == "result":
                 self.out.result(ev.result, ev.latency_ms)
-                self._record(ev.result, prons, order)
+                self._record(ev.result, prons, order, ev.samples)
                 return "result"
             if ev.kind == "key":
                 return ev.key
@@ -361,7 +379,7 @@ class Session:
                 self.out.event(ev.kind, t=round(ev.t, 3))
         return "eof"
 
-    def _record(self, result, prons, order) -> None:
+    def _record(self, result, prons, order, samples=None) -> None:
         from .wordlists import word_key
 
         phones = tuple(p.phones for p in prons)
@@ -371,7 +389,7 @@ class Session:
 
             order.observe(Attempt.from_result(result, key, expected))
             return
-        problem = self.log.record(result, key, expected)
+        problem = self.log.record(result, key, expected, samples, self.scorer.meta.frontend.sample_rate_hz)
         order.observe(self.log.attempts[-1])
         if problem:
             self.out.warning(problem)

@@ -14,12 +14,14 @@ Security, because a classroom LAN is not a trusted network:
   that many bytes are read. Malformed forms and encodings are a 400 with one line saying what is wrong.
 - Routes are a fixed table; no file is ever served from a path taken from a request (the style sheet is
   embedded), list names are checked by wordlists.check_name before they touch the file system, and every
-  value in a page goes through html.escape.
+  value in a page goes through html.escape. A kept recording is served only for an attempt id (digits, an
+  integer) that the progress store links to one; its file name is made from that integer.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 import socket
 import sys
@@ -46,6 +48,7 @@ DRAIN_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, s
 LIST_SUFFIXES = (".txt", ".csv", ".tsv", ".tab")
 PENDING_MAX, PENDING_TTL_S = 50, 30 * 60
 CHECK_WAIT_S = 60.0
+ATTEMPT_ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # an attempt id as the player asks for it: an integer, nothing else
 SOCKET_TIMEOUT_S = 30.0  # a client that stops sending mid-request is dropped
 
 
@@ -168,6 +171,19 @@ def upload_name(filename: str) -> str:
     return "".join(c for c in base if c.isprintable())[:120] or "upload"
 
 
+def _recordings() -> views.Recordings:
+    from .audio_keep import usage
+    from .settings import Settings, load_settings
+
+    problem = ""
+    try:
+        s = load_settings()
+    except SaywellError as err:
+        s, problem = Settings(), f"{err} Until then no recordings are kept."
+    count, size = usage()
+    return views.Recordings(s.keep_audio, s.audio_limit_mb, count, size, problem)
+
+
 def _learner_attempts(store, name: str):
     """(learner, their attempts), or None when nobody has that name."""
     lr = store.find_learner(name)
@@ -203,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("X-Frame-Options", "DENY")
         self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make browsers send Origin: null
-        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
                                                     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -384,7 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             note = "No practice recorded yet."
         else:
             report = build(attempts)
-        self._html(200, views.overview(rows, report, note, self._page(session)), self._new_cookie)
+        self._html(200, views.overview(rows, report, note, self._page(session), _recordings()), self._new_cookie)
 
     def _progress(self, read):
         """What `read(store)` returns, or one line saying why progress cannot be shown."""
@@ -502,6 +518,47 @@ class Handler(BaseHTTPRequestHandler):
             "Imported", f"{'Replaced' if existed else 'Imported'} the list '{p.name}': {n} entries. Practise it with: "
                         f"saywell practice --list {p.name} (or saywell kiosk --list {p.name})", self._page(session), bad=False))
 
+    def attempt_audio(self, session, query) -> None:
+        """A kept recording, by attempt id only: the id must be an integer the store links to its file."""
+        from .audio_keep import audio_dir, file_name
+        from .progress import ProgressStore
+
+        raw = query.get("id", "")
+        if not ATTEMPT_ID_RE.fullmatch(raw):
+            raise HttpError(404, "no such recording; recordings are reached from a learner's page")
+        name = file_name(int(raw))
+        try:
+            with ProgressStore.default(create=False) as store:
+                linked = store.audio_file(int(raw))
+        except SaywellError:
+            linked = None
+        if linked != name:
+            raise HttpError(404, f"no recording is kept for attempt {raw}")
+        try:
+            data = (audio_dir() / name).read_bytes()
+        except OSError:
+            raise HttpError(404, f"the recording of attempt {raw} is no longer kept") from None
+        self._send(200, data, "audio/wav", {"Content-Disposition": f'inline; filename="attempt-{raw}.wav"',
+                                            **self._new_cookie})
+
+    def set_keep_audio(self, session, query) -> None:
+        from .settings import update_settings
+
+        value = self._form(session).get("keep_audio")
+        if value not in ("on", "off"):
+            raise HttpError(400, "keep_audio must be on or off; use the form on the page")
+        update_settings(keep_audio=value == "on")
+        self._redirect("/#recordings")
+
+    def delete_audio(self, session, query) -> None:
+        from .audio_keep import delete_all
+
+        if self._form(session).get("confirm") != "yes":
+            raise HttpError(400, "tick 'yes, delete them' to delete the kept recordings; nothing was deleted")
+        n = delete_all()
+        self._html(200, views.message_page("Recordings deleted", f"Deleted {n} kept recording{'s' * (n != 1)}.",
+                                           self._page(session), bad=False))
+
     def login_form(self, session, query) -> None:
         if not self.state.auth.login_required:
             self._redirect("/", self._new_cookie)
@@ -544,6 +601,9 @@ ROUTES = {
     ("GET", "/learner"): (Handler.learner, False),
     ("GET", "/list"): (Handler.list_view, False),
     ("GET", "/report.csv"): (Handler.report_csv, False),
+    ("GET", "/attempt-audio"): (Handler.attempt_audio, False),
+    ("POST", "/settings/keep-audio"): (Handler.set_keep_audio, False),
+    ("POST", "/audio/delete"): (Handler.delete_audio, False),
     ("POST", "/lists/check"): (Handler.check_list, False),
     ("POST", "/lists/import"): (Handler.import_list, False),
     ("GET", "/login"): (Handler.login_form, True),

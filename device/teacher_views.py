@@ -47,6 +47,17 @@ class ListRow:
 
 
 @dataclass(frozen=True)
+class Recordings:
+    """The keep-audio setting and what is kept now."""
+
+    keep_audio: bool
+    limit_mb: int
+    count: int
+    size_bytes: int
+    problem: str = ""  # the settings file is damaged
+
+
+@dataclass(frozen=True)
 class Page:
     """Where a page is shown: the CSRF token of its session (None: no session yet) and whether to offer log out."""
 
@@ -120,7 +131,31 @@ def _summary_line(s: Summary) -> str:
             + (f", {s.silent} without speech" if s.silent else "") + f"; last practice {_when(s.last_t)}.")
 
 
-def overview(lists: list[ListRow], report: Report | None, progress_note: str, page: Page) -> str:
+def _recordings_section(r: Recordings, page: Page) -> str:
+    state = "on" if r.keep_audio else "off"
+    body = ('<h2 id="recordings">Recordings</h2>'
+            f'<p id="keep-audio-state">Keeping recordings is <strong>{state}</strong>.</p>'
+            '<p>When it is on, practice and the kiosk keep the recording of each scored word on this device (at most '
+            f'{r.limit_mb} MB; beyond that the oldest are deleted), and a learner\'s page plays them. Turning it off '
+            'stops keeping new recordings; the recordings already kept stay until you delete them here.</p>')
+    if r.problem:
+        body += f'<p class="notice bad">{e(r.problem)}</p>'
+    turn = "off" if r.keep_audio else "on"
+    body += ('<form class="box" method="post" action="/settings/keep-audio">'
+             f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+             f'<input type="hidden" name="keep_audio" value="{turn}">'
+             f'<button type="submit" id="keep-audio">Turn keeping recordings {turn}</button></form>')
+    body += f'<p>Kept now: {r.count} recording{"s" * (r.count != 1)}, {r.size_bytes / 1e6:.1f} MB.</p>'
+    if r.count:
+        body += ('<form class="box" method="post" action="/audio/delete">'
+                 f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+                 '<label><input type="checkbox" name="confirm" value="yes" required> yes, delete them</label>'
+                 '<button type="submit" id="delete-audio">Delete all kept recordings</button></form>')
+    return body
+
+
+def overview(lists: list[ListRow], report: Report | None, progress_note: str, page: Page,
+             recordings: Recordings | None = None) -> str:
     if lists:
         rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
                        f'<td class="num">{e(r.guessed)}</td><td>{e(r.imported_at)}</td><td>{e(r.origin)}</td></tr>'
@@ -146,6 +181,8 @@ def overview(lists: list[ListRow], report: Report | None, progress_note: str, pa
                  f'<th>mean score</th><th>sounds to practise</th></tr>{rows}</table>'
                  '<h2>Sounds (whole class, weakest first)</h2>' + _sound_table(report.overall)
                  + '<p><a href="/report.csv">Download the CSV report</a> (per learner, per sound, per day)</p>')
+    if recordings is not None:
+        body += _recordings_section(recordings, page)
     return layout("Teacher page", body, page)
 
 
@@ -159,7 +196,13 @@ def _attempt_row(a: Attempt) -> str:
     off = ", ".join(f"{m.phone} (heard {m.heard})" if m.heard else m.phone for m in a.phones if not m.ok)
     return (f'<tr class="attempt"><td>{e(_when(a.t))}</td><td>{e(a.word_text)}</td><td>/{e(a.expected_phones)}/</td>'
             f'<td class="num">{a.score:.0f}</td><td class="{"ok" if a.verdict == "correct" else "error"}">{e(a.verdict)}</td>'
-            f'<td>{e(off or "-")}</td><td>{e(a.list_name or "-")}</td></tr>')
+            f'<td>{e(off or "-")}</td><td>{e(a.list_name or "-")}</td><td>{_player(a)}</td></tr>')
+
+
+def _player(a: Attempt) -> str:
+    if not a.audio_file or not a.id:
+        return "-"
+    return f'<audio controls preload="none" src="/attempt-audio?id={int(a.id)}"></audio>'
 
 
 def learner_page(name: str, report: Report, attempts: list[Attempt], page: Page) -> str:
@@ -170,7 +213,7 @@ def learner_page(name: str, report: Report, attempts: list[Attempt], page: Page)
             + f"<h2>Recent attempts (newest first, last {RECENT_ATTEMPTS})</h2>")
     if recent:
         body += ('<table class="attempts"><tr><th>when</th><th>word</th><th>expected</th><th>score</th><th>verdict</th>'
-                 '<th>sounds off</th><th>list</th></tr>' + "".join(_attempt_row(a) for a in recent) + "</table>")
+                 '<th>sounds off</th><th>list</th><th>recording</th></tr>' + "".join(_attempt_row(a) for a in recent) + "</table>")
     else:
         body += "<p>No attempts yet.</p>"
     return layout(f"Learner {name}", body, page)

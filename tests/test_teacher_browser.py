@@ -106,13 +106,23 @@ def test_upload_check_import_then_see_a_learners_attempt(browser, server, tmp_pa
     cells = [td.text for td in attempts[0].find_elements(By.TAG_NAME, "td")]
     assert cells[1] == "think" and cells[4] == "mispronounced" and "TH (heard S)" in cells[5] and cells[6] == "week3"
 
+    learner_url = browser.current_url
+    browser.get(server)  # the teacher turns keeping recordings on (the CSRF form, as Chromium sends it)
+    click_and_wait(browser, "#keep-audio")
+    assert browser.find_element(By.ID, "keep-audio-state").text == "Keeping recordings is on."
     r = subprocess.run([sys.executable, "-m", "device", "practice", "--list", "week3", "--input",
                         str(SAMPLES / "joe_think.wav"), "--fast", "--learner", "Ada", "--model", str(MODEL)],
                        cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
-    browser.refresh()
+    browser.get(learner_url)
     attempts = browser.find_elements(By.CSS_SELECTOR, "table.attempts tr.attempt")
     assert len(attempts) == 2 and "correct" in attempts[0].text  # newest first
+    players = browser.find_elements(By.CSS_SELECTOR, "table.attempts audio")
+    assert len(players) == 1  # only the attempt made while keeping was on
+    duration = browser.execute_async_script(  # the browser loads and decodes it (CSP media-src, audio/wav)
+        "const a = arguments[0], done = arguments[1]; a.onloadedmetadata = () => done(a.duration);"
+        "a.onerror = () => done(-1); a.preload = 'metadata'; a.load();", players[0])
+    assert 0.3 < duration < 5, duration
     browser.save_screenshot(str(tmp_path / "learner.png"))
 
 
