@@ -9,6 +9,11 @@ logging once), a progress store that is damaged or full is dropped (logged once;
 systemd restarts the process if it dies or hangs (sd_notify READY=1 and WATCHDOG=1 over NOTIFY_SOCKET, plain
 Python). One log line per event with a timestamp, to stderr or --log FILE.
 
+A restart (systemd's, after a crash or a hang, or an administrator's) within the idle timeout of the last
+scored word goes on with the same session and schedule (device/kiosk_state.py); later, a new session starts.
+Each attempt's recording is kept only while a teacher has turned that on (device/audio_keep.py); a failure to
+keep one is logged once and practice goes on.
+
 With --input PATH or -, or SAYWELL_KIOSK_SILENT=1, nothing is played: prompts and tones are only logged, so
 tests need no sound card. Idle time is counted in audio, not wall-clock time, so a --fast replay behaves
 like the microphone would.
@@ -247,14 +252,17 @@ def feedback_line(result) -> str:
 @dataclass
 class KioskProgress:
     """Anonymous sessions in the progress store; any store failure turns recording off, once, for good.
-    A session's row is written at its first attempt: an empty room must not fill the store with sessions."""
+    A session's row is written at its first attempt: an empty room must not fill the store with sessions.
+    `keeper` (an audio_keep.AudioKeeper) keeps recordings when the teacher's setting says so."""
 
     store: object | None
     log: EventLog
     list_name: str | None
     session_id: int = 0
-    number: int = 0  # sessions started by this process
-    attempts: list = field(default_factory=list)
+    number: int = 0  # the session's number in the log (continued across restarts)
+    turns: list = field(default_factory=list)  # kiosk_state.Turn: this session's scored words
+    keeper: object | None = None
+    active: bool = False  # a session is going on in this process
 
     def _off(self, e: Exception) -> None:
         self.log.once("progress", "progress_off", reason=str(e))
@@ -268,30 +276,59 @@ class KioskProgress:
     def new_session(self) -> None:
         self.end_session()
         self.number += 1
-        self.attempts = []
+        self.turns, self.active = [], True
         self.log("session_start", session=self.number)
 
-    def record(self, attempt) -> None:
-        self.attempts.append(attempt)
+    def resume(self, state) -> None:
+        """Goes on with a saved session (kiosk_state.KioskState) after a restart."""
+        self.number, self.turns, self.session_id, self.active = state.session, list(state.turns), 0, True
+        if self.store is not None and state.session_id:
+            try:
+                if self.store.resume_session(state.session_id):
+                    self.session_id = state.session_id
+            except Exception as e:
+                self._off(e)
+        self.log("session_resume", session=self.number, attempts=len(self.turns), store_session=self.session_id)
+
+    def end_stale(self, state) -> None:
+        """A saved session that is not resumed ends at its last word (the process that ran it could not end it)."""
+        if self.store is not None and state.session_id:
+            try:
+                self.store.end_session(state.session_id, at=state.last.wall)
+            except Exception as e:
+                self._off(e)
+
+    def record(self, attempt, samples=None, rate_hz: int = 16000) -> None:
+        from .kiosk_state import Turn
+
+        self.turns.append(Turn.from_attempt(attempt))
         if self.store is None:
             return
         try:
             if not self.session_id:
                 self.session_id = self.store.start_session(None, self.list_name)
-            self.store.record(self.session_id, None, attempt)
+            aid = self.store.record(self.session_id, None, attempt)
         except Exception as e:  # SaywellError from the store, or sqlite/OS errors it did not expect
             self._off(e)
+            return
+        if self.keeper is not None and samples is not None:
+            try:
+                problem = self.keeper.keep(self.store, aid, samples, rate_hz)
+            except Exception as e:  # noqa: BLE001  (a recording is never worth stopping practice)
+                self.keeper.failure = problem = f"recordings are no longer being kept: {e}"
+            if problem:
+                self.log.once("audio", "audio_off", reason=problem)
 
     def end_session(self) -> None:
-        if self.number:
-            self.log("session_end", session=self.number, attempts=len(self.attempts),
-                     correct=sum(a.verdict == "correct" for a in self.attempts))
+        if self.active:
+            self.log("session_end", session=self.number, attempts=len(self.turns),
+                     correct=sum(t.verdict == "correct" for t in self.turns))
         if self.store is not None and self.session_id:
             try:
                 self.store.end_session(self.session_id)
             except Exception as e:
                 self._off(e)
-        self.session_id = 0
+        self.session_id, self.active = 0, False
 
     def close(self) -> None:
         self.end_session()
@@ -300,6 +337,7 @@ class KioskProgress:
 
 
 def open_progress(log: EventLog, list_name: str | None) -> KioskProgress:
+    from .audio_keep import AudioKeeper
     from .progress import ProgressStore
 
     try:
@@ -307,7 +345,7 @@ def open_progress(log: EventLog, list_name: str | None) -> KioskProgress:
     except Exception as e:
         log.once("progress", "progress_off", reason=str(e))
         store = None
-    return KioskProgress(store, log, list_name)
+    return KioskProgress(store, log, list_name, keeper=AudioKeeper())
 
 
 # ---- the loop ---------------------------------------------------------------------------------------------
@@ -317,8 +355,14 @@ class Kiosk:
 
     def __init__(self, scorer, entries, open_source: Callable[[], object], progress: KioskProgress, log: EventLog,
                  speaker: Speaker, notifier: Notifier | None = None, idle_timeout_s: float = IDLE_TIMEOUT_S,
-                 reconnect_s: float = RECONNECT_S, seed: int | None = None, live: bool = True):
+                 reconnect_s: float = RECONNECT_S, seed: int | None = None, live: bool = True,
+                 state_path: Path | None = None, clock: Callable[[], object] | None = None):
+        """state_path: where the session is saved for a restart (None: nowhere); clock: kiosk_state.Stamp.now."""
+        from .kiosk_state import Stamp
+
         self.scorer, self.entries, self.open_source = scorer, list(entries), open_source
+        self.state_path, self.clock = state_path, clock or Stamp.now
+        self.last_key: str | None = None
         self.progress, self.log, self.speaker = progress, log, speaker
         self.notifier = notifier or Notifier({})
         self.idle_timeout_s, self.reconnect_s, self.seed, self.live = idle_timeout_s, reconnect_s, seed, live
@@ -332,10 +376,51 @@ class Kiosk:
         if self.source is not None:
             self.source.discard_pending()
 
-    def _new_scheduler(self):
+    def _new_scheduler(self, history=()):
         from .schedule import Scheduler
 
-        self.scheduler = Scheduler(self.entries, seed=self.seed)
+        self.scheduler = Scheduler(self.entries, history, seed=self.seed)
+
+    def _new_session(self) -> None:
+        self._new_scheduler()
+        self.progress.new_session()
+        self.last_key = None
+        self._save_state()
+
+    def _start(self) -> None:
+        """At start-up: resume the saved session if the restart came within the idle timeout, else a new one."""
+        from .kiosk_state import decide, load_state
+
+        state, problem = (None, None) if self.state_path is None else load_state(self.state_path)
+        if problem:
+            self.log("kiosk_state_ignored", reason=problem)
+        d = decide(state, self.clock(), self.idle_timeout_s, self.progress.list_name)
+        fields = {} if d.idle_s is None else {"idle_s": d.idle_s}
+        self.log("resume_decision", resume=d.resume, reason=d.reason, **fields)
+        if not d.resume:
+            if state is not None:
+                self.progress.end_stale(state)
+                self.progress.number = state.session  # the log's numbering goes on
+            self._new_session()
+            return
+        self._new_scheduler([o for o in (t.outcome() for t in state.turns) if o])
+        self.progress.resume(state)
+        self.last_key = state.last_key
+
+    def _save_state(self) -> None:
+        """After every scored word; a failure (a full disk) is logged once and practice goes on."""
+        if self.state_path is None:
+            return
+        from .home import ensure_dir
+        from .kiosk_state import KioskState, save_state
+
+        state = KioskState(self.progress.list_name, self.progress.number, self.progress.session_id, self.last_key,
+                           self.clock(), tuple(self.progress.turns))
+        try:
+            ensure_dir(self.state_path.parent)
+            save_state(self.state_path, state)
+        except SaywellError as e:
+            self.log.once("state", "kiosk_state_off", reason=str(e))
 
     def _connect(self, lost: bool = False) -> None:
         """Opens the source, retrying forever for a microphone (a file or pipe that cannot be opened raises)."""
@@ -370,7 +455,7 @@ class Kiosk:
                 pass
 
     def _listen(self, entry, prons) -> tuple[str, object]:
-        """('result', ScoreResult) | ('idle', None) | ('eof', None); a lost microphone raises SaywellError."""
+        """('result', ListenEvent) | ('idle', None) | ('eof', None); a lost microphone raises SaywellError."""
         listener = self.listener
         hop, rate = listener.hop, listener.source.sample_rate_hz
 
@@ -386,14 +471,14 @@ class Kiosk:
             elif ev.kind == "warning":
                 self.log("audio_warning", message=ev.message)
             elif ev.kind == "result":
-                return "result", ev.result
+                return "result", ev
             elif ev.kind == "key":
                 return "idle", None
             elif ev.kind == "end_of_input":
                 return "eof", None
         return "eof", None
 
-    def _record(self, entry, prons, result) -> None:
+    def _record(self, entry, prons, result, samples=None) -> None:
         from .progress import Attempt
         from .schedule import Outcome
         from .wordlists import word_key
@@ -401,29 +486,33 @@ class Kiosk:
         phones = tuple(p.phones for p in prons)
         attempt = Attempt.from_result(result, word_key(result.text, phones), " | ".join(" ".join(g) for g in phones),
                                       list_name=self.progress.list_name)
-        self.progress.record(attempt)
+        self.progress.record(attempt, samples, self.scorer.meta.frontend.sample_rate_hz)
         o = Outcome.from_attempt(attempt)
         if o:
             self.scheduler.observe(o)
+        self.last_key = entry.key
+        self._save_state()
 
     def run(self) -> int:
         self.notifier.ready()  # before the microphone: a kiosk waiting for one is up, not failing to start
-        entry, last_key, prompt = None, None, True
+        entry, prompt = None, True
         try:
             self._connect()
-            self.log("ready", words=len(self.entries), idle_timeout_s=self.idle_timeout_s)
-            self._new_scheduler()
-            self.progress.new_session()
+            from .practice import keeps_audio
+
+            self.log("ready", words=len(self.entries), idle_timeout_s=self.idle_timeout_s,
+                     keep_audio=self.progress.keeper is not None and self.progress.store is not None and keeps_audio())
+            self._start()
             while True:
                 if entry is None:
-                    entry = self.scheduler.next(last_key=last_key)
+                    entry = self.scheduler.next(last_key=self.last_key)
                     prompt = True
                 prons = entry.pronunciations() or self.scorer.pronunciations(entry.text)
                 if prompt:
                     self.speaker.say(f"Say: {entry.text}", "prompt")
                     prompt = False
                 try:
-                    kind, result = self._listen(entry, prons)
+                    kind, heard = self._listen(entry, prons)
                 except SaywellError as e:  # the microphone is gone for longer than sources.py retries
                     self.log("microphone_lost", reason=str(e))
                     self._drop_source()
@@ -434,17 +523,17 @@ class Kiosk:
                     self.log("end_of_input")
                     return 0
                 if kind == "idle":
-                    if self.progress.attempts:  # someone practised and left: the next child starts afresh
+                    if self.progress.turns:  # someone practised and left: the next child starts afresh
                         self.log("idle", seconds=self.idle_timeout_s)
-                        self._new_scheduler()
-                        self.progress.new_session()
-                        entry, last_key = None, None
+                        self._new_session()
+                        entry = None
                     continue  # an empty room: keep listening for the same word, without repeating it aloud
+                result = heard.result
                 self.log("result", text=result.text, verdict=result.verdict, score=round(result.score))
-                self._record(entry, prons, result)
+                self._record(entry, prons, result, heard.samples)
                 self.speaker.say(feedback_line(result), "feedback")
                 self.speaker.tone(result.verdict == "correct")
-                last_key, entry = entry.key, None
+                entry = None
         finally:
             self.notifier.stopping()
             self.progress.close()
@@ -500,8 +589,11 @@ def run(args) -> int:
         return StdinSource() if kind == "stdin" else WavSource(Path(args.input), realtime=not args.fast)
 
     signal.signal(signal.SIGTERM, _raise_interrupt)  # systemd stops with SIGTERM: end the session cleanly
+    from .home import data_home
+    from .kiosk_state import STATE_FILE
+
     kiosk = Kiosk(scorer, entries, open_source, open_progress(log, wl.name), log, Speaker(log, silent),
-                  Notifier(), args.idle_timeout, seed=args.seed, live=kind == "mic")
+                  Notifier(), args.idle_timeout, seed=args.seed, live=kind == "mic", state_path=data_home() / STATE_FILE)
     try:
         if kind == "mic":
             from .sources import native_messages_filtered

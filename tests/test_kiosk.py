@@ -166,3 +166,91 @@ def test_install_service_writes_the_unit_and_does_not_start_it(tmp_path):
     r = run_cli("kiosk", "--install-service", "--user", "--unit-path", str(unit))
     assert r.returncode == 0 and "WantedBy=default.target" in unit.read_text() and "User=" not in unit.read_text()
     assert "systemctl --user enable --now saywell-kiosk" in r.stdout
+
+
+# ---- restarts ---------------------------------------------------------------------------------------------
+
+def _restartable(tmp_path, scorer, clips, clock, idle_timeout_s=30.0):
+    """A kiosk as `saywell kiosk` builds it (state file, store in the home), on the clips, with a given clock."""
+    from device.wordlists import resolve
+
+    words = tmp_path / "words.txt"
+    if not words.exists():
+        words.write_text("hello\nseven\nthree\n")
+    buf = io.StringIO()
+    log = EventLog(buf)
+    k = Kiosk(scorer, list(resolve(str(words)).entries),
+              lambda: WavSource(Audio(take(0.5, *clips), 16000), realtime=False),
+              KioskProgress(ProgressStore.default(), log, "words"), log, Speaker(log, silent=True),
+              idle_timeout_s=idle_timeout_s, live=False, state_path=tmp_path / "kiosk-state.json", clock=lambda: clock)
+    assert k.run() == 0
+    return k, buf.getvalue()
+
+
+def _sessions():
+    with ProgressStore.default(create=False) as store:
+        return store.con.execute("SELECT s.id, s.ended, count(a.id) FROM sessions s LEFT JOIN attempts a "
+                                 "ON a.session_id = s.id GROUP BY s.id ORDER BY s.id").fetchall()
+
+
+def test_a_restart_within_the_idle_timeout_resumes_the_session(tmp_path, scorer):
+    from device.kiosk_state import Stamp, load_state
+
+    t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
+    k1, _ = _restartable(tmp_path, scorer, ["real_hello.wav", 0.8, "real_seven.wav", 0.8], t0)
+    state, problem = load_state(tmp_path / "kiosk-state.json")
+    assert problem is None and [t.key.split()[0] for t in state.turns] == ["hello", "seven"]
+    assert state.session == 1 and state.session_id == 1 and k1.scheduler.turn == 2
+    # restarted 20 s later on the boot clock (the wall clock jumped back an hour meanwhile: NTP)
+    later = Stamp(t0.wall - 3600, t0.boot + 20, "boot-a")
+    k2, log2 = _restartable(tmp_path, scorer, ["real_three.wav", 0.8], later)
+    assert len(events(log2, "resume_decision")) == 1 and "resume=True" in log2 and "idle_s=20.0" in log2
+    assert events(log2, "session_resume") and not events(log2, "session_start")
+    assert k2.scheduler.turn == 3 and len(k2.progress.turns) == 3  # the schedule went on from where it was
+    assert "attempts=3" in events(log2, "session_end")[0]
+    assert [(sid, n) for sid, _, n in _sessions()] == [(1, 3)]  # the same anonymous session in the store
+
+
+def test_a_restart_after_the_idle_timeout_starts_a_new_session(tmp_path, scorer):
+    from device.kiosk_state import Stamp
+
+    t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
+    _restartable(tmp_path, scorer, ["real_hello.wav", 0.8], t0)
+    k2, log2 = _restartable(tmp_path, scorer, ["real_seven.wav", 0.8], Stamp(t0.wall + 31, t0.boot + 31, "boot-a"))
+    assert "resume=False" in log2 and "idle for longer than the idle timeout (30 s)" in log2 and "idle_s=31.0" in log2
+    assert events(log2, "session_start")[0].endswith("session=2") and k2.scheduler.turn == 1
+    rows = _sessions()
+    assert [(sid, n) for sid, _, n in rows] == [(1, 1), (2, 1)]
+    assert rows[0][1] == t0.wall  # the session not resumed ended at its last word, not at the restart
+    # after a reboot (another boot id) the wall clock decides
+    k3, log3 = _restartable(tmp_path, scorer, ["real_three.wav", 0.8], Stamp(t0.wall + 40, 3.0, "boot-b"))
+    assert "resume=True" in log3 and "idle_s=9.0" in log3 and k3.scheduler.turn == 2
+
+
+def test_a_damaged_state_file_is_logged_and_ignored(tmp_path, scorer):
+    from device.kiosk_state import Stamp, load_state
+
+    t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
+    for junk in (b"{not json", b'{"format": 1, "session": "x"}', b"\xff\xfe\x00", b"[]",
+                 b'{"format":1,"list_name":"words","session":1,"session_id":1,"last_key":null,'
+                 b'"last":{"wall":1,"boot":1,"boot_id":"boot-a"},"turns":[["k","great",[]]]}'):
+        (tmp_path / "kiosk-state.json").write_bytes(junk)
+        _, log = _restartable(tmp_path, scorer, ["real_hello.wav", 0.8], t0)
+        assert len(events(log, "kiosk_state_ignored")) == 1 and "resume=False" in log, (junk, log)
+        assert len(events(log, "result")) == 1 and events(log, "session_start")
+        state, problem = load_state(tmp_path / "kiosk-state.json")
+        assert problem is None and len(state.turns) == 1  # rewritten whole after the first word
+
+
+def test_the_resume_decision():
+    from device.kiosk_state import KioskState, Stamp, Turn, decide
+
+    t = Stamp(1000.0, 50.0, "b")
+    s = KioskState("words", 3, 7, "k", t, (Turn("k", "correct", (("K", True),)),))
+    assert decide(s, Stamp(1010.0, 60.0, "b"), 60, "words").resume
+    assert not decide(s, Stamp(1010.0, 60.0, "b"), 60, "week3").resume  # another list
+    assert not decide(s, Stamp(1010.0, 111.0, "b"), 60, "words").resume  # boot clock: 61 s
+    assert not decide(s, Stamp(990.0, 10.0, "c"), 60, "words").resume  # rebooted, the clock went back
+    assert not decide(None, t, 60, "words").resume
+    assert not decide(KioskState("words", 1, 0, None, t, ()), t, 60, "words").resume  # nothing said yet
+    assert KioskState.from_json(s.to_json()) == s
