@@ -47,6 +47,7 @@ class Augmentation:
     vtlp_prob: float = 0.0  # vocal tract length warp: pseudo-speakers ...
     child_prob: float = 0.0  # ... of which this share has formants raised 12-30 % (children)
     codec_prob: float = 0.0  # lossy codec round trip (G.722, GSM, Opus, MP3, Speex) after the chain
+    codecs: str = "g722,gsm,opus12k,mp3_32k,speex"  # which of train/codecs.py CODECS, by name
 
 
 def _alpha(rng: np.random.Generator, aug: Augmentation) -> float:
@@ -75,8 +76,9 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
                 takes.append((u, augment(speed(u.audio, factor), rng, pool), 1.0 / factor, _alpha(rng, aug)))
         augmented = [i for i in range(len(takes)) if not (clean_first and i % copies == 0)]
         coded = [i for i in augmented if rng.random() < aug.codec_prob]
-        for k, codec in enumerate(CODECS):
-            idx = coded[k::len(CODECS)]
+        chosen = [c for c in CODECS if c.name in aug.codecs.split(",")]
+        for k, codec in enumerate(chosen):
+            idx = coded[k::len(chosen)]
             if idx:
                 for i, y in zip(idx, round_trip_many([takes[i][1] for i in idx], codec)):
                     takes[i] = (takes[i][0], y, takes[i][2], takes[i][3])

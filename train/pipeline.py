@@ -11,7 +11,7 @@ import json
 import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ class Recipe:
     vtlp_prob: float = 0.7  # augmented copies warped to pseudo-speakers (train/vtlp.py) ...
     child_prob: float = 0.25  # ... a quarter of them child-like (formants +12-30 %)
     codec_prob: float = 0.2  # augmented copies passed through a lossy codec (train/codecs.py)
+    codecs: str = "g722,gsm,opus12k,mp3_32k,speex"
     chunk_frames: int = 50
     float_steps: int = 14000
     prune_steps: int = 3000
@@ -57,8 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--allow-int8-loss", action="store_true", help="do not fail when int8 loses accuracy vs float")
     ap.add_argument("--recalibrate", action="store_true",
                     help="only rerun the evaluate stage on the models already in --out (after a scoring change)")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override one recipe field, e.g. --set codecs=gsm,opus12k (ablations); recorded in the metadata")
     args = ap.parse_args(argv)
     recipe = PRESETS[args.preset]
+    for item in args.set:
+        field_name, _, value = item.partition("=")
+        if field_name not in Recipe.__dataclass_fields__:
+            ap.error(f"--set {item}: no recipe field {field_name!r}; fields: {', '.join(Recipe.__dataclass_fields__)}")
+        kind = type(getattr(recipe, field_name))
+        recipe = replace(recipe, **{field_name: (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)})
     command = "saywell-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     from device.errors import SaywellError
 
@@ -101,7 +110,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     fdir = work / "features"
     fdir.mkdir(exist_ok=True)
     if not (fdir / "train.npz").exists():
-        aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob)
+        aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
+                                codecs=recipe.codecs)
         feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True,
                    aug=aug)
     if not (fdir / "heldout.npz").exists():
