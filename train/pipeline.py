@@ -27,7 +27,7 @@ class Recipe:
     vtlp_prob: float = 0.7  # augmented copies warped to pseudo-speakers (train/vtlp.py) ...
     child_prob: float = 0.25  # ... a quarter of them child-like (formants +12-30 %)
     codec_prob: float = 0.2  # augmented copies passed through a lossy codec (train/codecs.py)
-    codecs: str = "g722,gsm,opus12k,mp3_32k,speex"
+    codecs: str = "gsm,opus12k,mp3_32k,speex"  # not G.722: the real dev set's own codec (no gain measured; keeps real figures honest)
     chunk_frames: int = 50
     float_steps: int = 14000
     prune_steps: int = 3000
