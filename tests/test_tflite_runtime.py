@@ -7,7 +7,10 @@ Without it the tests are skipped; with $SAYWELL_TFLRT_PYTHON set to a missing or
 Why the int8 model needs a tolerance: ai-edge-litert runs the int8 graph through its default XNNPACK delegate,
 tflite-runtime 2.14 through the builtin kernels; they round requantization differently (60 % of the int8
 outputs differ by 1-6 quanta, bit-exact when ai-edge-litert is told to skip XNNPACK). Over the 9 manifest
-rows this moved utterance scores by at most 1.4 points and phone scores by at most 2.6, with equal verdicts.
+rows this moved utterance scores by at most 1.4 points and phone scores by at most 2.6 with the first model;
+with the second, SH in joe_ship_as_sheep moved 8.3 (55.9 vs 64.2: a phone near the middle of the logistic,
+where one nat of log posterior is ~16 points, and Arm's XNNPACK gives 65.1 too) and K in joe_think_as_sink 4.3.
+Verdicts were always equal; that is the hard requirement, the phone bound only catches gross divergence.
 The float32 model has no requantization, so there the two must agree to rounding of the JSON.
 """
 
@@ -22,7 +25,7 @@ from conftest import MODEL, ROOT, SAMPLES
 
 DEFAULT_TFLRT_PYTHON = Path("/tmp/tflrt-venv/bin/python")
 CLIPS = [("real_hello.wav", "hello"), ("joe_think_as_sink.wav", "think"), ("joe_ship_as_sheep.wav", "ship")]
-INT8_TOL = {"utterance": 2.0, "phone": 4.0, "seconds": 0.03}
+INT8_TOL = {"utterance": 2.0, "phone": 12.0, "seconds": 0.03}
 FLOAT_TOL = {"utterance": 0.1, "phone": 0.1, "seconds": 0.0}
 
 PROBE = "import numpy, tflite_runtime, device.model as m; I, _ = m._interpreter_api(); print(I.__module__, numpy.__version__)"
