@@ -36,7 +36,7 @@ CANDIDATES: dict[str, ModelConfig] = {
 }
 
 
-def model_ms_per_second(path: Path, in_frames: int, out_frames: int) -> float:
+def model_ms_per_second(path: Path, out_frames: int) -> float:
     from ai_edge_litert.interpreter import Interpreter
 
     it = Interpreter(str(path), num_threads=1)
@@ -94,7 +94,7 @@ def main() -> None:
             path = Path(td) / "m.tflite"
             path.write_bytes(_convert(fm, rep))
             size = path.stat().st_size
-            ms = model_ms_per_second(path, in_frames, chunk)
+            ms = model_ms_per_second(path, chunk)
         row = {"candidate": name, "config": cfg.to_dict(), "params": int(model.count_params()),
                "receptive_field": cfg.receptive_field, "lookahead_frames": cfg.lookahead, "int8_bytes": size,
                "model_ms_per_audio_s": round(ms, 3), "steps": args.steps, "fit_seconds": round(fit_s),

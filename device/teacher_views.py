@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from .progress import Attempt, Summary, describe_sounds
 from .report import ANONYMOUS, Report, to_svg
-from .wordlists import Checked, WordEntry
+from .wordlists import Checked, WordEntry, source_label
 
 RECENT_ATTEMPTS = 30
 
@@ -223,16 +223,9 @@ def _phones(x: WordEntry) -> str:
     return " | ".join(" ".join(g) for g in x.phones or ())
 
 
-def _source(x: WordEntry) -> str:
-    if x.guessed:
-        return "guessed by espeak-ng: " + ", ".join(x.guessed) + " (check it)"
-    srcs = set(x.sources or ())
-    return "given" if srcs == {"given"} else "dictionary" if srcs == {"cmudict"} else "given + dictionary"
-
-
 def entries_table(entries) -> str:
     rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/</td>'
-                   f'<td class="{"warning" if x.guessed else ""}">{e(_source(x))}</td><td>{e(x.hint)}</td>'
+                   f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
                    f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x in entries)
     return ('<table class="entries"><tr><th>line</th><th>text</th><th>phones</th><th>from</th><th>hint</th>'
             f'<th>level</th><th>tags</th></tr>{rows}</table>')

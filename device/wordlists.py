@@ -500,7 +500,8 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _source_label(e: WordEntry) -> str:
+def source_label(e: WordEntry) -> str:
+    """Where an entry's phones came from, as the CLI and the teacher page show it."""
     if e.guessed:
         return "guessed by espeak-ng: " + ", ".join(e.guessed) + " (check)"
     srcs = set(e.sources or ())
@@ -525,7 +526,7 @@ def cmd_show(args) -> int:
         phones = " | ".join(" ".join(g) for g in e.phones or ())
         extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
                          f"  tags: {';'.join(e.tags)}" if e.tags else ""])
-        print(f"  {e.text:<{width}}  /{phones}/  [{_source_label(e)}]{extra}")
+        print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
     return 0
 
 

@@ -17,7 +17,7 @@ from device.errors import SaywellError
 from device.features import log_mel
 from device.metadata import Calibration
 from device.model import AcousticModel
-from device.scoring import aggregate, calibrated, normalized, phone_evidence, soft_min
+from device.scoring import calibrated, normalized, phone_evidence, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -207,14 +207,8 @@ def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max
     lr = LogisticRegression(class_weight="balanced").fit(np.array(xs)[:, None], np.array(ys))
     slope = float(lr.coef_[0][0])
     unit = Calibration(slope=1.0, offset=0.0)
-
-    def utt_gop(e: ItemEvidence) -> float:
-        gops = [g for w in e.gops for g in w]
-        return soft_min([normalized(g, p, unit) for g, p in zip(gops, [p for w in e.item.words for p in w])]) \
-            if all(np.isfinite(gops)) else -1e9
-
-    pos = np.array([utt_gop(e) for e in real_calib if e.item.correct])
-    neg = np.array([utt_gop(e) for e in real_calib if not e.item.correct])
+    pos = np.array([utterance_gop(e, unit) for e in real_calib if e.item.correct])
+    neg = np.array([utterance_gop(e, unit) for e in real_calib if not e.item.correct])
     best_t, best_j = float(-lr.intercept_[0] / slope), -1.0
     for t in np.unique(np.concatenate([pos, neg])):
         frr, far = np.mean(pos < t), np.mean(neg >= t)
@@ -228,11 +222,17 @@ def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
             for w, phones in zip(e.gops, e.item.words)]
 
 
-def utterance_score(e: ItemEvidence, cal: Calibration) -> float:
+def utterance_gop(e: ItemEvidence, cal: Calibration) -> float:
+    """Soft minimum of the normalized phone GOPs; -1e9 when the clip could not be aligned at all."""
     gops = [g for w in e.gops for g in w]
     if not all(np.isfinite(gops)):
-        return 0.0
-    return aggregate(gops, [p for w in e.item.words for p in w], cal)
+        return -1e9
+    return soft_min([normalized(g, p, cal) for g, p in zip(gops, [p for w in e.item.words for p in w])])
+
+
+def utterance_score(e: ItemEvidence, cal: Calibration) -> float:
+    g = utterance_gop(e, cal)
+    return 0.0 if g == -1e9 else to_score(g, cal)
 
 
 def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:

@@ -101,9 +101,7 @@ def _voice(spec: VoiceSpec, job: Job):
         return EspeakVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56),
                            pitch_range=30 + round(pitch * 13) % 50, name=spec.name)  # range: varied, from the pitch
     from .piper_voice import PiperVoice
-    if job.noise_scale is None:
-        return PiperVoice(length_scale=job.prosody)
-    return PiperVoice(length_scale=job.prosody, noise_scale=job.noise_scale, noise_w=job.noise_w)
+    return PiperVoice()  # one network per process: _run_chunk sets rate and noise for each utterance
 
 
 _PIPER_CACHE: dict = {}
