@@ -21,6 +21,29 @@ class Pronunciation:
     source: str  # "given", "cmudict" or "espeak-ng" (a guess the teacher should check)
 
 
+# Unstressed, these two are the same sound in American English (both reduce toward a schwa: "wanted",
+# "roses", "received"), so either is right there. Measured on the shipped model (benchmarks/scoring_variants.py):
+# held-out AUC +0.010, real speech +0.004.
+WEAK_VOWELS = ("IH", "AH")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One accepted way to say a word: its phones, and which of them are weak (unstressed IH/AH, either is right)."""
+
+    phones: tuple[str, ...]
+    weak: tuple[bool, ...]
+
+    @classmethod
+    def plain(cls, phones: tuple[str, ...]) -> Variant:
+        return cls(tuple(phones), (False,) * len(phones))
+
+    @classmethod
+    def from_cmudict(cls, raw: str) -> Variant:
+        toks = raw.split("#")[0].split()
+        return cls(tuple(strip_stress(p) for p in toks), tuple(t[-1:] == "0" and strip_stress(t) in WEAK_VOWELS for t in toks))
+
+
 def split_words(text: str) -> list[str]:
     """Lower-case words of a phrase; punctuation other than apostrophes and inner hyphens dropped."""
     return _WORD_RE.findall(text.lower().replace("’", "'"))
@@ -70,6 +93,23 @@ def _cmudict_entry(word: str) -> tuple[str, ...] | None:
     return tuple(strip_stress(p) for p in line.partition(" ")[2].split("#")[0].split()) or None
 
 
+@lru_cache(maxsize=4096)
+def cmudict_variants(word: str) -> tuple[Variant, ...]:
+    """Every CMUdict pronunciation of a word ("either": IY DH ER and AY DH ER), first one first, stress kept as
+    weak-vowel marks. Searches the raw text (alternates follow their word as "word(2)"): no full parse."""
+    if not word or any(c in word for c in " \n\t("):
+        return ()
+    text = _cmudict_text()
+    out = []
+    for key in [word] + [f"{word}({k})" for k in range(2, 10)]:
+        at = text.find("\n" + key + " ")
+        if at < 0:
+            break
+        end = text.find("\n", at + 1)
+        out.append(Variant.from_cmudict(text[at + 1: end if end >= 0 else len(text)].partition(" ")[2]))
+    return tuple(out)
+
+
 def espeak_g2p(word: str) -> tuple[str, ...]:
     exe = shutil.which("espeak-ng")
     if exe is None:
@@ -100,6 +140,15 @@ class Lexicon:
         if not phones:
             raise SaywellError(f"'{word}' could not be pronounced (no dictionary entry, no guess); give its phones with --phones")
         return Pronunciation(w, phones, "espeak-ng")
+
+    def variants(self, pron: Pronunciation) -> tuple[Variant, ...]:
+        """The ways of saying `pron` the scorer accepts: the dictionary's alternates for a dictionary word (its
+        listed phones first), exactly the phones otherwise (a teacher's phones are meant literally)."""
+        if pron.source != "cmudict":
+            return (Variant.plain(pron.phones),)
+        found = cmudict_variants(pron.word.lower())
+        first = [v for v in found if v.phones == tuple(pron.phones)][:1] or [Variant.plain(pron.phones)]
+        return tuple(first + [v for v in found if v.phones != first[0].phones])
 
     def phrase(self, text: str) -> list[Pronunciation]:
         words = split_words(text)

@@ -6,6 +6,7 @@ The JSON produced by ScoreResult.to_dict() is the stable scoring contract (see D
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from itertools import islice, product
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from .align import force_align
 from .audio import Audio
 from .errors import SaywellError
 from .features import log_mel
-from .lexicon import Lexicon, Pronunciation, split_words
+from .lexicon import WEAK_VOWELS, Lexicon, Pronunciation, Variant, split_words
 from .metadata import Calibration
 from .model import AcousticModel
 from .phones import parse_phones
@@ -65,36 +66,78 @@ class PhoneEvidence:
     end: int
 
 
-def phone_evidence(logpost: np.ndarray, words: list[list[int]], silence: int, min_frames: int = 2,
+def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]], silence: int, min_frames: int = 2,
                    log_priors: np.ndarray | None = None) -> list[list[PhoneEvidence]]:
     """Align, then measure each expected phone against its competitors over its segment.
 
+    A phone may be a tuple of classes, any of which is right (a weak vowel: IH or AH); it is aligned and
+    measured as one class whose posterior is their sum, and it is reported as its first class.
     Alignment uses scaled likelihoods (posterior / prior) when priors are known, as hybrid recognizers do:
     otherwise frequent classes (silence, schwa) pull segment boundaries toward themselves.
     """
-    aligned = force_align(logpost if log_priors is None else logpost - log_priors, words, silence, min_frames)
+    n_classes = logpost.shape[1]
+    sets = sorted({p for w in words for p in w if isinstance(p, tuple)})
+    column = {c: n_classes + k for k, c in enumerate(sets)}
+    lp = logpost
+    if sets:  # one extra column per set of alike classes: log of their summed posterior
+        lp = np.concatenate([logpost] + [np.logaddexp.reduce(logpost[:, list(c)], axis=1, keepdims=True) for c in sets], axis=1)
+    scaled = lp
+    if log_priors is not None:
+        priors = np.concatenate([log_priors] + [[np.logaddexp.reduce(log_priors[list(c)])] for c in sets])
+        scaled = lp - priors
+    labels = [[column[p] if isinstance(p, tuple) else p for p in w] for w in words]
+    aligned = force_align(scaled, labels, silence, min_frames)
     out: list[list[PhoneEvidence]] = [[] for _ in words]
     for tok in aligned:
         if tok.is_silence:
             continue
+        expected = words[tok.word][tok.position]
+        accepted = list(expected) if isinstance(expected, tuple) else [expected]
         seg = logpost[tok.start:tok.end]
         mean_lp = seg.mean(axis=0)
         comp = mean_lp.copy()
-        comp[tok.label] = -np.inf
+        comp[accepted] = -np.inf
         comp[silence] = -np.inf
         best = int(np.argmax(comp))
         # The expected phone's own log posterior, not its margin over the best competitor: measured on
         # the shipped model, real-speech AUC 0.855 -> 0.882 (benchmarks/scoring_variants.py).
-        gop = float(mean_lp[tok.label])
+        gop = float(lp[tok.start:tok.end, tok.label].mean())
         # Omitted: the segment is squeezed to the minimum and what fills it is silence or a neighbour.
         post = np.exp(seg).mean(axis=0)
         w = words[tok.word]
-        neighbours = {w[tok.position - 1] if tok.position > 0 else silence,
-                      w[tok.position + 1] if tok.position + 1 < len(w) else silence, silence}
+        neighbours = {silence}
+        for k in (tok.position - 1, tok.position + 1):
+            if 0 <= k < len(w):
+                neighbours.update(w[k] if isinstance(w[k], tuple) else (w[k],))
         top = int(np.argmax(post))
-        omitted = (tok.end - tok.start) <= min_frames and post[tok.label] < 0.1 and top in neighbours and top != tok.label
-        out[tok.word].append(PhoneEvidence(tok.label, gop, best, omitted, tok.start, tok.end))
+        omitted = ((tok.end - tok.start) <= min_frames and post[accepted].sum() < 0.1 and top in neighbours
+                   and top not in accepted)
+        out[tok.word].append(PhoneEvidence(accepted[0], gop, best, omitted, tok.start, tok.end))
     return out
+
+
+MAX_VARIANT_COMBINATIONS = 16  # a phrase of four two-way words; more are cut (the first variants are the usual ones)
+
+
+def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], index: dict[str, int], silence: int,
+                  cal: Calibration, log_priors: np.ndarray | None = None) -> tuple[tuple[Variant, ...], list[list[PhoneEvidence]]]:
+    """Score each combination of the words' accepted variants and keep the best: a learner who said "either"
+    as AY DH ER said it right. Measured on the shipped model: real-speech AUC 0.907 -> 0.922 (evaluation half)."""
+    best: tuple[float, tuple[Variant, ...], list[list[PhoneEvidence]]] | None = None
+    for combo in islice(product(*variants), MAX_VARIANT_COMBINATIONS):
+        words = [[_classes(p, weak, index) for p, weak in zip(v.phones, v.weak)] for v in combo]
+        ev = phone_evidence(logpost, words, silence, log_priors=log_priors)
+        g = soft_min([normalized(e.gop, p, cal) for v, w in zip(combo, ev) for e, p in zip(w, v.phones)])
+        if best is None or g > best[0]:
+            best = (g, combo, ev)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _classes(phone: str, weak: bool, index: dict[str, int]) -> int | tuple[int, ...]:
+    if weak and phone in WEAK_VOWELS and all(v in index for v in WEAK_VOWELS):
+        return (index[phone],) + tuple(index[v] for v in WEAK_VOWELS if v != phone)
+    return index[phone]
 
 
 def normalized(gop: float, phone: str, cal: Calibration) -> float:
@@ -162,8 +205,8 @@ class Scorer:
         min_needed = 2 * sum(len(p.phones) for p in prons)
         if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
             return self._no_speech(text, prons)
-        words = [[self._index[p] for p in pr.phones] for pr in prons]
-        evidence = phone_evidence(logpost, words, sil, log_priors=self.meta.log_priors)
+        _, evidence = best_variants(logpost, [self.lexicon.variants(pr) for pr in prons], self._index, sil, cal,
+                                    self.meta.log_priors)
         word_results, all_gops, all_phones = [], [], []
         for pr, ev in zip(prons, evidence):
             phone_results = []

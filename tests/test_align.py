@@ -39,3 +39,15 @@ def test_substitution_gives_low_gop_and_names_competitor():
 def test_too_short_is_a_clear_error():
     with pytest.raises(SaywellError, match="too short"):
         force_align(posteriors([A, B]), [[A, B, C]], SIL)
+
+
+def test_a_set_of_alike_phones_is_measured_as_one():
+    # expected A (weak: A or B is right), then C; the speaker said B there
+    lp = posteriors([SIL] * 3 + [B] * 5 + [C] * 5 + [SIL] * 3, p=0.7)
+    lp[3:8, A] = np.log(0.2)  # A is a little likely where B was said (as schwa-like IH is for AH), C is not
+    strict = phone_evidence(lp, [[A, C]], SIL)[0]
+    weak = phone_evidence(lp, [[(A, B), C]], SIL)[0]
+    assert strict[0].gop == pytest.approx(np.log(0.2)) and strict[0].competitor == B
+    assert weak[0].gop == pytest.approx(np.log(0.9))  # the summed posterior of A and B: B was said, which is right here
+    assert weak[0].phone == A and weak[0].competitor not in (A, B)  # reported as the expected phone; the competitor is another
+    assert (weak[0].start, weak[0].end) == (strict[0].start, strict[0].end) == (3, 8)

@@ -110,5 +110,5 @@ def test_corrupt_model_and_missing_metadata(tmp_path):
 def test_demo_scores_every_sample():
     r = run_cli("demo", "--model", str(MODEL))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("[real_") == 5 and r.stdout.count("[joe_") == 4
+    assert r.stdout.count("[real_") == 8 and r.stdout.count("[joe_") == 4
     assert "error" not in r.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from itertools import islice, product
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,8 @@ from device.errors import SaywellError
 from device.features import log_mel
 from device.metadata import Calibration
 from device.model import AcousticModel
-from device.scoring import calibrated, normalized, phone_evidence, soft_min, to_score
+from device.lexicon import Variant, cmudict_variants, split_words
+from device.scoring import MAX_VARIANT_COMBINATIONS, best_variants, calibrated, normalized, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -35,6 +37,7 @@ class EvalItem:
     said: str | None = None  # what was said there ("-" = dropped)
     group: str = ""
     reference: tuple[str, ...] | None = None  # phones actually spoken, for phone error rate
+    text: tuple[str, ...] = ()  # the expected words, so scoring accepts their dictionary variants as the device does
 
 
 def heldout_items(shard: Path) -> list[EvalItem]:
@@ -44,9 +47,10 @@ def heldout_items(shard: Path) -> list[EvalItem]:
         canon = [tuple(p) for p in j["canonical"]]
         ref = tuple(s.phone for s in u.segments if s.phone != "SIL")
         if j["phones"] is None:
-            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref))
+            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref, text=tuple(j["words"])))
         else:
-            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref))
+            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref,
+                                  tuple(j["words"])))
     return items
 
 
@@ -67,7 +71,7 @@ def real_items(dev_dir: Path) -> list[EvalItem]:
         group = "real_calib" if is_calibration_clip(d.audio) else "real_eval"
         changed = None if d.correct else (0, d.changed_index)
         items.append(EvalItem(d.audio, cache[d.audio], [tuple(d.phones)], d.correct, changed, d.changed_phone, group,
-                              tuple(d.said_phones) if d.correct else None))
+                              tuple(d.said_phones) if d.correct else None, (d.text,)))
     return items
 
 
@@ -148,21 +152,56 @@ class ItemEvidence:
     item: EvalItem
     gops: list[list[float]]  # per word, per phone (-inf when the clip could not be aligned at all)
     competitors: list[list[str]]  # what was heard instead: best competitor, or "-" when judged omitted
+    phones: list[list[str]]  # the expected phones scored: the item's, or the dictionary variant that fitted best
+
+    def at(self, changed: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Where the item's (word, phone) position is in `phones` (None when a variant of another length was chosen)."""
+        if changed is None or [len(w) for w in self.phones] != [len(w) for w in self.item.words]:
+            return None
+        return changed
 
 
-def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None) -> list[ItemEvidence]:
+_INDEX = {p: i for i, p in enumerate(CLASSES)}
+
+
+def item_variants(it: EvalItem, variants: bool = True) -> list[tuple[Variant, ...]]:
+    """The accepted variants per word, as the device's lexicon gives them for the item's text; the item's own
+    phones (no variants) when its text does not split into dictionary words whose first pronunciations they are."""
+    own = [(Variant.plain(tuple(w)),) for w in it.words]
+    if not variants or not it.text:
+        return own
+    per_word = [cmudict_variants(w) for w in split_words(" ".join(it.text))]
+    if not all(per_word) or [p for v in per_word for p in v[0].phones] != [p for w in it.words for p in w]:
+        return own
+    if len(per_word) == len(it.words):
+        return per_word
+    if len(it.words) == 1:  # a real clip's phrase is one phone list: join its words' variants
+        return [tuple(_joined(c) for c in islice(product(*per_word), MAX_VARIANT_COMBINATIONS))]
+    return own
+
+
+def _joined(combo: tuple[Variant, ...]) -> Variant:
+    """Several words' variants as one (real items hold a phrase as one phone list, so positions stay comparable)."""
+    return Variant(tuple(p for v in combo for p in v.phones), tuple(k for v in combo for k in v.weak))
+
+
+def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None,
+           variants: bool = True) -> list[ItemEvidence]:
+    """Per-phone evidence as the device's scorer measures it (best dictionary variant, weak vowels), with
+    variants=False: the item's own phones only (for ablations). Variant choice uses raw GOPs: the same as the
+    device's while the calibration has no per-phone offsets."""
+    unit = Calibration(slope=1.0, offset=0.0)
     out = []
     for it in items:
-        words = [[CLASS_INDEX[p] for p in w] for w in it.words]
         try:
-            ev = phone_evidence(post[it.key], words, SIL, log_priors=log_priors)
+            chosen, ev = best_variants(post[it.key], item_variants(it, variants), _INDEX, SIL, unit, log_priors)
         except SaywellError:  # too short to align: counts as a total failure
-            ev = None
-        if ev is None:
-            out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words]))
+            out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words],
+                                    [list(w) for w in it.words]))
             continue
         out.append(ItemEvidence(it, [[e.gop for e in w] for w in ev],
-                                [["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev]))
+                                [["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev],
+                                [list(v.phones) for v in chosen]))
     return out
 
 
@@ -202,7 +241,7 @@ def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max
                     continue
                 if e.item.correct:
                     xs.append(g), ys.append(1)
-                elif e.item.changed == (wi, pi):
+                elif e.at(e.item.changed) == (wi, pi):
                     xs.append(g), ys.append(0)
     lr = LogisticRegression(class_weight="balanced").fit(np.array(xs)[:, None], np.array(ys))
     slope = float(lr.coef_[0][0])
@@ -219,7 +258,7 @@ def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max
 
 def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
     return [[0.0 if not np.isfinite(g) else calibrated(g, p, cal) for g, p in zip(w, phones)]
-            for w, phones in zip(e.gops, e.item.words)]
+            for w, phones in zip(e.gops, e.phones)]
 
 
 def utterance_gop(e: ItemEvidence, cal: Calibration) -> float:
@@ -227,7 +266,7 @@ def utterance_gop(e: ItemEvidence, cal: Calibration) -> float:
     gops = [g for w in e.gops for g in w]
     if not all(np.isfinite(gops)):
         return -1e9
-    return soft_min([normalized(g, p, cal) for g, p in zip(gops, [p for w in e.item.words for p in w])])
+    return soft_min([normalized(g, p, cal) for g, p in zip(gops, [p for w in e.phones for p in w])])
 
 
 def utterance_score(e: ItemEvidence, cal: Calibration) -> float:
@@ -246,7 +285,7 @@ def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:
         rejected += 1
         scores = phone_scores(e, cal)
         weakest = min(((wi, pi) for wi, w in enumerate(scores) for pi in range(len(w))), key=lambda k: scores[k[0]][k[1]])
-        if weakest == e.item.changed:
+        if weakest == e.at(e.item.changed):
             flagged += 1
             wi, pi = weakest
             heard_ok += e.competitors[wi][pi] == e.item.said

@@ -26,6 +26,7 @@ class FitConfig:
     sparsity: float = 0.5
     lr: float = 2e-3
     qat_lr: float = 2e-4
+    ema: float = 0.0  # >0: the float phase ends on an exponential moving average of its weights (Adam use_ema)
     seed: int = 0
 
 
@@ -86,11 +87,12 @@ def _steps_dataset(sampler: WindowSampler, batch: int):
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(4)
 
 
-def _compile(model, lr, steps):
+def _compile(model, lr, steps, ema: float = 0.0):
     import tf_keras as keras
 
     sched = keras.optimizers.schedules.CosineDecay(lr, max(steps, 1), alpha=0.05)
-    model.compile(optimizer=keras.optimizers.Adam(sched),
+    opt = keras.optimizers.Adam(sched, use_ema=True, ema_momentum=ema) if ema > 0 else keras.optimizers.Adam(sched)
+    model.compile(optimizer=opt,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["sparse_categorical_accuracy"])
 
@@ -135,7 +137,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     if float_w.exists():
         model.load_weights(str(float_w))
     else:
-        _compile(model, fcfg.lr, fcfg.float_steps)
+        _compile(model, fcfg.lr, fcfg.float_steps, fcfg.ema)
         run(model, fcfg.float_steps, "float")
         model.save_weights(str(float_w))
     if pruned_w.exists():

@@ -33,6 +33,8 @@ class Recipe:
     prune_steps: int = 3000
     qat_steps: int = 3000
     sparsity: float = 0.5
+    ema: float = 0.0  # weight averaging in the float phase (train/fit.py)
+    seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
 
@@ -129,7 +131,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     saved = work / "fit" / "model_config.json"
     if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
-    fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity)
+    fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity,
+                     ema=recipe.ema, seed=recipe.seed)
     fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
     if stop_after == "fit":
         return 0
