@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from itertools import islice, product
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from device.features import log_mel
 from device.metadata import Calibration
 from device.model import AcousticModel
 from device.lexicon import Variant, cmudict_variants, split_words
-from device.scoring import MAX_VARIANT_COMBINATIONS, best_variants, calibrated, normalized, soft_min, to_score
+from device.scoring import best_variants, calibrated, normalized, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -165,24 +164,21 @@ _INDEX = {p: i for i, p in enumerate(CLASSES)}
 
 
 def item_variants(it: EvalItem, variants: bool = True) -> list[tuple[Variant, ...]]:
-    """The accepted variants per word, as the device's lexicon gives them for the item's text; the item's own
-    phones (no variants) when its text does not split into dictionary words whose first pronunciations they are."""
+    """The accepted variants of each expected word, as the device's lexicon gives them for the item's text;
+    the item's own phones (no variants) when its text does not split into dictionary words whose first
+    pronunciations they are. A real clip's phrase is one phone list in the item; here it is split by word."""
     own = [(Variant.plain(tuple(w)),) for w in it.words]
     if not variants or not it.text:
         return own
     per_word = [cmudict_variants(w) for w in split_words(" ".join(it.text))]
     if not all(per_word) or [p for v in per_word for p in v[0].phones] != [p for w in it.words for p in w]:
         return own
-    if len(per_word) == len(it.words):
-        return per_word
-    if len(it.words) == 1:  # a real clip's phrase is one phone list: join its words' variants
-        return [tuple(_joined(c) for c in islice(product(*per_word), MAX_VARIANT_COMBINATIONS))]
-    return own
+    return per_word if len(per_word) == len(it.words) or len(it.words) == 1 else own
 
 
-def _joined(combo: tuple[Variant, ...]) -> Variant:
-    """Several words' variants as one (real items hold a phrase as one phone list, so positions stay comparable)."""
-    return Variant(tuple(p for v in combo for p in v.phones), tuple(k for v in combo for k in v.weak))
+def _shaped(per_word: list[list], it: EvalItem) -> list[list]:
+    """Per-word values laid out like the item's words (one flat list for a real clip's phrase)."""
+    return [[x for w in per_word for x in w]] if len(it.words) == 1 else per_word
 
 
 def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None,
@@ -199,9 +195,9 @@ def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.nd
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words],
                                     [list(w) for w in it.words]))
             continue
-        out.append(ItemEvidence(it, [[e.gop for e in w] for w in ev],
-                                [["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev],
-                                [list(v.phones) for v in chosen]))
+        out.append(ItemEvidence(it, _shaped([[e.gop for e in w] for w in ev], it),
+                                _shaped([["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev], it),
+                                _shaped([list(v.phones) for v in chosen], it)))
     return out
 
 
