@@ -51,3 +51,25 @@ def test_a_set_of_alike_phones_is_measured_as_one():
     assert weak[0].gop == pytest.approx(np.log(0.9))  # the summed posterior of A and B: B was said, which is right here
     assert weak[0].phone == A and weak[0].competitor not in (A, B)  # reported as the expected phone; the competitor is another
     assert (weak[0].start, weak[0].end) == (strict[0].start, strict[0].end) == (3, 8)
+
+
+def test_best_variants_finds_each_words_alternate_also_past_the_combination_limit():
+    from device.lexicon import Variant
+    from device.metadata import Calibration
+    from device.scoring import MAX_COMBINATIONS, best_variants
+
+    D = 4
+    index = {"SIL": SIL, "A": A, "B": B, "C": C, "D": D}
+    said = [[A], [C], [A], [C], [D]]  # words 1 and 3 said as their alternates
+    frames = [SIL] * 3
+    for w in said:
+        frames += w * 5 + [SIL] * 2
+    lp = posteriors(frames, n=5)
+    listed = [("A",), ("B",), ("A",), ("B",), ("D",)]
+    alternates = [("D",), ("C",), ("D",), ("C",), ("A",)]
+    variants = [(Variant.plain(f), Variant.plain(a)) for f, a in zip(listed, alternates)]
+    assert 2 ** len(variants) > MAX_COMBINATIONS  # one word at a time
+    for vs in (variants, variants[:3]):  # ... and every combination
+        chosen, ev = best_variants(lp, vs, index, SIL, Calibration(slope=1.0, offset=0.0))
+        assert [v.phones[0] for v in chosen] == ["A", "C", "A", "C", "D"][:len(vs)]
+        assert min(e.gop for w in ev for e in w) > np.log(0.5)
