@@ -34,6 +34,7 @@ class Recipe:
     qat_steps: int = 3000
     sparsity: float = 0.5
     ema: float = 0.0  # weight averaging in the float phase (train/fit.py)
+    block_lookahead: int = 2  # look-ahead frames per block (model.py): latency vs right context
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
@@ -127,7 +128,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     log("stage fit")
     from .fit import FitConfig, fit
     from .model import ModelConfig
-    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES))
+    base = ModelConfig()
+    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES), block_lookahead=(recipe.block_lookahead,) * base.blocks)
     saved = work / "fit" / "model_config.json"
     if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
