@@ -6,7 +6,7 @@ The JSON produced by ScoreResult.to_dict() is the stable scoring contract (see D
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from itertools import product
+from itertools import islice, product
 from math import prod
 
 import numpy as np
@@ -126,25 +126,33 @@ def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], inde
 
     Every combination when there are at most MAX_COMBINATIONS; otherwise (a long phrase of short common words)
     from every word's first variant, each word's alternates in turn, keeping any that raise the utterance's
-    GOP. Measured on the shipped model: real-speech AUC 0.907 -> 0.922 (evaluation half).
+    GOP. An alternate too long for the audio is skipped; the listed phones' errors are raised. Measured on
+    the shipped model: real-speech AUC 0.907 -> 0.919 (evaluation half), held-out 0.794 -> 0.807.
     """
     def evaluate(combo: tuple[Variant, ...]) -> tuple[float, list[list[PhoneEvidence]]]:
         words = [[_classes(p, weak, index) for p, weak in zip(v.phones, v.weak)] for v in combo]
         ev = phone_evidence(logpost, words, silence, log_priors=log_priors)
         return soft_min([normalized(e.gop, p, cal) for v, w in zip(combo, ev) for e, p in zip(w, v.phones)]), ev
 
-    if prod(len(v) for v in variants) <= MAX_COMBINATIONS:
-        scored = [(combo, *evaluate(combo)) for combo in product(*variants)]
-        best, _, best_ev = max(scored, key=lambda c: c[1])  # first of equals: the listed phones win ties
-        return best, best_ev
     best = tuple(v[0] for v in variants)
-    best_g, best_ev = evaluate(best)
-    for wi, options in enumerate(variants):
-        for alt in options[1:]:
-            combo = best[:wi] + (alt,) + best[wi + 1:]
+    best_g, best_ev = evaluate(best)  # raises when even the listed phones do not fit the audio
+
+    def consider(combo: tuple[Variant, ...]) -> None:
+        nonlocal best, best_g, best_ev
+        try:
             g, ev = evaluate(combo)
-            if g > best_g:
-                best, best_g, best_ev = combo, g, ev
+        except SaywellError:  # this variant has more sounds than the audio can hold
+            return
+        if g > best_g:  # strictly: the listed phones win ties
+            best, best_g, best_ev = combo, g, ev
+
+    if prod(len(v) for v in variants) <= MAX_COMBINATIONS:
+        for combo in islice(product(*variants), 1, None):
+            consider(combo)
+    else:
+        for wi, options in enumerate(variants):
+            for alt in options[1:]:
+                consider(best[:wi] + (alt,) + best[wi + 1:])
     return best, best_ev
 
 

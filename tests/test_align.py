@@ -73,3 +73,17 @@ def test_best_variants_finds_each_words_alternate_also_past_the_combination_limi
         chosen, ev = best_variants(lp, vs, index, SIL, Calibration(slope=1.0, offset=0.0))
         assert [v.phones[0] for v in chosen] == ["A", "C", "A", "C", "D"][:len(vs)]
         assert min(e.gop for w in ev for e in w) > np.log(0.5)
+
+
+def test_an_alternate_too_long_for_the_audio_is_skipped_but_the_listed_phones_must_fit():
+    from device.lexicon import Variant
+    from device.metadata import Calibration
+    from device.scoring import best_variants
+
+    index = {"SIL": SIL, "A": A, "B": B, "C": C}
+    lp = posteriors([A] * 5)
+    unit = Calibration(slope=1.0, offset=0.0)
+    chosen, _ = best_variants(lp, [(Variant.plain(("A",)), Variant.plain(("B", "C", "B", "C")))], index, SIL, unit)
+    assert chosen[0].phones == ("A",)
+    with pytest.raises(SaywellError, match="too short"):
+        best_variants(lp, [(Variant.plain(("B", "C", "B", "C")), Variant.plain(("A",)))], index, SIL, unit)
