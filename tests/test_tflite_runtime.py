@@ -10,7 +10,9 @@ outputs differ by 1-6 quanta, bit-exact when ai-edge-litert is told to skip XNNP
 rows this moved utterance scores by at most 1.4 points and phone scores by at most 2.6 with the first model;
 with the second, SH in joe_ship_as_sheep moved 8.3 (55.9 vs 64.2: a phone near the middle of the logistic,
 where one nat of log posterior is ~16 points, and Arm's XNNPACK gives 65.1 too) and K in joe_think_as_sink 4.3.
-Verdicts were always equal; that is the hard requirement, the phone bound only catches gross divergence.
+With the third, ship/sheep's utterance score moved 3.0 (10.8 vs 7.8, both rejected): over all 540 real items
+XNNPACK vs builtin int8 kernels moved 13 by more than 5 points (the first model: 11), each a near-tied alignment.
+Verdicts were always equal here; that is the hard requirement, the bounds only catch gross divergence.
 The float32 model has no requantization, so there the two must agree to rounding of the JSON.
 """
 
@@ -25,7 +27,7 @@ from conftest import MODEL, ROOT, SAMPLES
 
 DEFAULT_TFLRT_PYTHON = Path("/tmp/tflrt-venv/bin/python")
 CLIPS = [("real_hello.wav", "hello"), ("joe_think_as_sink.wav", "think"), ("joe_ship_as_sheep.wav", "ship")]
-INT8_TOL = {"utterance": 2.0, "phone": 12.0, "seconds": 0.03}
+INT8_TOL = {"utterance": 4.0, "phone": 12.0, "seconds": 0.03}
 FLOAT_TOL = {"utterance": 0.1, "phone": 0.1, "seconds": 0.0}
 
 PROBE = "import numpy, tflite_runtime, device.model as m; I, _ = m._interpreter_api(); print(I.__module__, numpy.__version__)"

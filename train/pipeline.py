@@ -29,12 +29,12 @@ class Recipe:
     codec_prob: float = 0.2  # augmented copies passed through a lossy codec (train/codecs.py)
     codecs: str = "gsm,opus12k,mp3_32k,speex"  # not G.722: the real dev set's own codec (no gain measured; keeps real figures honest)
     chunk_frames: int = 50
-    float_steps: int = 14000
+    float_steps: int = 24000
     prune_steps: int = 3000
     qat_steps: int = 3000
     sparsity: float = 0.5
-    ema: float = 0.0  # weight averaging in the float phase (train/fit.py)
-    block_lookahead: int = 2  # look-ahead frames per block (model.py): latency vs right context
+    ema: float = 0.999  # weight averaging in the float phase (train/fit.py)
+    block_lookahead: int = 3  # look-ahead frames per block (model.py): 3 centres the 41-frame receptive field
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
