@@ -527,7 +527,16 @@ def cmd_show(args) -> int:
         extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
                          f"  tags: {';'.join(e.tags)}" if e.tags else ""])
         print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
+        also = accepted_alternates(e)
+        if also:
+            print(f"  {'':<{width}}  also accepted: {'; '.join(also)}  (give the phones in the list to accept only those)")
     return 0
+
+
+def accepted_alternates(e: WordEntry) -> list[str]:
+    """The dictionary's other pronunciations the scorer accepts for this entry's words, e.g. "either /AY DH ER/"."""
+    lexicon = Lexicon(use_g2p=False)
+    return [f"{p.word} /{' '.join(v.phones)}/" for p in e.pronunciations() or () for v in lexicon.variants(p)[1:]]
 
 
 def cmd_export(args) -> int:

@@ -253,13 +253,17 @@ def test_show_and_export(tmp_path, monkeypatch):
     src = write(tmp_path, "mix.csv", "text,phones,hint,level,tags\n"
                                      "think,,=HYPERLINK(\"http://x\"),1,TH\n"
                                      "@home,,,2,\n"
-                                     "read,R EH D,past tense,3,\n")
+                                     "read,R EH D,past tense,3,\n"
+                                     "either,,,,\n"
+                                     "neither,N IY DH ER,,,\n")
     assert lists("import", src, "--name", "mix").returncode == 0
     r = lists("show")
-    assert r.returncode == 0 and "mix" in r.stdout and "3" in r.stdout
+    assert r.returncode == 0 and "mix" in r.stdout and "5" in r.stdout
     r = lists("show", "mix")
     assert "think" in r.stdout and "/TH IH NG K/" in r.stdout and "[dictionary]" in r.stdout
     assert "/R EH D/" in r.stdout and "[given]" in r.stdout and "level 3" in r.stdout
+    # a dictionary word's alternates are shown as accepted; a teacher's phones are taken literally
+    assert "also accepted: either /AY DH ER/" in r.stdout and "neither /" not in r.stdout
     r = lists("show", "nope")
     assert r.returncode == 2 and "no stored list named 'nope'" in r.stderr and "mix" in r.stderr
     r = lists("export", "mix")
@@ -273,7 +277,7 @@ def test_show_and_export(tmp_path, monkeypatch):
     again = load_file(out, "mix")
     assert [(e.text, e.hint, e.key) for e in again.entries] == [(e.text, e.hint, e.key) for e in load_stored("mix").entries]
     r = lists("export", "mix", "-o", tmp_path / "mix.txt")
-    assert (tmp_path / "mix.txt").read_text().splitlines()[1:] == ["think", "@home", "read"]
+    assert (tmp_path / "mix.txt").read_text().splitlines()[1:] == ["think", "@home", "read", "either", "neither"]
 
 
 def test_list_names_are_checked(tmp_path):
