@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from .progress import Attempt, Summary, describe_sounds
 from .report import ANONYMOUS, Report, to_svg
-from .wordlists import Checked, WordEntry, source_label
+from .wordlists import Checked, WordEntry, accepted_alternates, source_label
 
 RECENT_ATTEMPTS = 30
 
@@ -223,8 +223,13 @@ def _phones(x: WordEntry) -> str:
     return " | ".join(" ".join(g) for g in x.phones or ())
 
 
+def _also(x: WordEntry) -> str:
+    alternates = accepted_alternates(x)
+    return f"<br><small>also accepted: {e('; '.join(alternates))}</small>" if alternates else ""
+
+
 def entries_table(entries) -> str:
-    rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/</td>'
+    rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(x)}</td>'
                    f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
                    f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x in entries)
     return ('<table class="entries"><tr><th>line</th><th>text</th><th>phones</th><th>from</th><th>hint</th>'

@@ -532,3 +532,13 @@ def test_kiosk_serve_runs_the_page_beside_practice(tmp_path, saywell_home):
     r = run_cli("kiosk", "--serve", "--serve-host", "0.0.0.0", "--input", str(SAMPLES / "joe_think.wav"),
                 "--model", str(MODEL))
     assert r.returncode == 2 and "needs a teacher PIN" in r.stderr
+
+
+def test_a_lists_table_shows_the_dictionary_alternates_accepted():
+    from device.teacher_views import entries_table
+    from device.wordlists import WordEntry
+
+    html = entries_table([WordEntry("either", (("IY", "DH", "ER"),), line=2, sources=("cmudict",)),
+                          WordEntry("neither", (("N", "IY", "DH", "ER"),), line=3, sources=("given",))])
+    assert "/IY DH ER/<br><small>also accepted: either /AY DH ER/</small>" in html
+    assert html.count("also accepted") == 1  # a teacher's own phones are taken literally
