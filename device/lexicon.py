@@ -83,14 +83,8 @@ def _cmudict_entry(word: str) -> tuple[str, ...] | None:
     """
     if _cmudict.cache_info().currsize or _cmudict_entry.cache_info().misses > 200:
         return _cmudict().get(word)
-    if not word or any(c in word for c in " \n\t("):
-        return None
-    text = _cmudict_text()
-    at = text.find("\n" + word + " ")
-    if at < 0:
-        return None
-    line = text[at + 1: text.find("\n", at + 1) if text.find("\n", at + 1) >= 0 else len(text)]
-    return tuple(strip_stress(p) for p in line.partition(" ")[2].split("#")[0].split()) or None
+    found = cmudict_variants(word)
+    return found[0].phones if found and found[0].phones else None
 
 
 @lru_cache(maxsize=4096)

@@ -15,9 +15,9 @@ import numpy as np
 
 from device.errors import SaywellError
 from device.features import log_mel
+from device.lexicon import Variant, cmudict_variants, split_words
 from device.metadata import Calibration
 from device.model import AcousticModel
-from device.lexicon import Variant, cmudict_variants, split_words
 from device.scoring import best_variants, calibrated, normalized, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
@@ -160,9 +160,6 @@ class ItemEvidence:
         return changed
 
 
-_INDEX = {p: i for i, p in enumerate(CLASSES)}
-
-
 def item_variants(it: EvalItem, variants: bool = True) -> list[tuple[Variant, ...]]:
     """The accepted variants of each expected word, as the device's lexicon gives them for the item's text;
     the item's own phones (no variants) when its text does not split into dictionary words whose first
@@ -190,7 +187,7 @@ def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.nd
     out = []
     for it in items:
         try:
-            chosen, ev = best_variants(post[it.key], item_variants(it, variants), _INDEX, SIL, unit, log_priors)
+            chosen, ev = best_variants(post[it.key], item_variants(it, variants), CLASS_INDEX, SIL, unit, log_priors)
         except SaywellError:  # too short to align: counts as a total failure
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words],
                                     [list(w) for w in it.words]))
