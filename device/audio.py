@@ -119,8 +119,10 @@ def load_wav(path: str | Path, target_rate_hz: int = 16000) -> Audio:
 
 
 def wav_bytes(samples: np.ndarray, rate_hz: int = 16000) -> bytes:
-    """A whole 16-bit PCM mono WAV file in memory (for writing it atomically, or serving it)."""
-    pcm = (np.clip(np.asarray(samples, np.float32), -1, 1) * 32767).astype("<i2").tobytes()
+    """A whole 16-bit PCM mono WAV file in memory (for writing it atomically, or serving it).
+
+    Scaled and rounded as load_wav reads it (x / 32768), so a kept recording scores as it did when heard."""
+    pcm = np.clip(np.round(np.asarray(samples, np.float64) * 32768.0), -32768, 32767).astype("<i2").tobytes()
     header = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
     header += b"fmt " + struct.pack("<IHHIIHH", 16, _PCM, 1, rate_hz, rate_hz * 2, 2, 16)
     header += b"data" + struct.pack("<I", len(pcm))

@@ -46,7 +46,7 @@ def test_low_noise_is_no_speech(tmp_path):
 
 
 def _write_raw(path, data: np.ndarray, rate: int, channels: int):
-    pcm = (np.clip(data, -1, 1) * 32767).astype("<i2").tobytes()
+    pcm = np.clip(np.round(np.asarray(data, np.float64) * 32768.0), -32768, 32767).astype("<i2").tobytes()
     hdr = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE" + b"fmt " + struct.pack(
         "<IHHIIHH", 16, 1, channels, rate, rate * 2 * channels, 2 * channels, 16) + b"data" + struct.pack("<I", len(pcm))
     path.write_bytes(hdr + pcm)
@@ -58,7 +58,7 @@ def test_stereo_is_mixed_down(tmp_path):
     _write_raw(p, np.stack([x, x], axis=1).reshape(-1), 16000, 2)
     a = load_wav(p)
     assert a.notes == ("mixed 2 channels to mono",)
-    np.testing.assert_allclose(a.samples, x, atol=1e-4)
+    np.testing.assert_array_equal(a.samples, x)  # the same 16-bit samples in both channels: an exact mix
     mono, stereo = json.loads(_score(SAMPLES / "real_hello.wav").stdout), json.loads(_score(p).stdout)
     assert abs(mono["score"] - stereo["score"]) < 1.0
 
@@ -105,3 +105,14 @@ def test_unknown_word_uses_espeak_guess():
     assert r.returncode == 0, r.stderr
     phones = [p["phone"] for p in json.loads(r.stdout)["words"][0]["phones"]]
     assert phones[0] == "HH" and "L" in phones and phones[-1] == "Z"
+
+
+def test_written_wav_reads_back_the_same_samples(tmp_path):
+    """Kept recordings are written with write_wav: re-scoring one must see exactly what was scored live."""
+    x = load_wav(SAMPLES / "real_hello.wav").samples
+    write_wav(tmp_path / "again.wav", x)
+    np.testing.assert_array_equal(load_wav(tmp_path / "again.wav").samples, x)
+    loud = np.array([1.0, -1.0, 0.99999, -0.5, 0.0], np.float32)
+    write_wav(tmp_path / "loud.wav", loud)
+    y = load_wav(tmp_path / "loud.wav").samples
+    assert y.min() == -1.0 and 0.9999 < y.max() <= 1.0
