@@ -46,3 +46,30 @@ def test_vtlp_moves_formants_like_a_different_speaker():
     longer_tract = _peak_hz(warped_filterbank(CFG, 0.85), 1000)
     assert longer_tract < neutral * 0.95 and child > neutral * 1.08, (longer_tract, neutral, child)
     assert warped_filterbank(CFG, 1.3).shape == mel_filterbank(CFG).shape
+
+
+def test_window_colour_shifts_speech_frames_by_a_smooth_envelope_and_leaves_padding():
+    from train.features import FeatureSet
+    from train.fit import WindowSampler
+    from train.model import ModelConfig
+
+    feats = log_mel(load_wav(ROOT / "audio_samples" / "real_hello.wav").samples, CFG)
+    padded = np.concatenate([np.full((60, CFG.n_mels), CFG.pad_value, np.float32), feats]).astype(np.float16)
+    fs = FeatureSet(padded, np.zeros(len(padded), np.int8), np.array([0]), ["x"])
+    mcfg = ModelConfig()
+    plain = WindowSampler(fs, mcfg, 20, CFG.pad_value, 0, augment=False)
+    coloured = WindowSampler(fs, mcfg, 20, CFG.pad_value, 0, eq_prob=1.0)
+    x = padded.astype(np.float32)
+    shifts = []
+    for _ in range(20):
+        y = coloured._colour(x.copy(), coloured.rng)
+        assert np.array_equal(y[:60], x[:60]), "digital-silence padding must stay the runtime's pad value"
+        live = x.max(axis=1) > CFG.pad_value + 1.0
+        assert live[60:].mean() > 0.5
+        assert np.array_equal(y[~live], x[~live]), "digitally silent frames keep their value"
+        d = (y - x)[live]
+        assert np.allclose(d, d[0], atol=1e-3), "one envelope for the whole window (a channel, not noise)"
+        assert np.abs(np.diff(d[0], 2)).max() < 0.1, "the envelope is smooth across mel bands"
+        shifts.append(np.abs(d[0]).max())
+    assert 0.3 < np.median(shifts) < 2.5, shifts
+    assert plain.sample(4)[0].shape == coloured.sample(4)[0].shape
