@@ -8,6 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "audio_samples"
 MODEL = Path(os.environ.get("SAYWELL_MODEL", ROOT / "models" / "saywell-en.tflite"))
+# CMUdict's two pronunciations of "hello": the scorer reports the one that fitted the audio best.
+HELLO = (["HH", "AH", "L", "OW"], ["HH", "EH", "L", "OW"])
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import json
 import shutil
 
 import pytest
-from conftest import MODEL, SAMPLES, run_cli
+from conftest import HELLO, MODEL, SAMPLES, run_cli
 
 VERDICTS = {"correct", "mispronounced", "no_speech"}
 
@@ -34,7 +34,7 @@ def test_score_json_on_real_speech():
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     check_contract(d, "hello")
-    assert [p["phone"] for p in d["words"][0]["phones"]] == ["HH", "AH", "L", "OW"]
+    assert [p["phone"] for p in d["words"][0]["phones"]] in HELLO
     assert d["words"][0]["phones"][-1]["end"] <= 2.0
 
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import MODEL, ROOT, SAMPLES, run_cli
+from conftest import HELLO, MODEL, ROOT, SAMPLES, run_cli
 from test_cli_contract import check_contract
 
 from device.audio import Audio, load_wav, write_wav
@@ -184,7 +184,7 @@ def test_cli_replays_a_recording_as_the_microphone(spoken):
     res = events[3]
     assert set(res) == {"event", "result", "latency_ms"}
     check_contract(res["result"], "hello")
-    assert [p["phone"] for p in res["result"]["words"][0]["phones"]] == ["HH", "AH", "L", "OW"]
+    assert [p["phone"] for p in res["result"]["words"][0]["phones"]] in HELLO
     assert 0 < res["latency_ms"] < 250
     assert took >= 1.5  # replayed in real time up to the end of the hangover
     fast = practice("--input", str(spoken / "hello.wav"), "--word", "hello", "--json", "--fast")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MODEL, ROOT, SAMPLES
+from conftest import HELLO, MODEL, ROOT, SAMPLES
 from test_cli_contract import check_contract
 
 from device.audio import Audio, load_wav, write_wav
@@ -169,7 +169,7 @@ def test_practice_hears_a_real_microphone_in_real_time(pulse, hello, scorer):
     assert kinds == ["speech_start", "speech_end", "result"], (kinds, stderr)
     result = events[-1]
     check_contract(result["result"], "hello")
-    assert [p["phone"] for p in result["result"]["words"][0]["phones"]] == ["HH", "AH", "L", "OW"]
+    assert [p["phone"] for p in result["result"]["words"][0]["phones"]] in HELLO
     assert 0 < result["latency_ms"] < 250
     assert stderr == ""  # no ALSA/PortAudio chatter reaches the learner
     # The same recording through a file gives the same utterance and about the same score: the audio path

@@ -30,8 +30,8 @@ def test_the_substituted_vowel_is_flagged_with_what_was_heard(scorer):
     assert r.verdict == "mispronounced" and not ih.ok and ih.heard == "IY"
 
 
-# real_goodbye.wav is a known false rejection of the shipped model (AY scores low; heard L), as it was of
-# the first one: it is in the demo, not pinned here.
+# real_goodbye.wav was a false rejection of the first three models (AY scored low; heard L); the fourth accepts
+# it at 55, too near the line of 50 to pin (int8 kernels move scores by a few points): it is in the demo only.
 @pytest.mark.parametrize("clip,text", [("real_three.wav", "three"), ("joe_think.wav", "think"), ("real_hello.wav", "hello"),
                                        ("real_seven.wav", "seven")])
 def test_clean_takes_are_accepted(scorer, clip, text):
@@ -39,8 +39,8 @@ def test_clean_takes_are_accepted(scorer, clip, text):
 
 
 def test_same_audio_scores_lower_against_a_word_one_sound_away(scorer):
-    # The second model narrowed this clip's margin from 25 to 16 points (still accepted as 'tree': a known
-    # false acceptance); the sound that differs must still be the one pointed at.
+    # A known false acceptance of every model so far ('tree' accepted; the margin was 25 points with the first
+    # model, 16 with the second, 26 with the fourth); the sound that differs must still be the one pointed at.
     tree = _score(scorer, "real_three.wav", "tree")
     assert tree.score < _score(scorer, "real_three.wav", "three").score - 10
     assert tree.weakest()[1].phone == "T"
