@@ -35,7 +35,7 @@ class Recipe:
     sparsity: float = 0.5
     ema: float = 0.999  # weight averaging in the float phase (train/fit.py)
     block_lookahead: int = 3  # look-ahead frames per block (model.py): 3 centres the 41-frame receptive field
-    eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py): held-out AUC +0.02 in a short fit
+    eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/README.md
     eq_depth: float = 1.0
     freq_masks: int = 2  # SpecAugment frequency bands
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
