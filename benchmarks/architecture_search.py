@@ -12,7 +12,6 @@ ranks candidates; it does not give their final accuracy.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -55,12 +54,11 @@ def model_ms_per_second(path: Path, out_frames: int) -> float:
 
 
 def main() -> None:
-    import tf_keras as keras
-
     from device.features import FrontendConfig
+    from short_fit import emit, short_float_fit
     from train.export import _convert
     from train.features import load
-    from train.fit import WindowSampler, _compile, _steps_dataset
+    from train.fit import WindowSampler
     from train.model import build
 
     ap = argparse.ArgumentParser()
@@ -74,15 +72,8 @@ def main() -> None:
     for name, cfg in CANDIDATES.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        keras.utils.set_random_seed(0)
-        pad = FrontendConfig().pad_value
-        sampler = WindowSampler(train_fs, cfg, 200, pad, 0)
-        vx, vy = WindowSampler(val_fs, cfg, 200, pad, 1, augment=False).sample(256)
-        model = build(cfg, sampler.in_frames)
-        _compile(model, 2e-3, args.steps)
-        t0 = time.time()
-        model.fit(_steps_dataset(sampler, 32), steps_per_epoch=100, epochs=max(1, args.steps // 100), verbose=0)
-        fit_s = time.time() - t0
+        model, fit_s = short_float_fit(train_fs, cfg, args.steps)
+        vx, vy = WindowSampler(val_fs, cfg, 200, FrontendConfig().pad_value, 1, augment=False).sample(256)
         acc = float(model.evaluate(vx, vy, verbose=0)[1])
         in_frames = chunk + cfg.receptive_field - 1
         fm = build(cfg, in_frames, batch_size=1)
@@ -95,15 +86,10 @@ def main() -> None:
             path.write_bytes(_convert(fm, rep))
             size = path.stat().st_size
             ms = model_ms_per_second(path, chunk)
-        row = {"candidate": name, "config": cfg.to_dict(), "params": int(model.count_params()),
-               "receptive_field": cfg.receptive_field, "lookahead_frames": cfg.lookahead, "int8_bytes": size,
-               "model_ms_per_audio_s": round(ms, 3), "steps": args.steps, "fit_seconds": round(fit_s),
-               "heldout_frame_accuracy": round(acc, 4), "within_budget": size <= 250 * 1024 and ms <= 1.0}
-        print(json.dumps(row), flush=True)
-        if args.out:
-            with args.out.open("a") as f:
-                f.write(json.dumps(row) + "\n")
-
+        emit({"candidate": name, "config": cfg.to_dict(), "params": int(model.count_params()),
+              "receptive_field": cfg.receptive_field, "lookahead_frames": cfg.lookahead, "int8_bytes": size,
+              "model_ms_per_audio_s": round(ms, 3), "steps": args.steps, "fit_seconds": round(fit_s),
+              "heldout_frame_accuracy": round(acc, 4), "within_budget": size <= 250 * 1024 and ms <= 1.0}, args.out)
 
 if __name__ == "__main__":
     main()

@@ -12,9 +12,7 @@ figures (the shipped model's are in models/saywell-en.json).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,14 +51,12 @@ def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    import tf_keras as keras
-
     from device.features import FrontendConfig
     from device.metadata import Calibration
     from device.model import AcousticModel
+    from short_fit import emit, short_float_fit
     from train.evaluate import auc, gather, heldout_items, phone_error_rate, real_items, utterance_gop
     from train.features import CLASSES, load
-    from train.fit import WindowSampler, _compile, _steps_dataset
     from train.model import ModelConfig, build
 
     ap = argparse.ArgumentParser()
@@ -85,28 +81,18 @@ def main() -> None:
     for name, fcfg in VARIANTS.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        keras.utils.set_random_seed(args.seed)
-        sampler = WindowSampler(train_fs, mcfg, 200, pad, args.seed, eq_prob=fcfg.eq_prob, eq_depth=fcfg.eq_depth, freq_masks=fcfg.freq_masks)
-        model = build(mcfg, sampler.in_frames)
-        _compile(model, fcfg.lr, args.steps)
-        t0 = time.time()
-        model.fit(_steps_dataset(sampler, 32), steps_per_epoch=100, epochs=max(1, args.steps // 100), verbose=0)
-        fit_s = time.time() - t0
+        model, fit_s = short_float_fit(train_fs, mcfg, args.steps, args.seed, fcfg.lr, eq_prob=fcfg.eq_prob,
+                                       eq_depth=fcfg.eq_depth, freq_masks=fcfg.freq_masks)
         full = build(mcfg, None, batch_size=1)
         full.set_weights(model.get_weights())
         post = keras_posteriors(full, mcfg, heldout + real, pad)
         hevs, revs = gather(post, heldout, log_priors), gather(post, real, log_priors)
-        row = {"variant": name, "steps": args.steps, "seed": args.seed, "fit_seconds": round(fit_s),
-               "eq_prob": fcfg.eq_prob, "eq_depth": fcfg.eq_depth, "freq_masks": fcfg.freq_masks,
-               "heldout_auc": scored(hevs), "heldout_auc_flite_rms": scored(hevs, "flite_rms"),
-               "heldout_auc_festival_ked": scored(hevs, "festival_ked"),
-               "real_all_auc": scored(revs), "real_eval_auc": scored(revs, "real_eval"),
-               "heldout_per": round(phone_error_rate(post, heldout), 4), "real_per": round(phone_error_rate(post, real), 4)}
-        print(json.dumps(row), flush=True)
-        if args.out:
-            with args.out.open("a") as f:
-                f.write(json.dumps(row) + "\n")
-
+        emit({"variant": name, "steps": args.steps, "seed": args.seed, "fit_seconds": round(fit_s),
+              "eq_prob": fcfg.eq_prob, "eq_depth": fcfg.eq_depth, "freq_masks": fcfg.freq_masks,
+              "heldout_auc": scored(hevs), "heldout_auc_flite_rms": scored(hevs, "flite_rms"),
+              "heldout_auc_festival_ked": scored(hevs, "festival_ked"),
+              "real_all_auc": scored(revs), "real_eval_auc": scored(revs, "real_eval"),
+              "heldout_per": round(phone_error_rate(post, heldout), 4), "real_per": round(phone_error_rate(post, real), 4)}, args.out)
 
 if __name__ == "__main__":
     main()
