@@ -1,4 +1,5 @@
-"""A few synthesized clips, a few steps of float, pruning and QAT, int8 export, then the device scores with it."""
+"""A few synthesized clips, a few steps of a teacher, of float (distilled), pruning and QAT, int8 export, then the
+device scores with it."""
 
 import json
 import subprocess
@@ -15,7 +16,7 @@ pytest.importorskip("tensorflow_model_optimization")
 def smoke_model(tmp_path_factory):
     work = tmp_path_factory.mktemp("smoke")
     r = subprocess.run([sys.executable, "-m", "train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
-                        "--allow-int8-loss"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+                        "--allow-int8-loss", "--set", "teacher_channels=16", "--set", "teacher_steps=4"], capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     return work / "models" / "saywell-en.tflite"
 
@@ -30,6 +31,15 @@ def test_export_writes_int8_float_and_metadata(smoke_model):
         assert key in meta
     assert meta["training"]["command"].startswith("saywell-train")
     assert (smoke_model.parent / "saywell-en.float.tflite").stat().st_size > smoke_model.stat().st_size
+
+
+def test_the_teacher_was_fitted_and_distilled_from(smoke_model):
+    work = smoke_model.parent.parent
+    meta = json.loads(smoke_model.with_suffix(".json").read_text())
+    assert (work / "fit_teacher" / "float.weights.h5").exists()
+    assert json.loads((work / "fit_teacher" / "model_config.json").read_text())["channels"] == 16
+    assert not (work / "fit_teacher" / "qat.weights.h5").exists(), "a teacher is a float model only"
+    assert meta["training"]["recipe"]["teacher_channels"] == 16 and meta["training"]["fit"]["distill"] == 0.5
 
 
 def test_pruning_reached_its_target(smoke_model):

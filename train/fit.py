@@ -31,6 +31,9 @@ class FitConfig:
     eq_prob: float = 0.0  # windows given a random smooth spectral envelope (speaker/channel colour the audio chain lacks)
     eq_depth: float = 1.0  # its scale in log-power units (4.3 dB); at 1.0 the envelope's largest deviation is 3.9 dB median, 6.8 dB p90
     freq_masks: int = 1  # SpecAugment frequency bands per masked window
+    distill: float = 0.0  # >0: weight of a teacher's softened posteriors in the float phase's loss (the rest: the labels)
+    distill_temperature: float = 2.0
+    init_weights: str = ""  # start the float phase from these float weights (same configuration) instead of at random
 
 
 class WindowSampler:
@@ -49,6 +52,7 @@ class WindowSampler:
         m, rng, T = self.m, self.rng, self.in_frames
         x = np.empty((batch, T, m.n_mels), np.float32)
         y = np.empty((batch, self.window), np.int32)
+        self.window_starts = np.empty(batch, np.int64)  # where each window was cut (its voice, for speaker-level heads)
         for b in range(batch):
             mode = rng.random()
             if mode < 0.25:  # utterance start just inside the left context
@@ -61,6 +65,7 @@ class WindowSampler:
                 u = None
                 s0 = rng.integers(0, len(self.l) - T)
             s0 = int(np.clip(s0, 0, len(self.l) - T))
+            self.window_starts[b] = s0
             xb = self.f[s0:s0 + T].astype(np.float32)
             yb = self.l[s0 + m.left_context:s0 + m.left_context + self.window].astype(np.int32)
             if u is not None and mode < 0.25 and self.starts[u] > s0:
@@ -105,13 +110,79 @@ def _steps_dataset(sampler: WindowSampler, batch: int):
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(4)
 
 
-def _compile(model, lr, steps, ema: float = 0.0):
+def _optimizer(lr, steps, ema: float = 0.0):
     import tf_keras as keras
 
     sched = keras.optimizers.schedules.CosineDecay(lr, max(steps, 1), alpha=0.05)
-    opt = keras.optimizers.Adam(sched, use_ema=True, ema_momentum=ema) if ema > 0 else keras.optimizers.Adam(sched)
-    model.compile(optimizer=opt, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    return keras.optimizers.Adam(sched, use_ema=True, ema_momentum=ema) if ema > 0 else keras.optimizers.Adam(sched)
+
+
+def _compile(model, lr, steps, ema: float = 0.0):
+    import tf_keras as keras
+
+    model.compile(optimizer=_optimizer(lr, steps, ema), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["sparse_categorical_accuracy"])
+
+
+def distiller(student, teacher, weight: float, temperature: float):
+    """A Keras model that trains `student` on (1 - weight) x cross-entropy with the labels + weight x T^2 x KL
+    from the frozen `teacher`'s posteriors softened by T (Hinton et al. 2015). A wider float network judges
+    unseen voices better than the on-device one can hold; its soft targets also carry which phones sound alike."""
+    import tensorflow as tf
+    import tf_keras as keras
+
+    teacher.trainable = False
+
+    class Distiller(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.student, self.teacher = student, teacher
+            self.loss_tracker = keras.metrics.Mean(name="loss")
+            self.accuracy = keras.metrics.SparseCategoricalAccuracy(name="sparse_categorical_accuracy")
+
+        @property
+        def metrics(self):
+            return [self.loss_tracker, self.accuracy]
+
+        def call(self, x, training=False):
+            return self.student(x, training=training)
+
+        def train_step(self, data):
+            x, y = data
+            soft = tf.nn.softmax(self.teacher(x, training=False) / temperature, axis=-1)
+            with tf.GradientTape() as tape:
+                logits = self.student(x, training=True)
+                ce = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+                log_q = tf.nn.log_softmax(logits / temperature, axis=-1)
+                kl = tf.reduce_mean(tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1))
+                loss = (1.0 - weight) * ce + weight * temperature ** 2 * kl
+            variables = self.student.trainable_variables
+            self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            self.loss_tracker.update_state(loss)
+            self.accuracy.update_state(y, logits)
+            return {m.name: m.result() for m in self.metrics}
+
+        def test_step(self, data):
+            x, y = data
+            logits = self.student(x, training=False)
+            self.loss_tracker.update_state(tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)))
+            self.accuracy.update_state(y, logits)
+            return {m.name: m.result() for m in self.metrics}
+
+    return Distiller()
+
+
+def load_teacher(fit_dir: Path, frames: int):
+    """The float network trained in fit_dir (its model_config.json and float.weights.h5)."""
+    from device.errors import SaywellError
+
+    cfg_path, weights = fit_dir / "model_config.json", fit_dir / "float.weights.h5"
+    if not weights.exists():
+        raise SaywellError(f"no teacher weights at {weights}: fit the teacher first")
+    tcfg = ModelConfig.from_dict(json.loads(cfg_path.read_text()))
+    teacher = build(tcfg, frames)
+    teacher.load_weights(str(weights))
+    return tcfg, teacher
 
 
 def qat_wrap(model):
@@ -122,8 +193,10 @@ def qat_wrap(model):
     return tfmot.quantization.keras.quantize_apply(annotated, tfmot.experimental.combine.Default8BitPrunePreserveQuantizeScheme())
 
 
-def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, pad_value: float, out_dir: Path, log=print) -> dict:
-    """Returns a summary; writes float.h5 (pruned, stripped) and qat.h5 weights to out_dir."""
+def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, pad_value: float, out_dir: Path, log=print,
+        teacher_dir: Path | None = None, float_only: bool = False) -> dict:
+    """Returns a summary; writes float, pruned and qat weights to out_dir (only the float ones with float_only,
+    as for a teacher). With teacher_dir and fcfg.distill > 0 the float phase learns from that teacher too."""
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot
     import tf_keras as keras
@@ -155,9 +228,22 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     if float_w.exists():
         model.load_weights(str(float_w))
     else:
-        _compile(model, fcfg.lr, fcfg.float_steps, fcfg.ema)
-        run(model, fcfg.float_steps, "float")
+        if fcfg.init_weights:
+            model.load_weights(fcfg.init_weights)
+        trainer = model
+        if teacher_dir is not None and fcfg.distill > 0:
+            tcfg, teacher = load_teacher(teacher_dir, frames)
+            if tcfg.receptive_field != mcfg.receptive_field or tcfg.lookahead != mcfg.lookahead:
+                raise ValueError("the teacher must see the same frames as the student (same receptive field and look-ahead)")
+            trainer = distiller(model, teacher, fcfg.distill, fcfg.distill_temperature)
+        if trainer is model:
+            _compile(model, fcfg.lr, fcfg.float_steps, fcfg.ema)
+        else:  # the distiller computes its own loss and metrics
+            trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))
+        run(trainer, fcfg.float_steps, "float")
         model.save_weights(str(float_w))
+    if float_only:
+        return summary
     if pruned_w.exists():
         model.load_weights(str(pruned_w))
     else:

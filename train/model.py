@@ -45,9 +45,14 @@ class ModelConfig:
         d["block_lookahead"] = list(self.block_lookahead)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        return cls(**{**d, "block_lookahead": tuple(d["block_lookahead"])})
 
-def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None):
-    """Keras (tf_keras) functional model: (batch, frames, n_mels, 1) -> (batch, frames - RF + 1, n_classes) logits."""
+
+def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None, dropout: float = 0.0):
+    """Keras (tf_keras) functional model: (batch, frames, n_mels, 1) -> (batch, frames - RF + 1, n_classes) logits.
+    dropout > 0 adds dropout after the stem and each block (training only; the weights are the same list)."""
     import tf_keras as keras
     from tf_keras import layers
 
@@ -55,6 +60,8 @@ def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None):
     x = layers.Conv2D(cfg.channels, (cfg.stem_kernel, cfg.n_mels), padding="valid", use_bias=False, name="stem")(inp)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.ReLU(name="stem_relu")(x)
+    if dropout > 0:
+        x = layers.Dropout(dropout, name="stem_drop")(x)
     for b in range(cfg.blocks):
         k, la = cfg.block_kernel, cfg.block_lookahead[b]
         y = layers.DepthwiseConv2D((k, 1), padding="valid", use_bias=False, name=f"b{b}_dw")(x)
@@ -65,6 +72,8 @@ def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None):
         skip = layers.Cropping2D(((k - 1 - la, la), (0, 0)), name=f"b{b}_crop")(x)
         x = layers.Add(name=f"b{b}_add")([skip, y])
         x = layers.ReLU(name=f"b{b}_relu")(x)
+        if dropout > 0:
+            x = layers.Dropout(dropout, name=f"b{b}_drop")(x)
     x = layers.Conv2D(cfg.n_classes, 1, name="head")(x)
     out = layers.Reshape((-1 if frames is None else frames - cfg.receptive_field + 1, cfg.n_classes), name="logits")(x)
     return keras.Model(inp, out, name="saywell_acoustic")

@@ -38,6 +38,12 @@ class Recipe:
     eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/README.md
     eq_depth: float = 1.0
     freq_masks: int = 2  # SpecAugment frequency bands
+    teacher_channels: int = 0  # >0: first fit a wider float teacher (same depth and context), then distil it into the model
+    teacher_steps: int = 24000
+    distill: float = 0.5  # share of the teacher's soft targets in the float phase's loss (with a teacher)
+    distill_temperature: float = 2.0
+    lr: float = 2e-3  # the float phase's peak learning rate (cosine decay)
+    init_weights: str = ""  # start the float phase from these float weights (fine-tuning) instead of at random
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
@@ -137,8 +143,20 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity,
-                     ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob, eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks)
-    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
+                     ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob, eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks,
+                     lr=recipe.lr, init_weights=recipe.init_weights,
+                     distill=recipe.distill if recipe.teacher_channels else 0.0, distill_temperature=recipe.distill_temperature)
+    teacher_dir = None
+    if recipe.teacher_channels:
+        teacher_dir = work / "fit_teacher"
+        tcfg = replace(mcfg, channels=recipe.teacher_channels)
+        saved = teacher_dir / "model_config.json"
+        if saved.exists() and json.loads(saved.read_text()) != tcfg.to_dict():
+            raise SaywellError(f"{teacher_dir} holds a teacher of another configuration; delete it or use another --work")
+        log(f"teacher: {recipe.teacher_channels} channels, {recipe.teacher_steps} float steps")
+        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=2e-3, init_weights="", distill=0.0),
+            frontend.pad_value, teacher_dir, log, float_only=True)
+    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir)
     if stop_after == "fit":
         return 0
 
