@@ -1,5 +1,6 @@
-"""What the ranking benchmarks share: a short float fit on the cached training features, and one JSON row per
-result (printed, and appended to --out). A short fit ranks candidates; it does not give final figures."""
+"""What the ranking benchmarks share: a short float fit on the cached training features, the evaluate stage's
+measures of float Keras weights (no pruning, QAT or export), and one JSON row per result (printed, and appended
+to --out). A short fit ranks candidates; it does not give final figures."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 
-def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, **sampler_options):
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT_VOICES = ("flite_rms", "festival_ked")
+
+
+def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, **sampler_options):
     """(model, fit seconds): `steps` float steps from `seed` (initialisation and window sampling), batches of 32
     windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler."""
     import tf_keras as keras
@@ -19,11 +25,64 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
 
     keras.utils.set_random_seed(seed)
     sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **sampler_options)
-    model = build(mcfg, sampler.in_frames)
+    model = build(mcfg, sampler.in_frames, dropout=dropout)
     _compile(model, lr, steps)
     t0 = time.time()
     model.fit(_steps_dataset(sampler, 32), steps_per_epoch=100, epochs=max(1, steps // 100), verbose=0)
     return model, time.time() - t0
+
+
+class Measures:
+    """The held-out voices' twins and the real dev set, loaded once, scored as the evaluate stage scores them."""
+
+    def __init__(self, work: Path):
+        from device.model import AcousticModel
+        from train.evaluate import heldout_items, real_items
+
+        self.heldout = [it for v in HELDOUT_VOICES for it in heldout_items(work / "synth" / f"{v}.npz")]
+        self.real = real_items(work / "real")
+        self.log_priors = AcousticModel(ROOT / "models" / "saywell-en.tflite").meta.log_priors  # same training labels
+
+    def of(self, model, mcfg) -> dict:
+        """AUCs and phone error rates of a float Keras model (any frame count; its weights are copied)."""
+        from device.features import FrontendConfig
+        from device.metadata import Calibration
+        from train.evaluate import auc, gather, phone_error_rate, utterance_gop
+        from train.model import build
+
+        full = build(mcfg, None, batch_size=1)
+        full.set_weights(model.get_weights())
+        post = keras_posteriors(full, mcfg, self.heldout + self.real, FrontendConfig().pad_value)
+        hevs, revs = gather(post, self.heldout, self.log_priors), gather(post, self.real, self.log_priors)
+        unit = Calibration(slope=1.0, offset=0.0)
+
+        def scored(evs, group=None):
+            pos = [utterance_gop(e, unit) for e in evs if e.item.correct and group in (None, e.item.group)]
+            neg = [utterance_gop(e, unit) for e in evs if not e.item.correct and group in (None, e.item.group)]
+            return round(auc(pos, neg), 4)
+
+        return {"heldout_auc": scored(hevs), **{f"heldout_auc_{v}": scored(hevs, v) for v in HELDOUT_VOICES},
+                "real_all_auc": scored(revs), "real_eval_auc": scored(revs, "real_eval"),
+                "heldout_per": round(phone_error_rate(post, self.heldout), 4), "real_per": round(phone_error_rate(post, self.real), 4)}
+
+
+def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:
+    """Log posteriors of whole clips, padded as the runtime pads them (left context and look-ahead)."""
+    import tensorflow as tf
+
+    from device.features import FrontendConfig, log_mel
+
+    fe = FrontendConfig()
+    f = tf.function(lambda x: tf.nn.log_softmax(model(x, training=False), axis=-1), reduce_retracing=True)
+    out = {}
+    for it in items:
+        if it.key in out:
+            continue
+        x = log_mel(it.audio, fe)
+        x = np.concatenate([np.full((mcfg.left_context, fe.n_mels), pad, np.float32), x,
+                            np.full((mcfg.lookahead, fe.n_mels), pad, np.float32)])
+        out[it.key] = f(x[None, :, :, None]).numpy()[0]
+    return out
 
 
 def emit(row: dict, out: Path | None) -> None:
