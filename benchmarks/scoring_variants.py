@@ -5,7 +5,7 @@
 Needs the held-out synthetic shards and the real dev set in --work (run benchmarks/accuracy.py once).
 Posteriors are computed once; every variant is scored on the same alignments (the first table: on the
 item's listed phones). The shipped scorer is the row marked '*' (mean log posterior, soft-min, weak vowels
-and dictionary alternates accepted).
+and dictionary alternates accepted, no per-phone offsets).
 """
 
 from __future__ import annotations
@@ -102,6 +102,28 @@ def main() -> None:
             aucs.append(auc([s for c, s in score if c], [s for c, s in score if not c]))
         mark = "*" if weak and alternates else " "
         print(f"{mark}{mode:38s} " + " ".join(f"{a:19.4f}" for a in aucs))
+
+    # Per-phone offsets (Calibration.per_phone_offset): each phone's mean GOP on correct clips of the real
+    # calibration half, shrunk toward the global mean by k pseudo-counts, subtracted before the soft-min.
+    # "real (all)" then includes the clips the offsets were fitted on: read the evaluation half.
+    from train.evaluate import gather, utterance_gop
+    evidence = {name: gather(post, lst, lpri) for name, lst in sets.items()}
+    calib = [e for e in gather(post, [r for r in real if r.group == "real_calib"], lpri) if e.item.correct]
+    pooled: dict[str, list[float]] = {}
+    for e in calib:
+        for w, phones in zip(e.gops, e.phones):
+            for g, p in zip(w, phones):
+                if np.isfinite(g):
+                    pooled.setdefault(p, []).append(g)
+    mean = float(np.mean([g for v in pooled.values() for g in v]))
+    print(f"\n{'per-phone offsets (real calibration half)':39s} " + " ".join(f"{n:>19s}" for n in sets))
+    for k in (None, 5, 20, 50):
+        offsets = {} if k is None else {p: (len(v) * np.mean(v) + k * mean) / (len(v) + k) for p, v in pooled.items()}
+        cal = Calibration(slope=1.0, offset=mean, per_phone_offset=offsets)
+        aucs = [auc([utterance_gop(e, cal) for e in evs if e.item.correct], [utterance_gop(e, cal) for e in evs if not e.item.correct])
+                for evs in evidence.values()]
+        label = "none (shipped)" if k is None else f"shrunk by {k} pseudo-counts"
+        print(f"{'*' if k is None else ' '}{label:38s} " + " ".join(f"{a:19.4f}" for a in aucs))
 
 
 if __name__ == "__main__":
