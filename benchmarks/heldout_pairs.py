@@ -37,19 +37,15 @@ def segment_mean(utt, position: int, fe) -> np.ndarray | None:
 def main() -> None:
     from device.features import FrontendConfig
     from device.metadata import Calibration
-    from device.model import AcousticModel
+    from short_fit import model_and_work
     from train.evaluate import auc, gather, heldout_items, posteriors, utterance_gop
     from train.synthesize import load_shard
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    args = ap.parse_args()
-    model = AcousticModel(args.model)
+    model, work, _ = model_and_work(argparse.ArgumentParser(description=__doc__))
     unit, fe = Calibration(slope=1.0, offset=0.0), FrontendConfig()
     rows = []  # (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)
     for voice in model.meta.raw["training"]["heldout_voices"]:
-        shard = args.work / "synth" / f"{voice}.npz"
+        shard = work / "synth" / f"{voice}.npz"
         items = heldout_items(shard)
         evs = {e.item.key: e for e in gather(posteriors(model, items), items, model.meta.log_priors)}
         _, utts, jobs = load_shard(shard)

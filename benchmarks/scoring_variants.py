@@ -23,18 +23,14 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     from device.align import force_align
     from device.errors import SaywellError
-    from device.model import AcousticModel
+    from short_fit import model_and_work
     from train.evaluate import auc, heldout_items, posteriors, real_items
     from train.features import CLASS_INDEX
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    args = ap.parse_args()
-    model = AcousticModel(args.model)
+    model, work, _ = model_and_work(argparse.ArgumentParser(description=__doc__))
     held = [v for v in model.meta.raw["training"]["heldout_voices"]]
-    items = [it for v in held for it in heldout_items(args.work / "synth" / f"{v}.npz")]
-    real = real_items(args.work / "real")
+    items = [it for v in held for it in heldout_items(work / "synth" / f"{v}.npz")]
+    real = real_items(work / "real")
     post = posteriors(model, items + real)
     sil, lpri = CLASS_INDEX["SIL"], model.meta.log_priors
 

@@ -85,6 +85,16 @@ def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:
     return out
 
 
+def model_and_work(ap) -> tuple:
+    """(AcousticModel, work dir, args) from --model (default: the shipped model) and --work, added to parser ap."""
+    from device.model import AcousticModel
+
+    ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
+    ap.add_argument("--work", type=Path, default=ROOT / "work")
+    args = ap.parse_args()
+    return AcousticModel(args.model), args.work, args
+
+
 def emit(row: dict, out: Path | None) -> None:
     print(json.dumps(row), flush=True)
     if out:
