@@ -91,5 +91,6 @@ def main() -> None:
               "model_ms_per_audio_s": round(ms, 3), "steps": args.steps, "fit_seconds": round(fit_s),
               "heldout_frame_accuracy": round(acc, 4), "within_budget": size <= 250 * 1024 and ms <= 1.0}, args.out)
 
+
 if __name__ == "__main__":
     main()

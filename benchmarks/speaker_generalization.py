@@ -22,7 +22,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SHIPPED_WINDOWS = {"eq_prob": 0.6, "eq_depth": 1.0, "freq_masks": 2}
+from train.pipeline import Recipe  # noqa: E402
+
+SHIPPED_WINDOWS = {k: getattr(Recipe(), k) for k in ("eq_prob", "eq_depth", "freq_masks")}  # the recipe's window augmentation
 VARIANTS = {  # name -> (channels, dropout, adversary weight)
     "shipped recipe (reference)": (144, 0.0, 0.0),
     "dropout 0.1": (144, 0.1, 0.0),

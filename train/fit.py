@@ -230,16 +230,15 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     else:
         if fcfg.init_weights:
             model.load_weights(fcfg.init_weights)
-        trainer = model
         if teacher_dir is not None and fcfg.distill > 0:
             tcfg, teacher = load_teacher(teacher_dir, frames)
             if tcfg.receptive_field != mcfg.receptive_field or tcfg.lookahead != mcfg.lookahead:
                 raise ValueError("the teacher must see the same frames as the student (same receptive field and look-ahead)")
             trainer = distiller(model, teacher, fcfg.distill, fcfg.distill_temperature)
-        if trainer is model:
+            trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))  # it computes its own loss and metrics
+        else:
+            trainer = model
             _compile(model, fcfg.lr, fcfg.float_steps, fcfg.ema)
-        else:  # the distiller computes its own loss and metrics
-            trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))
         run(trainer, fcfg.float_steps, "float")
         model.save_weights(str(float_w))
     if float_only:

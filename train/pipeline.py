@@ -154,7 +154,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         if saved.exists() and json.loads(saved.read_text()) != tcfg.to_dict():
             raise SaywellError(f"{teacher_dir} holds a teacher of another configuration; delete it or use another --work")
         log(f"teacher: {recipe.teacher_channels} channels, {recipe.teacher_steps} float steps")
-        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=2e-3, init_weights="", distill=0.0),
+        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=FitConfig.lr, init_weights="", distill=0.0),
             frontend.pad_value, teacher_dir, log, float_only=True)
     fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir)
     if stop_after == "fit":
