@@ -16,19 +16,22 @@ from device.features import FrontendConfig, log_mel
 from device.phones import PHONES, SIL
 
 from .augment import augment, speed
+from .foreign_voice import MASKED
 from .synthesize import load_shard
 from .utterance import Segment
 
 CLASSES: tuple[str, ...] = PHONES + (SIL,)
 CLASS_INDEX = {p: i for i, p in enumerate(CLASSES)}
+IGNORED = -1  # label of a frame the loss skips (train/foreign_voice.py's MASKED phones)
+_LABEL_INDEX = {**CLASS_INDEX, MASKED: IGNORED}
 
 
 def frame_labels(segments: list[Segment], n_frames: int, cfg: FrontendConfig, time_scale: float = 1.0) -> np.ndarray:
-    """Label of each frame = the phone whose segment holds the frame's centre."""
+    """Label of each frame = the phone whose segment holds the frame's centre (IGNORED for a masked one)."""
     centres = (np.arange(n_frames) * cfg.hop_samples + cfg.window_samples / 2) / cfg.sample_rate_hz
     ends = np.array([s.end_s for s in segments]) * time_scale
     idx = np.minimum(np.searchsorted(ends, centres, side="right"), len(segments) - 1)
-    return np.array([CLASS_INDEX[segments[i].phone] for i in idx], dtype=np.int8)
+    return np.array([_LABEL_INDEX[segments[i].phone] for i in idx], dtype=np.int8)
 
 
 @dataclass

@@ -100,13 +100,16 @@ class WindowSampler:
 
 
 def _steps_dataset(sampler: WindowSampler, batch: int):
+    """Batches of (windows, labels, weights): an IGNORED label becomes class 0 with weight 0."""
     import tensorflow as tf
 
     def gen():
         while True:
-            yield sampler.sample(batch)
+            x, y = sampler.sample(batch)
+            yield x, np.maximum(y, 0), (y >= 0).astype(np.float32)
 
-    spec = (tf.TensorSpec((batch, sampler.in_frames, sampler.m.n_mels, 1), tf.float32), tf.TensorSpec((batch, sampler.window), tf.int32))
+    spec = (tf.TensorSpec((batch, sampler.in_frames, sampler.m.n_mels, 1), tf.float32), tf.TensorSpec((batch, sampler.window), tf.int32),
+            tf.TensorSpec((batch, sampler.window), tf.float32))
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(4)
 
 
@@ -121,7 +124,7 @@ def _compile(model, lr, steps, ema: float = 0.0):
     import tf_keras as keras
 
     model.compile(optimizer=_optimizer(lr, steps, ema), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["sparse_categorical_accuracy"])
+                  weighted_metrics=["sparse_categorical_accuracy"])
 
 
 def distiller(student, teacher, weight: float, temperature: float):
@@ -148,18 +151,19 @@ def distiller(student, teacher, weight: float, temperature: float):
             return self.student(x, training=training)
 
         def train_step(self, data):
-            x, y = data
+            x, y, w = keras.utils.unpack_x_y_sample_weight(data)
+            w = tf.ones_like(y, tf.float32) if w is None else w
             soft = tf.nn.softmax(self.teacher(x, training=False) / temperature, axis=-1)
             with tf.GradientTape() as tape:
                 logits = self.student(x, training=True)
-                ce = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+                ce = tf.reduce_mean(w * keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
                 log_q = tf.nn.log_softmax(logits / temperature, axis=-1)
-                kl = tf.reduce_mean(tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1))
+                kl = tf.reduce_mean(tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1))  # every frame: no labels needed
                 loss = (1.0 - weight) * ce + weight * temperature ** 2 * kl
             variables = self.student.trainable_variables
             self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
             self.loss_tracker.update_state(loss)
-            self.accuracy.update_state(y, logits)
+            self.accuracy.update_state(y, logits, sample_weight=w)
             return {m.name: m.result() for m in self.metrics}
 
         def test_step(self, data):

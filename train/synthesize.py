@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from dataclasses import asdict, dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -22,11 +23,11 @@ from .vocab import common_words, phone_balanced_words, phrases
 
 @dataclass(frozen=True)
 class VoiceSpec:
-    engine: str  # flite | festival | piper | espeak
+    engine: str  # flite | festival | piper | espeak | foreign (train/foreign_voice.py)
     voice: str
     name: str
     share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
-    pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak)
+    pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak, foreign)
     vary_noise: bool = False  # piper: random noise_scale / noise_w per utterance (prosody and voice quality)
     seed: int = 0  # the voice's own data seed: which words it says, and how (fixed once its shard exists)
 
@@ -46,7 +47,13 @@ ESPEAK_VOICES = tuple(VoiceSpec("espeak", f"en-us+{v}", f"espeak_{v}", share=0.3
 MORE_VOICES = (VoiceSpec("piper", "joe", "piper_joe_varied", share=0.5, vary_noise=True, seed=10),
                VoiceSpec("flite", "slt", "flite_slt_child", share=0.4, pitch_hz=(210.0, 320.0), seed=11),
                VoiceSpec("flite", "awb", "flite_awb_high", share=0.3, pitch_hz=(160.0, 260.0), seed=12)) + ESPEAK_VOICES
-TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES
+# Eight more people (train/foreign_voice.py): Debian's Czech (a boy among them), Italian and Finnish diphone voices
+# speaking English phones, only their English-sounding consonants labelled.
+FOREIGN_VOICES = tuple(VoiceSpec("foreign", v, f"foreign_{name}", share=0.4, pitch_hz=hz, seed=40 + k) for k, (v, name, hz) in enumerate((
+    ("czech_krb", "cs_krb", (220.0, 320.0)), ("czech_dita", "cs_dita", (170.0, 250.0)), ("czech_machac", "cs_machac", (85.0, 150.0)),
+    ("czech_ph", "cs_ph", (85.0, 150.0)), ("pc_diphone", "it_pc", (85.0, 150.0)), ("lp_diphone", "it_lp", (170.0, 250.0)),
+    ("suo_fi_lj_diphone", "fi_lj", (170.0, 250.0)), ("hy_fi_mv_diphone", "fi_mv", (85.0, 150.0)))))
+TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES
 
 @dataclass
 class Job:
@@ -112,6 +119,11 @@ def _run_chunk(args) -> list[dict]:
     out = []
     if spec.engine == "festival":  # one process for the whole chunk; prosody from the first job
         utts = _voice(spec, jobs[0]).synthesize_many([(j.words, j.phones) for j in jobs])
+    elif spec.engine == "foreign":  # one process per chunk; an utterance with a missing diphone comes back None
+        from .foreign_voice import ForeignVoice
+        seeds = [zlib.crc32(f"{spec.seed} {' '.join(j.words)} {j.pitch}".encode()) for j in jobs]
+        utts = ForeignVoice(spec.voice, spec.name).synthesize_many(
+            [(j.canonical, j.pitch, j.prosody, seed) for j, seed in zip(jobs, seeds)])
     else:
         utts = []
         for j in jobs:
@@ -128,6 +140,8 @@ def _run_chunk(args) -> list[dict]:
             else:
                 utts.append(_voice(spec, j).synthesize(j.words, j.phones))
     for j, u in zip(jobs, utts):
+        if u is None:
+            continue
         out.append({"job": asdict(j), "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
                     "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]})
     return out
@@ -179,7 +193,8 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
         if heldout:  # every canonical word paired with a mispronounced variant: the AUC set
             jobs = make_jobs(vocab, n_heldout_words, 0, 1.0, seed=seed + spec.seed)
         else:
-            jobs = make_jobs(vocab, round(n_train_words * spec.share), round(n_train_phrases * spec.share), 0.3,
+            jobs = make_jobs(vocab, round(n_train_words * spec.share), round(n_train_phrases * spec.share),
+                             0.0 if spec.engine == "foreign" else 0.3,
                              seed=seed + spec.seed, pitch_hz=spec.pitch_hz, vary_noise=spec.vary_noise)
         if not path.exists():
             synthesize_voice(spec, jobs, path, workers=workers)
