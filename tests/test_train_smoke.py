@@ -16,7 +16,8 @@ pytest.importorskip("tensorflow_model_optimization")
 def smoke_model(tmp_path_factory):
     work = tmp_path_factory.mktemp("smoke")
     r = subprocess.run([sys.executable, "-m", "train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
-                        "--allow-int8-loss", "--set", "teacher_channels=16", "--set", "teacher_steps=4"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+                        "--allow-int8-loss", "--set", "teacher_channels=16", "--set", "teacher_steps=4",
+                        "--set", "foreign_voices=true", "--set", "voices=flite_awb,flite_rms,foreign_it_pc"], capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
     return work / "models" / "saywell-en.tflite"
 
@@ -40,6 +41,18 @@ def test_the_teacher_was_fitted_and_distilled_from(smoke_model):
     assert json.loads((work / "fit_teacher" / "model_config.json").read_text())["channels"] == 16
     assert not (work / "fit_teacher" / "qat.weights.h5").exists(), "a teacher is a float model only"
     assert meta["training"]["recipe"]["teacher_channels"] == 16 and meta["training"]["fit"]["distill"] == 0.5
+
+
+def test_a_foreign_voice_trains_with_masked_frames(smoke_model):
+    from train.features import IGNORED, load
+
+    work = smoke_model.parent.parent
+    meta = json.loads(smoke_model.with_suffix(".json").read_text())
+    assert meta["training"]["data"]["voices"]["foreign_it_pc"]["split"] == "train"
+    fs = load(work / "features" / "train.npz")
+    foreign = np.isin(np.repeat(np.array(fs.voices), np.diff(np.append(fs.starts, len(fs.labels)))), ["foreign_it_pc"])
+    assert 0.1 < (fs.labels[foreign] == IGNORED).mean() < 0.7  # its vowels (but IY UW AA EH) and R
+    assert not (fs.labels[~foreign] == IGNORED).any()
 
 
 def test_pruning_reached_its_target(smoke_model):

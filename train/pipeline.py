@@ -47,6 +47,7 @@ class Recipe:
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
+    foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/foreign_voice.py)
 
 
 PRESETS = {
@@ -102,6 +103,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     work.mkdir(parents=True, exist_ok=True)
     frontend = FrontendConfig()
     voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
+    if not recipe.foreign_voices:
+        voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
     if recipe.voices != "all":
         wanted = recipe.voices.split(",")
         voices = tuple(v for v in voices if v.name in wanted)
@@ -166,7 +169,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
     starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
     representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
-    counts = np.bincount(train_fs.labels.astype(np.int64), minlength=len(feat.CLASSES)) + 1
+    labels = train_fs.labels[train_fs.labels >= 0]  # the frames the loss saw (not the masked ones)
+    counts = np.bincount(labels.astype(np.int64), minlength=len(feat.CLASSES)) + 1
     meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
         "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
         "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
