@@ -36,8 +36,7 @@ _DURATION = {"AA": 0.108, "AE": 0.135, "AH": 0.06, "AO": 0.156, "AW": 0.182, "AY
              "Y": 0.045, "Z": 0.081, "ZH": 0.075}
 
 # Labels kept: consonants whose foreign realisation an English listener hears as that phone.
-KEPT = frozenset({"F", "V", "S", "Z", "SH", "ZH", "HH", "M", "N", "NG", "L", "W", "Y", "CH", "JH", "TH", "DH",
-                  "P", "B", "T", "D", "K", "G", "IY", "UW", "AA", "EH"})
+KEPT = frozenset({"F", "V", "S", "Z", "SH", "ZH", "HH", "M", "N", "NG", "L", "W", "Y", "CH", "JH", "TH", "DH"})
 
 # ARPAbet -> the voice's phones (a phone may become two; none = dropped).
 _CZECH = {"P": "p", "B": "b", "T": "t", "D": "d", "K": "k", "G": "g", "F": "f", "V": "v", "TH": "t", "DH": "d", "S": "s",
