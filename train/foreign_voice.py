@@ -55,24 +55,11 @@ _FINNISH = {"P": "p", "B": "b", "T": "t", "D": "d", "K": "k", "G": "g", "F": "f"
 _UNFAITHFUL = {"czech": {"TH", "DH", "W", "HH"}, "italian": {"TH", "DH"}, "finnish": set()}
 
 
-@dataclass(frozen=True)
-class ForeignVoiceInfo:
-    voice: str  # festival voice function without 'voice_'
-    family: str  # czech | italian | finnish
-    silence: str
-
-
-FOREIGN = {
-    "czech_krb": ForeignVoiceInfo("czech_krb", "czech", "#"),  # a boy
-    "czech_dita": ForeignVoiceInfo("czech_dita", "czech", "#"),
-    "czech_machac": ForeignVoiceInfo("czech_machac", "czech", "#"),
-    "czech_ph": ForeignVoiceInfo("czech_ph", "czech", "#"),
-    "pc_diphone": ForeignVoiceInfo("pc_diphone", "italian", "#"),
-    "lp_diphone": ForeignVoiceInfo("lp_diphone", "italian", "#"),
-    "suo_fi_lj_diphone": ForeignVoiceInfo("suo_fi_lj_diphone", "finnish", "#"),
-    "hy_fi_mv_diphone": ForeignVoiceInfo("hy_fi_mv_diphone", "finnish", "#"),
-}
+# festival voice (without 'voice_') -> its language's phone map
+FAMILY = {"czech_krb": "czech", "czech_dita": "czech", "czech_machac": "czech", "czech_ph": "czech",  # krb is a boy
+          "pc_diphone": "italian", "lp_diphone": "italian", "suo_fi_lj_diphone": "finnish", "hy_fi_mv_diphone": "finnish"}
 _MAPS = {"czech": _CZECH, "italian": _ITALIAN, "finnish": _FINNISH}
+_PAUSE = "#"  # every one of these voices names silence so
 
 
 @dataclass
@@ -83,14 +70,14 @@ class _Plan:
     labels: list[str]
 
 
-def plan(words_phones: list[tuple[str, ...]], info: ForeignVoiceInfo, f0: float, tempo: float, rng: np.random.Generator) -> _Plan:
+def plan(words_phones: list[tuple[str, ...]], family: str, f0: float, tempo: float, rng: np.random.Generator) -> _Plan:
     """Durations: kal's medians x tempo x jitter, the last syllable lengthened; F0: an accent on each word's
     first vowel over a declining line."""
-    table, unfaithful = _MAPS[info.family], _UNFAITHFUL[info.family]
+    table, unfaithful = _MAPS[family], _UNFAITHFUL[family]
     segs: list[tuple[str, float, list[tuple[float, float]]]] = []
     labels: list[str] = []
     pause = float(rng.uniform(0.12, 0.3))
-    segs.append((info.silence, pause, [(0.0, f0)]))
+    segs.append((_PAUSE, pause, [(0.0, f0)]))
     labels.append(SIL)
     n_words = len(words_phones)
     for wi, phones in enumerate(words_phones):
@@ -101,19 +88,19 @@ def plan(words_phones: list[tuple[str, ...]], info: ForeignVoiceInfo, f0: float,
             if not mapped:
                 continue
             dur = _DURATION[p] * tempo * float(rng.uniform(0.8, 1.25))
-            if wi == n_words - 1 and pi >= len(phones) - 2:
+            final = wi == n_words - 1 and pi >= len(phones) - 2  # the utterance's last syllable, roughly
+            if final:
                 dur *= 1.3
             label = p if p in KEPT and p not in unfaithful else MASKED
             for k, q in enumerate(mapped):
                 targets: list[tuple[float, float]] = []
                 d = dur / len(mapped)
                 if p in VOWELS and k == 0:
-                    final = wi == n_words - 1 and pi >= len(phones) - 2
                     targets = [(d * 0.5, level * (0.85 if final else 1.0 if accent_done else float(rng.uniform(1.15, 1.4))))]
                     accent_done = True
                 segs.append((q, d, targets))
                 labels.append(label)
-    segs.append((info.silence, float(rng.uniform(0.12, 0.3)), [(0.0, f0 * 0.8)]))
+    segs.append((_PAUSE, float(rng.uniform(0.12, 0.3)), [(0.0, f0 * 0.8)]))
     labels.append(SIL)
     return _Plan(segs, labels)
 
@@ -139,13 +126,13 @@ class ForeignVoice:
     """One festival process per batch; returns None for an utterance with a silent gap."""
 
     def __init__(self, voice: str, name: str):
-        self.info, self.name = FOREIGN[voice], name
+        self.voice, self.family, self.name = voice, FAMILY[voice], name
 
     def synthesize_many(self, items: list[tuple[list[tuple[str, ...]], float, float, int]]) -> list[Utterance | None]:
         """items: (phones of each word, mean F0 in Hz, tempo, seed)."""
-        plans = [plan(phones, self.info, f0, tempo, np.random.default_rng(seed)) for phones, f0, tempo, seed in items]
+        plans = [plan(phones, self.family, f0, tempo, np.random.default_rng(seed)) for phones, f0, tempo, seed in items]
         with tempfile.TemporaryDirectory() as td:
-            lines = [f"(voice_{self.info.voice})"]
+            lines = [f"(voice_{self.voice})"]
             for i, pl in enumerate(plans):
                 body = " ".join(_scheme_segment(*s) for s in pl.segments)
                 lines.append(f"(set! utt (Utterance Segments ({body})))")
