@@ -17,9 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.short_fit import Measures, emit, short_float_fit  # noqa: E402
-from train.pipeline import Recipe  # noqa: E402
-
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -31,20 +28,18 @@ def main() -> int:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
-    from device.features import FrontendConfig
+    from short_fit import Measures, emit, short_float_fit, shipped_windows
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
-    recipe = Recipe()
-    windows = {k: getattr(recipe, k) for k in ("eq_prob", "eq_depth", "freq_masks")}
-    mcfg = ModelConfig(n_mels=FrontendConfig().n_mels, n_classes=len(CLASSES), block_lookahead=(recipe.block_lookahead,) * ModelConfig().blocks)
+    mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
     measures = Measures(args.work)
     runs = [("with foreign voices", args.with_foreign)]
     if not args.skip_reference:
         runs.insert(0, ("reference (shipped data)", args.work / "features" / "train.npz"))
     for name, path in runs:
         train_fs = load(path)
-        model, seconds = short_float_fit(train_fs, mcfg, args.steps, args.seed, **windows)
+        model, seconds = short_float_fit(train_fs, mcfg, args.steps, args.seed, **shipped_windows())
         emit({"variant": name, "features": str(path), "frames": int(len(train_fs.labels)), "ignored_frames": int((train_fs.labels < 0).sum()),
               "steps": args.steps, "seed": args.seed, "fit_seconds": round(seconds), **measures.of(model, mcfg)}, args.out)
         del train_fs

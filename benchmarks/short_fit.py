@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_VOICES = ("flite_rms", "festival_ked")
 
 
+def shipped_windows() -> dict:
+    """The shipped recipe's window augmentation, as WindowSampler options."""
+    from train.pipeline import Recipe
+
+    return {k: getattr(Recipe(), k) for k in ("eq_prob", "eq_depth", "freq_masks")}
+
+
 def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, **sampler_options):
     """(model, fit seconds): `steps` float steps from `seed` (initialisation and window sampling), batches of 32
     windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler."""

@@ -22,9 +22,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train.pipeline import Recipe  # noqa: E402
-
-SHIPPED_WINDOWS = {k: getattr(Recipe(), k) for k in ("eq_prob", "eq_depth", "freq_masks")}  # the recipe's window augmentation
 VARIANTS = {  # name -> (channels, dropout, adversary weight)
     "shipped recipe (reference)": (144, 0.0, 0.0),
     "dropout 0.1": (144, 0.1, 0.0),
@@ -40,11 +37,12 @@ def adversary_fit(train_fs, mcfg, steps: int, seed: int, weight: float):
     from tf_keras import layers
 
     from device.features import FrontendConfig
+    from short_fit import shipped_windows
     from train.fit import WindowSampler, _optimizer
     from train.model import build
 
     keras.utils.set_random_seed(seed)
-    sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **SHIPPED_WINDOWS)
+    sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **shipped_windows())
     base = build(mcfg, sampler.in_frames)
     names = sorted(set(train_fs.voices))
     utterance_voice = np.array([names.index(v) for v in train_fs.voices], np.int32)
@@ -80,7 +78,7 @@ def adversary_fit(train_fs, mcfg, steps: int, seed: int, weight: float):
 
 
 def main() -> None:
-    from short_fit import Measures, emit, short_float_fit
+    from short_fit import Measures, emit, short_float_fit, shipped_windows
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
@@ -100,7 +98,7 @@ def main() -> None:
         if adversary:
             model, fit_s = adversary_fit(train_fs, mcfg, args.steps, args.seed, adversary)
         else:
-            model, fit_s = short_float_fit(train_fs, mcfg, args.steps, args.seed, dropout=dropout, **SHIPPED_WINDOWS)
+            model, fit_s = short_float_fit(train_fs, mcfg, args.steps, args.seed, dropout=dropout, **shipped_windows())
         emit({"variant": name, "steps": args.steps, "seed": args.seed, "fit_seconds": round(fit_s), "channels": channels,
               "parameters": int(model.count_params()), "dropout": dropout, "voice_adversary": adversary,
               **measures.of(model, mcfg)}, args.out)
