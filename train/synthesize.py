@@ -29,6 +29,7 @@ class VoiceSpec:
     share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
     pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak, foreign)
     vary_noise: bool = False  # piper: random noise_scale / noise_w per utterance (prosody and voice quality)
+    mis_rate: float = 0.3  # share of training texts also said with one phone changed (labelled as said)
     seed: int = 0  # the voice's own data seed: which words it says, and how (fixed once its shard exists)
 
 
@@ -48,8 +49,9 @@ MORE_VOICES = (VoiceSpec("piper", "joe", "piper_joe_varied", share=0.5, vary_noi
                VoiceSpec("flite", "slt", "flite_slt_child", share=0.4, pitch_hz=(210.0, 320.0), seed=11),
                VoiceSpec("flite", "awb", "flite_awb_high", share=0.3, pitch_hz=(160.0, 260.0), seed=12)) + ESPEAK_VOICES
 # Eight more people (train/foreign_voice.py): Debian's Czech (a boy among them), Italian and Finnish diphone voices
-# speaking English phones, only their English-sounding consonants labelled.
-FOREIGN_VOICES = tuple(VoiceSpec("foreign", v, f"foreign_{name}", share=0.4, pitch_hz=hz, seed=40 + k) for k, (v, name, hz) in enumerate((
+# speaking English phones, only their English-sounding consonants labelled (no changed twins: their vowels are masked).
+FOREIGN_VOICES = tuple(VoiceSpec("foreign", v, f"foreign_{name}", share=0.4, pitch_hz=hz, mis_rate=0.0, seed=40 + k)
+                       for k, (v, name, hz) in enumerate((
     ("czech_krb", "cs_krb", (220.0, 320.0)), ("czech_dita", "cs_dita", (170.0, 250.0)), ("czech_machac", "cs_machac", (85.0, 150.0)),
     ("czech_ph", "cs_ph", (85.0, 150.0)), ("pc_diphone", "it_pc", (85.0, 150.0)), ("lp_diphone", "it_lp", (170.0, 250.0)),
     ("suo_fi_lj_diphone", "fi_lj", (170.0, 250.0)), ("hy_fi_mv_diphone", "fi_mv", (85.0, 150.0)))))
@@ -123,7 +125,7 @@ def _run_chunk(args) -> list[dict]:
         from .foreign_voice import ForeignVoice
         seeds = [zlib.crc32(f"{spec.seed} {' '.join(j.words)} {j.pitch}".encode()) for j in jobs]
         utts = ForeignVoice(spec.voice, spec.name).synthesize_many(
-            [(j.canonical, j.pitch, j.prosody, seed) for j, seed in zip(jobs, seeds)])
+            [(j.phones or j.canonical, j.pitch, j.prosody, seed) for j, seed in zip(jobs, seeds)])
     else:
         utts = []
         for j in jobs:
@@ -193,8 +195,7 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
         if heldout:  # every canonical word paired with a mispronounced variant: the AUC set
             jobs = make_jobs(vocab, n_heldout_words, 0, 1.0, seed=seed + spec.seed)
         else:
-            jobs = make_jobs(vocab, round(n_train_words * spec.share), round(n_train_phrases * spec.share),
-                             0.0 if spec.engine == "foreign" else 0.3,
+            jobs = make_jobs(vocab, round(n_train_words * spec.share), round(n_train_phrases * spec.share), spec.mis_rate,
                              seed=seed + spec.seed, pitch_hz=spec.pitch_hz, vary_noise=spec.vary_noise)
         if not path.exists():
             synthesize_voice(spec, jobs, path, workers=workers)
