@@ -9,7 +9,7 @@ from scipy import signal
 SR = 16000
 
 
-def _colored_noise(n: int, rng: np.random.Generator, exponent: float) -> np.ndarray:
+def colored_noise(n: int, rng: np.random.Generator, exponent: float) -> np.ndarray:
     """1/f^exponent noise: 0 white, 1 pink, 2 brown."""
     spec = rng.standard_normal(n // 2 + 1) + 1j * rng.standard_normal(n // 2 + 1)
     f = np.maximum(np.arange(n // 2 + 1), 1.0)
@@ -61,7 +61,7 @@ def augment(audio: np.ndarray, rng: np.random.Generator, babble_pool: list[np.nd
                 reps = np.resize(p, len(x))
                 noise += reps / _rms(reps)
         else:
-            noise = _colored_noise(len(x), rng, rng.choice([0.0, 1.0, 1.5, 2.0]))
+            noise = colored_noise(len(x), rng, rng.choice([0.0, 1.0, 1.5, 2.0]))
         x = x + noise * (_rms(x) / _rms(noise)) * 10 ** (-snr_db / 20)
     gain_db = rng.uniform(-30, 6) - 20 * np.log10(max(np.abs(x).max(), 1e-6))  # peak from -30 to +6 dBFS
     x = x * 10 ** (gain_db / 20)
