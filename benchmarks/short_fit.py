@@ -21,9 +21,11 @@ def shipped_windows() -> dict:
     return {k: getattr(Recipe(), k) for k in ("eq_prob", "eq_depth", "freq_masks")}
 
 
-def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, **sampler_options):
+def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, init: Path | None = None,
+                    **sampler_options):
     """(model, fit seconds): `steps` float steps from `seed` (initialisation and window sampling), batches of 32
-    windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler."""
+    windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler.
+    With `init`, the steps fine-tune those float weights instead of starting at random."""
     import tf_keras as keras
 
     from device.features import FrontendConfig
@@ -33,6 +35,8 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
     keras.utils.set_random_seed(seed)
     sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **sampler_options)
     model = build(mcfg, sampler.in_frames, dropout=dropout)
+    if init is not None:
+        model.load_weights(str(init))
     _compile(model, lr, steps)
     t0 = time.time()
     model.fit(_steps_dataset(sampler, 32), steps_per_epoch=100, epochs=max(1, steps // 100), verbose=0)

@@ -73,3 +73,29 @@ def test_window_colour_shifts_speech_frames_by_a_smooth_envelope_and_leaves_padd
         shifts.append(np.abs(d[0]).max())
     assert 0.3 < np.median(shifts) < 2.5, shifts
     assert plain.sample(4)[0].shape == coloured.sample(4)[0].shape
+
+
+def test_window_noise_adds_power_at_the_asked_snr_and_leaves_the_runtime_padding():
+    from train.features import FeatureSet
+    from train.fit import WindowSampler
+    from train.model import ModelConfig
+
+    feats = log_mel(load_wav(ROOT / "audio_samples" / "real_hello.wav").samples, CFG)
+    stream = np.concatenate([feats] * 8).astype(np.float16)
+    n = len(feats)
+    fs = FeatureSet(stream, np.zeros(len(stream), np.int8), np.arange(0, len(stream), n), ["x"] * 8)
+    mcfg = ModelConfig()
+    plain = WindowSampler(fs, mcfg, 40, CFG.pad_value, 3)
+    noisy = WindowSampler(fs, mcfg, 40, CFG.pad_value, 3, noise_prob=1.0, noise_snr=(10.0, 10.0))
+    quiet = WindowSampler(fs, mcfg, 40, CFG.pad_value, 3, noise_prob=0.0)
+    assert np.array_equal(plain.sample(16)[0], quiet.sample(16)[0]), "noise_prob 0 leaves the shipped sampler's windows alone"
+    x = stream[:noisy.in_frames].astype(np.float32)
+    for _ in range(10):
+        y = noisy._noise(x.copy(), noisy.rng)
+        added = np.exp(y) - np.exp(x)
+        assert (added > 0).all(), "noise only adds power"
+        energy = np.exp(x).sum(axis=1)
+        speech = energy[energy > energy.max() * 1e-3].mean()
+        assert abs(10 * np.log10(speech / added.sum(axis=1).mean()) - 10.0) < 0.05
+    padded = noisy.sample(64)[0][..., 0]
+    assert (padded == CFG.pad_value).all(axis=2).any(), "windows at utterance edges keep the runtime's exact padding"

@@ -1,0 +1,84 @@
+"""Does fresh noise mixed into training windows (train/fit.py's WindowSampler noise_prob: babble or coloured noise
+added in the power domain at a random SNR) make the scorer hold up in a noisy room? Short float fits.
+
+    .venv/bin/python benchmarks/feature_noise.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
+        [--init FLOAT_WEIGHTS --lr 5e-4]   # fine-tune a trained float model instead of fitting from scratch
+
+Each variant gets the shipped recipe's float fit (steps, seed, data, window augmentation) plus the noise; measured
+as the evaluate stage measures a model (clean held-out voices and real speech), and on the real dev set degraded as
+benchmarks/noise_robustness.py degrades it (AUC only: a short fit has no calibration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VARIANTS = {  # name -> (share of windows given noise, SNR range dB)
+    "shipped recipe (reference)": (0.0, (0.0, 20.0)),
+    "noise in half the windows, 0-20 dB": (0.5, (0.0, 20.0)),
+}
+NOISY = ("pink 10 dB", "babble 10 dB", "room 0.3 s", "classroom: room 0.4 s + babble 10 dB")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=ROOT / "work")
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
+    ap.add_argument("--init", type=Path, help="start from these float weights (the shipped configuration)")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    args = ap.parse_args()
+
+    from device.features import FrontendConfig
+    from device.metadata import Calibration
+    from noise_robustness import CONDITIONS, degrade
+    from short_fit import Measures, emit, keras_posteriors, short_float_fit, shipped_windows
+    from train.evaluate import auc, gather, heldout_items, utterance_gop
+    from train.features import CLASSES, load
+    from train.model import ModelConfig, build
+
+    mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
+    train_fs = load(args.work / "features" / "train.npz")
+    measures = Measures(args.work)
+    babble_src = [np.concatenate([it.audio for it in heldout_items(args.work / "synth" / f"{v}.npz")[k:k + 20]])
+                  for v in ("flite_rms", "festival_ked") for k in range(0, 400, 20)]
+    noisy = {}
+    for cond in NOISY:
+        kind, snr, rt60 = CONDITIONS[cond]
+        clips, items = {}, []
+        for it in measures.real:
+            if it.key not in clips:
+                clips[it.key] = degrade(it.audio, kind, snr, rt60, np.random.default_rng(len(clips)), babble_src)
+            items.append(replace(it, key=f"{cond}/{it.key}", audio=clips[it.key]))
+        noisy[cond] = items
+    unit = Calibration(slope=1.0, offset=0.0)
+    for name, (prob, snr) in VARIANTS.items():
+        if args.only and not any(o in name for o in args.only):
+            continue
+        model, seconds = short_float_fit(train_fs, mcfg, args.steps, args.seed, lr=args.lr, init=args.init, noise_prob=prob, noise_snr=snr,
+                                         **shipped_windows())
+        row = {"variant": name, "noise_prob": prob, "noise_snr": list(snr), "steps": args.steps, "seed": args.seed,
+               "init": str(args.init or ""), "lr": args.lr,
+               "fit_seconds": round(seconds), **measures.of(model, mcfg)}
+        full = build(mcfg, None, batch_size=1)
+        full.set_weights(model.get_weights())
+        for cond, items in noisy.items():
+            evs = gather(keras_posteriors(full, mcfg, items, FrontendConfig().pad_value), items, measures.log_priors)
+            row[f"real_all_auc {cond}"] = round(auc([utterance_gop(e, unit) for e in evs if e.item.correct],
+                                                    [utterance_gop(e, unit) for e in evs if not e.item.correct]), 4)
+        emit(row, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
