@@ -11,12 +11,8 @@ benchmarks/noise_robustness.py degrades it (AUC only: a short fit has no calibra
 
 from __future__ import annotations
 
-import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,38 +25,27 @@ NOISY = ("pink 10 dB", "babble 10 dB", "room 0.3 s", "classroom: room 0.4 s + ba
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", nargs="*")
-    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
+    from short_fit import variant_args
+
+    ap = variant_args(__doc__)
     ap.add_argument("--init", type=Path, help="start from these float weights (the shipped configuration)")
     ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args()
 
+    from short_fit import HELDOUT_VOICES, Measures, emit, keras_posteriors, shipped_windows, short_float_fit
+
     from device.features import FrontendConfig
     from device.metadata import Calibration
-    from noise_robustness import CONDITIONS, degrade
-    from short_fit import Measures, emit, keras_posteriors, short_float_fit, shipped_windows
     from train.evaluate import auc, gather, heldout_items, utterance_gop
     from train.features import CLASSES, load
     from train.model import ModelConfig, build
+    from train.rooms import babble_sources, degraded_items
 
     mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
     train_fs = load(args.work / "features" / "train.npz")
     measures = Measures(args.work)
-    babble_src = [np.concatenate([it.audio for it in heldout_items(args.work / "synth" / f"{v}.npz")[k:k + 20]])
-                  for v in ("flite_rms", "festival_ked") for k in range(0, 400, 20)]
-    noisy = {}
-    for cond in NOISY:
-        kind, snr, rt60 = CONDITIONS[cond]
-        clips, items = {}, []
-        for it in measures.real:
-            if it.key not in clips:
-                clips[it.key] = degrade(it.audio, kind, snr, rt60, np.random.default_rng(len(clips)), babble_src)
-            items.append(replace(it, key=f"{cond}/{it.key}", audio=clips[it.key]))
-        noisy[cond] = items
+    babble_src = babble_sources([heldout_items(args.work / "synth" / f"{v}.npz") for v in HELDOUT_VOICES])
+    noisy = {cond: degraded_items(measures.real, cond, babble_src) for cond in NOISY}
     unit = Calibration(slope=1.0, offset=0.0)
     for name, (prob, snr) in VARIANTS.items():
         if args.only and not any(o in name for o in args.only):

@@ -294,13 +294,17 @@ def scoring_metrics(evs: list[ItemEvidence], cal: Calibration) -> dict:
 
 def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path], real_dir: Path | None,
                     calibration: Calibration | None = None, log=print) -> tuple[Calibration, dict]:
-    """Both models on the same sets. Calibration is fitted on the int8 model (the one shipped) unless given."""
+    """Both models on the same sets. Calibration is fitted on the int8 model (the one shipped) unless given.
+    The int8 model is also scored on the real set in fixed noisy rooms (train/rooms.py's EVALUATED conditions)."""
     import json
     import time
 
     from device.model import AcousticModel
 
-    items = [it for s in heldout_shards for it in heldout_items(s)]
+    from .rooms import EVALUATED, babble_sources, degraded_items
+
+    per_shard = [heldout_items(s) for s in heldout_shards]
+    items = [it for shard in per_shard for it in shard]
     real = real_items(real_dir) if real_dir is not None else []
     unique_seconds = sum(len(it.audio) for it in {it.key: it for it in items + real}.values()) / 16000
     cal, results = calibration, {}
@@ -319,6 +323,12 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
             r["real_phone_error_rate"] = round(phone_error_rate(post, real), 4)
             r["real_eval_scoring"] = scoring_metrics([e for e in revs if e.item.group == "real_eval"], cal)
             r["real_all_scoring"] = scoring_metrics(revs, cal)
+            if kind == "int8" and per_shard:
+                babble = babble_sources(per_shard)
+                r["real_all_scoring_in_noise"] = {}
+                for name in EVALUATED:
+                    noisy = degraded_items(real, name, babble)
+                    r["real_all_scoring_in_noise"][name] = scoring_metrics(gather(posteriors(model, noisy), noisy, model.meta.log_priors), cal)
         results[kind] = r
         log(f"{kind}: {json.dumps(r)}")
     return cal, results
