@@ -10,7 +10,6 @@ stage measures a model, from the Keras weights.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,15 +24,13 @@ VARIANTS = {  # name -> (share of random windows spliced, share of eligible segm
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", nargs="*")
-    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
+    from short_fit import variant_args
+
+    ap = variant_args(__doc__)
     args = ap.parse_args()
 
-    from short_fit import Measures, emit, short_float_fit, shipped_windows
+    from short_fit import Measures, emit, shipped_windows, short_float_fit
+
     from train.features import CLASSES, load
     from train.model import ModelConfig
 

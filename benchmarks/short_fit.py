@@ -96,6 +96,19 @@ def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:
     return out
 
 
+def variant_args(doc: str | None):
+    """The argument parser every short-fit comparison shares (more options may be added to it)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=ROOT / "work", help="cached training features, held-out shards, real dev set")
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--seed", type=int, default=0, help="initialisation and window sampling (a second seed shows the noise)")
+    ap.add_argument("--only", nargs="*", help="only the variants whose names contain one of these")
+    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
+    return ap
+
+
 def model_and_work(ap) -> tuple:
     """(AcousticModel, work dir, args) from --model (default: the shipped model) and --work, added to parser ap."""
     from device.model import AcousticModel

@@ -12,7 +12,6 @@ capacity (and so a wider teacher to distil from) helps.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -82,12 +81,9 @@ def main() -> None:
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", nargs="*")
-    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
+    from short_fit import variant_args
+
+    ap = variant_args(__doc__)
     args = ap.parse_args()
     train_fs = load(args.work / "features" / "train.npz")
     measures = Measures(args.work)

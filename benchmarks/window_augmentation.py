@@ -11,7 +11,6 @@ figures (the shipped model's are in models/saywell-en.json).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -30,17 +29,11 @@ VARIANTS: dict[str, FitConfig] = {
 
 
 def main() -> None:
-    from short_fit import Measures, emit, short_float_fit
+    from short_fit import Measures, emit, short_float_fit, variant_args
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--work", type=Path, default=ROOT / "work")
-    ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--seed", type=int, default=0, help="initialisation and window sampling (a second seed shows the noise)")
-    ap.add_argument("--only", nargs="*")
-    ap.add_argument("--out", type=Path, help="append one JSON line per variant here")
-    args = ap.parse_args()
+    args = variant_args(__doc__).parse_args()
     train_fs = load(args.work / "features" / "train.npz")
     measures = Measures(args.work)
     mcfg = ModelConfig(n_classes=len(CLASSES))
