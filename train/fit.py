@@ -31,6 +31,8 @@ class FitConfig:
     eq_prob: float = 0.0  # windows given a random smooth spectral envelope (speaker/channel colour the audio chain lacks)
     eq_depth: float = 1.0  # its scale in log-power units (4.3 dB); at 1.0 the envelope's largest deviation is 3.9 dB median, 6.8 dB p90
     freq_masks: int = 1  # SpecAugment frequency bands per masked window
+    splice_prob: float = 0.0  # random windows re-assembled with phone segments swapped (train/splice.py) ...
+    splice_rate: float = 0.15  # ... this share of their segments
     distill: float = 0.0  # >0: weight of a teacher's softened posteriors in the float phase's loss (the rest: the labels)
     distill_temperature: float = 2.0
     init_weights: str = ""  # start the float phase from these float weights (same configuration) instead of at random
@@ -257,7 +259,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     summary_path = out_dir / "fit_summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     sampler = WindowSampler(train, mcfg, fcfg.window_frames, pad_value, fcfg.seed, eq_prob=fcfg.eq_prob, eq_depth=fcfg.eq_depth,
-                            freq_masks=fcfg.freq_masks)
+                            freq_masks=fcfg.freq_masks, splice_prob=fcfg.splice_prob, splice_rate=fcfg.splice_rate)
     vsampler = WindowSampler(val, mcfg, fcfg.window_frames, pad_value, fcfg.seed + 1, augment=False)
     vx, vy = vsampler.sample(256)
     frames = sampler.in_frames

@@ -38,6 +38,7 @@ class Recipe:
     eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/README.md
     eq_depth: float = 1.0
     freq_masks: int = 2  # SpecAugment frequency bands
+    splice_prob: float = 0.0  # random training windows with a share of phone segments swapped for substitutes (train/splice.py)
     teacher_channels: int = 0  # >0: first fit a wider float teacher (same depth and context), then distil it into the model
     teacher_steps: int = 24000
     distill: float = 0.5  # share of the teacher's soft targets in the float phase's loss (with a teacher)
@@ -147,6 +148,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity,
                      ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob, eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks,
+                     splice_prob=recipe.splice_prob,
                      lr=recipe.lr, init_weights=recipe.init_weights,
                      distill=recipe.distill if recipe.teacher_channels else 0.0, distill_temperature=recipe.distill_temperature)
     teacher_dir = None
