@@ -21,14 +21,16 @@ def _rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(x.astype(np.float64) ** 2)) + 1e-12)
 
 
-def room_impulse(rng: np.random.Generator) -> np.ndarray:
-    """Exponentially decaying noise tail after a direct path: a cheap simulated room (RT60 0.1-0.7 s)."""
-    rt60 = rng.uniform(0.1, 0.7)
+def room_impulse(rng: np.random.Generator, rt60: float | None = None, delay_s: float | None = None,
+                 direct: float | None = None) -> np.ndarray:
+    """Exponentially decaying noise tail after a direct path: a cheap simulated room. Unless given, the
+    reverberation time (0.1-0.7 s), the tail's delay (2-10 ms) and the direct path's weight are drawn."""
+    rt60 = rng.uniform(0.1, 0.7) if rt60 is None else rt60
     n = int(SR * rt60)
     t = np.arange(n) / SR
     ir = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)
-    ir[: int(SR * rng.uniform(0.002, 0.01))] = 0
-    ir[0] = 1.0 / rng.uniform(0.2, 0.8)  # direct-to-reverberant ratio
+    ir[: int(SR * (rng.uniform(0.002, 0.01) if delay_s is None else delay_s))] = 0
+    ir[0] = 1.0 / rng.uniform(0.2, 0.8) if direct is None else direct  # direct-to-reverberant ratio
     return (ir / np.sqrt(np.sum(ir ** 2))).astype(np.float32)
 
 

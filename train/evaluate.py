@@ -328,7 +328,8 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
                 r["real_all_scoring_in_noise"] = {}
                 for name in EVALUATED:
                     noisy = degraded_items(real, name, babble)
-                    r["real_all_scoring_in_noise"][name] = scoring_metrics(gather(posteriors(model, noisy), noisy, model.meta.log_priors), cal)
+                    noisy_evs = gather(posteriors(model, noisy), noisy, model.meta.log_priors)
+                    r["real_all_scoring_in_noise"][name] = scoring_metrics(noisy_evs, cal)
         results[kind] = r
         log(f"{kind}: {json.dumps(r)}")
     return cal, results

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-from .augment import colored_noise
-
-SR = 16000
-
+from .augment import colored_noise, room_impulse
 
 @dataclass(frozen=True)
 class Condition:
@@ -39,13 +36,9 @@ def active_rms(x: np.ndarray, frame: int = 400) -> float:
 
 
 def room(rt60: float, rng: np.random.Generator) -> np.ndarray:
-    """train/augment.py's simulated room with a fixed reverberation time and direct-to-reverberant ratio."""
-    n = int(SR * rt60)
-    t = np.arange(n) / SR
-    ir = rng.standard_normal(n) * np.exp(-6.9 * t / rt60)
-    ir[:80] = 0
-    ir[0] = 2.0
-    return (ir / np.sqrt(np.sum(ir ** 2))).astype(np.float32)
+    """The training's simulated room (train/augment.py) with a set reverberation time, a 5 ms delay and a fixed
+    direct path."""
+    return room_impulse(rng, rt60=rt60, delay_s=0.005, direct=2.0)
 
 
 def degrade(x: np.ndarray, c: Condition, rng: np.random.Generator, babble_src: list[np.ndarray]) -> np.ndarray:
