@@ -25,43 +25,24 @@ NOISY = ("pink 10 dB", "babble 10 dB", "room 0.3 s", "classroom: room 0.4 s + ba
 
 
 def main() -> int:
-    from short_fit import variant_args
+    from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
+    from train.features import CLASSES, load
+    from train.model import ModelConfig
 
     ap = variant_args(__doc__)
     ap.add_argument("--init", type=Path, help="start from these float weights (the shipped configuration)")
     ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args()
-
-    from short_fit import HELDOUT_VOICES, Measures, emit, keras_posteriors, shipped_windows, short_float_fit
-
-    from device.features import FrontendConfig
-    from device.metadata import Calibration
-    from train.evaluate import auc, gather, heldout_items, utterance_gop
-    from train.features import CLASSES, load
-    from train.model import ModelConfig, build
-    from train.rooms import babble_sources, degraded_items
-
     mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
     train_fs = load(args.work / "features" / "train.npz")
-    measures = Measures(args.work)
-    babble_src = babble_sources([heldout_items(args.work / "synth" / f"{v}.npz") for v in HELDOUT_VOICES])
-    noisy = {cond: degraded_items(measures.real, cond, babble_src) for cond in NOISY}
-    unit = Calibration(slope=1.0, offset=0.0)
+    measures = Measures(args.work, rooms=NOISY)
     for name, (prob, snr) in VARIANTS.items():
         if args.only and not any(o in name for o in args.only):
             continue
         model, seconds = short_float_fit(train_fs, mcfg, args.steps, args.seed, lr=args.lr, init=args.init, noise_prob=prob, noise_snr=snr,
                                          **shipped_windows())
-        row = {"variant": name, "noise_prob": prob, "noise_snr": list(snr), "steps": args.steps, "seed": args.seed,
-               "init": str(args.init or ""), "lr": args.lr,
-               "fit_seconds": round(seconds), **measures.of(model, mcfg)}
-        full = build(mcfg, None, batch_size=1)
-        full.set_weights(model.get_weights())
-        for cond, items in noisy.items():
-            evs = gather(keras_posteriors(full, mcfg, items, FrontendConfig().pad_value), items, measures.log_priors)
-            row[f"real_all_auc {cond}"] = round(auc([utterance_gop(e, unit) for e in evs if e.item.correct],
-                                                    [utterance_gop(e, unit) for e in evs if not e.item.correct]), 4)
-        emit(row, args.out)
+        emit({"variant": name, "noise_prob": prob, "noise_snr": list(snr), "steps": args.steps, "seed": args.seed,
+              "init": str(args.init or ""), "lr": args.lr, "fit_seconds": round(seconds), **measures.of(model, mcfg)}, args.out)
     return 0
 
 

@@ -24,16 +24,11 @@ VARIANTS = {  # name -> (share of random windows spliced, share of eligible segm
 
 
 def main() -> int:
-    from short_fit import variant_args
-
-    ap = variant_args(__doc__)
-    args = ap.parse_args()
-
-    from short_fit import Measures, emit, shipped_windows, short_float_fit
-
+    from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
+    args = variant_args(__doc__).parse_args()
     mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
     train_fs = load(args.work / "features" / "train.npz")
     measures = Measures(args.work)

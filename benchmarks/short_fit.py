@@ -44,14 +44,19 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
 
 
 class Measures:
-    """The held-out voices' twins and the real dev set, loaded once, scored as the evaluate stage scores them."""
+    """The held-out voices' twins and the real dev set, loaded once, scored as the evaluate stage scores them;
+    with `rooms`, also the real dev set in those train/rooms.py conditions (AUC over all its items)."""
 
-    def __init__(self, work: Path):
+    def __init__(self, work: Path, rooms: tuple[str, ...] = ()):
         from device.model import AcousticModel
         from train.evaluate import heldout_items, real_items
+        from train.rooms import babble_sources, degraded_items
 
-        self.heldout = [it for v in HELDOUT_VOICES for it in heldout_items(work / "synth" / f"{v}.npz")]
+        per_voice = [heldout_items(work / "synth" / f"{v}.npz") for v in HELDOUT_VOICES]
+        self.heldout = [it for items in per_voice for it in items]
         self.real = real_items(work / "real")
+        babble = babble_sources(per_voice) if rooms else []
+        self.rooms = {name: degraded_items(self.real, name, babble) for name in rooms}
         self.log_priors = AcousticModel(ROOT / "models" / "saywell-en.tflite").meta.log_priors  # same training labels
 
     def of(self, model, mcfg) -> dict:
@@ -63,7 +68,8 @@ class Measures:
 
         full = build(mcfg, None, batch_size=1)
         full.set_weights(model.get_weights())
-        post = keras_posteriors(full, mcfg, self.heldout + self.real, FrontendConfig().pad_value)
+        noisy = [it for items in self.rooms.values() for it in items]
+        post = keras_posteriors(full, mcfg, self.heldout + self.real + noisy, FrontendConfig().pad_value)
         hevs, revs = gather(post, self.heldout, self.log_priors), gather(post, self.real, self.log_priors)
         unit = Calibration(slope=1.0, offset=0.0)
 
@@ -74,7 +80,8 @@ class Measures:
 
         return {"heldout_auc": scored(hevs), **{f"heldout_auc_{v}": scored(hevs, v) for v in HELDOUT_VOICES},
                 "real_all_auc": scored(revs), "real_eval_auc": scored(revs, "real_eval"),
-                "heldout_per": round(phone_error_rate(post, self.heldout), 4), "real_per": round(phone_error_rate(post, self.real), 4)}
+                "heldout_per": round(phone_error_rate(post, self.heldout), 4), "real_per": round(phone_error_rate(post, self.real), 4),
+                **{f"real_all_auc {name}": scored(gather(post, items, self.log_priors)) for name, items in self.rooms.items()}}
 
 
 def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:

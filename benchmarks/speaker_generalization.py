@@ -77,14 +77,11 @@ def adversary_fit(train_fs, mcfg, steps: int, seed: int, weight: float):
 
 
 def main() -> None:
-    from short_fit import Measures, emit, short_float_fit, shipped_windows
+    from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
     from train.features import CLASSES, load
     from train.model import ModelConfig
 
-    from short_fit import variant_args
-
-    ap = variant_args(__doc__)
-    args = ap.parse_args()
+    args = variant_args(__doc__).parse_args()
     train_fs = load(args.work / "features" / "train.npz")
     measures = Measures(args.work)
     for name, (channels, dropout, adversary) in VARIANTS.items():
