@@ -1,6 +1,6 @@
 """Where the held-out synthetic AUC is lost: canonical takes paired with their one-phone-changed twins.
 
-    .venv/bin/python benchmarks/heldout_pairs.py [--model models/saywell-en.tflite] [--work work]
+    .venv/bin/python benchmarks/heldout_pairs.py [--model models/saywell-en.tflite] [--work work] [--shards F.npz ...]
 
 Per pair (same voice, same words): is the twin scored below its canonical take (the shipped scorer's utterance
 GOP)? For the pairs ranked wrong: the changed phone's GOP in both takes, and whether the synthesizer changed the
@@ -34,27 +34,25 @@ def segment_mean(utt, position: int, fe) -> np.ndarray | None:
     return f[a:b].mean(axis=0) if 0 <= a < b <= len(f) else None
 
 
-def main() -> None:
+def pair_rows(model, shards: list[Path]) -> list[tuple]:
+    """Per canonical/twin pair: (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)."""
     from device.features import FrontendConfig
     from device.metadata import Calibration
-    from short_fit import model_and_work
-    from train.evaluate import auc, gather, heldout_items, posteriors, utterance_gop
+    from train.evaluate import gather, heldout_items, posteriors, utterance_gop
     from train.synthesize import load_shard
 
-    model, work, _ = model_and_work(argparse.ArgumentParser(description=__doc__))
     unit, fe = Calibration(slope=1.0, offset=0.0), FrontendConfig()
-    rows = []  # (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)
-    for voice in model.meta.raw["training"]["heldout_voices"]:
-        shard = work / "synth" / f"{voice}.npz"
+    rows = []
+    for shard in shards:
         items = heldout_items(shard)
         evs = {e.item.key: e for e in gather(posteriors(model, items), items, model.meta.log_priors)}
         _, utts, jobs = load_shard(shard)
-        canonical = {tuple(j["words"]): k for k, j in enumerate(jobs) if j["phones"] is None}
+        canonical = {tuple(j["words"]): k for k, j in enumerate(jobs) if j["mis_word"] is None}
         for k, j in enumerate(jobs):
-            if j["phones"] is None or tuple(j["words"]) not in canonical:
+            if j["mis_word"] is None or tuple(j["words"]) not in canonical:
                 continue
             c = canonical[tuple(j["words"])]
-            twin, canon = evs[f"{voice}/{k}"], evs[f"{voice}/{c}"]
+            twin, canon = evs[items[k].key], evs[items[c].key]
             right = utterance_gop(twin, unit) < utterance_gop(canon, unit)
             at, at_c = twin.at(twin.item.changed), canon.at(twin.item.changed)
             if at is None or at_c is None:
@@ -68,9 +66,30 @@ def main() -> None:
                     changed = bool(np.sqrt(np.mean((x[0] - x[2]) ** 2)) > np.sqrt(np.mean((x[1] - x[3]) ** 2)))
             rows.append((right, twin.gops[at[0]][at[1]], canon.gops[at_c[0]][at_c[1]], j["canonical"][j["mis_word"]][j["mis_index"]],
                          j["mis_said"], changed))
+    return rows
+
+
+def summary(rows: list[tuple]) -> dict:
+    from train.evaluate import auc
+
     right = np.array([r[0] for r in rows])
-    print(f"pairs: {len(rows)}; twin scored below its canonical take: {right.mean():.1%}")
-    print(f"oracle AUC from the changed phone's GOP alone: {auc([r[2] for r in rows], [r[1] for r in rows]):.4f}")
+    return {"pairs": len(rows), "twin_below_canonical": round(float(right.mean()), 4),
+            "oracle_changed_phone_auc": round(auc([r[2] for r in rows], [r[1] for r in rows]), 4)}
+
+
+def main() -> None:
+    from short_fit import model_and_work
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shards", nargs="*", type=Path,
+                    help="other shards of canonical/twin pairs (benchmarks/seen_voice_ceiling.py's); default: the held-out voices")
+    model, work, args = model_and_work(ap)
+    shards = args.shards or [work / "synth" / f"{v}.npz" for v in model.meta.raw["training"]["heldout_voices"]]
+    rows = pair_rows(model, shards)
+    right = np.array([r[0] for r in rows])
+    s = summary(rows)
+    print(f"pairs: {s['pairs']}; twin scored below its canonical take: {right.mean():.1%}")
+    print(f"oracle AUC from the changed phone's GOP alone: {s['oracle_changed_phone_auc']:.4f}")
     for label, sel in (("ranked wrong", ~right), ("ranked right", right)):
         g = np.array([(r[1], r[2]) for r, s in zip(rows, sel) if s])
         print(f"{label}: {sel.sum()} pairs; changed phone's mean GOP twin {g[:, 0].mean():.2f} vs canonical {g[:, 1].mean():.2f}; "

@@ -53,3 +53,26 @@ def test_mispronounce_changes_exactly_one_phone():
         else:
             diff = [i for i, (x, y) in enumerate(zip(m.phones, ("TH", "IH", "NG", "K"))) if x != y]
             assert diff == [m.index] and m.phones[m.index] == m.said
+
+
+def test_a_canonical_take_said_from_given_phones_counts_as_correct(tmp_path):
+    """benchmarks/seen_voice_ceiling.py has piper read canonical takes from the dictionary's phones: those are
+    the correct items of the AUC set, and only the twin is mispronounced, at the phone that was changed."""
+    from dataclasses import asdict
+
+    from train.engines import FliteVoice
+    from train.evaluate import heldout_items
+    from train.synthesize import Job, save_shard
+
+    think = ("TH", "IH", "NG", "K")
+    jobs = [Job(["think"], [think], [think]), Job(["think"], [("S",) + think[1:]], [think], 0, 0, "S")]
+    v = FliteVoice("slt")
+    results = []
+    for j in jobs:
+        u = v.synthesize(j.words, j.phones)
+        results.append({"job": asdict(j), "audio": (u.audio * 32767).astype("int16"),
+                        "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]})
+    save_shard(tmp_path / "v.npz", "flite_slt", results)
+    canon, twin = heldout_items(tmp_path / "v.npz")
+    assert canon.correct and canon.changed is None and canon.reference == think
+    assert not twin.correct and twin.changed == (0, 0) and twin.said == "S" and twin.reference == ("S",) + think[1:]

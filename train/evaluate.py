@@ -45,7 +45,7 @@ def heldout_items(shard: Path) -> list[EvalItem]:
     for k, (u, j) in enumerate(zip(utts, jobs)):
         canon = [tuple(p) for p in j["canonical"]]
         ref = tuple(s.phone for s in u.segments if s.phone != "SIL")
-        if j["phones"] is None:
+        if j["mis_word"] is None:  # canonical (its phones may be given too: the dictionary's, said as written)
             items.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref, text=tuple(j["words"])))
         else:
             items.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref,
