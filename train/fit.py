@@ -199,13 +199,19 @@ def distiller(student, teacher, weight: float, temperature: float):
         def call(self, x, training=False):
             return self.student(x, training=training)
 
-        def train_step(self, data):
+        @staticmethod
+        def _labelled(data):
+            """(x, y, w, the weighted label loss of logits): w is 0 on IGNORED frames, 1 elsewhere."""
             x, y, w = keras.utils.unpack_x_y_sample_weight(data)
             w = tf.ones_like(y, tf.float32) if w is None else w
+            return x, y, w, lambda logits: tf.reduce_mean(w * keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+
+        def train_step(self, data):
+            x, y, w, label_loss = self._labelled(data)
             soft = tf.nn.softmax(self.teacher(x, training=False) / temperature, axis=-1)
             with tf.GradientTape() as tape:
                 logits = self.student(x, training=True)
-                ce = tf.reduce_mean(w * keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+                ce = label_loss(logits)
                 log_q = tf.nn.log_softmax(logits / temperature, axis=-1)
                 kl = tf.reduce_mean(tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1))  # every frame: no labels needed
                 loss = (1.0 - weight) * ce + weight * temperature ** 2 * kl
@@ -216,10 +222,10 @@ def distiller(student, teacher, weight: float, temperature: float):
             return {m.name: m.result() for m in self.metrics}
 
         def test_step(self, data):
-            x, y = data
+            x, y, w, label_loss = self._labelled(data)
             logits = self.student(x, training=False)
-            self.loss_tracker.update_state(tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)))
-            self.accuracy.update_state(y, logits)
+            self.loss_tracker.update_state(label_loss(logits))
+            self.accuracy.update_state(y, logits, sample_weight=w)
             return {m.name: m.result() for m in self.metrics}
 
     return Distiller()
