@@ -49,6 +49,7 @@ class Recipe:
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
     foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/foreign_voice.py)
+    skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
 
 
 PRESETS = {
@@ -133,6 +134,13 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if not (fdir / "heldout.npz").exists():
         feat.build([work / "synth" / f"{v.name}.npz" for v in heldout_voices], fdir / "heldout.npz", frontend, 1, True, seed=99)
     train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
+    if recipe.skip_voices:
+        skipped = set(recipe.skip_voices.split(","))
+        if unknown := skipped - set(train_fs.voices):
+            raise SaywellError(f"skip_voices: no training voice {', '.join(sorted(unknown))}; the voices are "
+                               f"{', '.join(sorted(set(train_fs.voices)))}")
+        train_fs = feat.without_voices(train_fs, skipped)
+        data_summary["skipped_voices"] = sorted(skipped)
     data_summary["training_frames"] = int(len(train_fs.labels))
     data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
     if stop_after == "features":
