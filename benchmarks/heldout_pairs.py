@@ -87,9 +87,9 @@ def main() -> None:
     shards = args.shards or [work / "synth" / f"{v}.npz" for v in model.meta.raw["training"]["heldout_voices"]]
     rows = pair_rows(model, shards)
     right = np.array([r[0] for r in rows])
-    s = summary(rows)
-    print(f"pairs: {s['pairs']}; twin scored below its canonical take: {right.mean():.1%}")
-    print(f"oracle AUC from the changed phone's GOP alone: {s['oracle_changed_phone_auc']:.4f}")
+    stats = summary(rows)
+    print(f"pairs: {stats['pairs']}; twin scored below its canonical take: {right.mean():.1%}")
+    print(f"oracle AUC from the changed phone's GOP alone: {stats['oracle_changed_phone_auc']:.4f}")
     for label, sel in (("ranked wrong", ~right), ("ranked right", right)):
         g = np.array([(r[1], r[2]) for r, s in zip(rows, sel) if s])
         print(f"{label}: {sel.sum()} pairs; changed phone's mean GOP twin {g[:, 0].mean():.2f} vs canonical {g[:, 1].mean():.2f}; "
