@@ -35,37 +35,46 @@ def segment_mean(utt, position: int, fe) -> np.ndarray | None:
 
 
 def pair_rows(model, shards: list[Path]) -> list[tuple]:
-    """Per canonical/twin pair: (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)."""
+    """Per canonical/twin pair of every shard: see shard_pairs."""
+    from train.evaluate import gather, heldout_items, posteriors
+
+    rows = []
+    for shard in shards:
+        items = heldout_items(shard)
+        rows += shard_pairs(shard, gather(posteriors(model, items), items, model.meta.log_priors))
+    return rows
+
+
+def shard_pairs(shard: Path, evs: list) -> list[tuple]:
+    """Per canonical/twin pair of one shard, from its items' evidence (train/evaluate.gather, in item order):
+    (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)."""
     from device.features import FrontendConfig
     from device.metadata import Calibration
-    from train.evaluate import gather, heldout_items, posteriors, utterance_gop
+    from train.evaluate import utterance_gop
     from train.synthesize import load_shard
 
     unit, fe = Calibration(slope=1.0, offset=0.0), FrontendConfig()
     rows = []
-    for shard in shards:
-        items = heldout_items(shard)
-        evs = {e.item.key: e for e in gather(posteriors(model, items), items, model.meta.log_priors)}
-        _, utts, jobs = load_shard(shard)
-        canonical = {tuple(j["words"]): k for k, j in enumerate(jobs) if j["mis_word"] is None}
-        for k, j in enumerate(jobs):
-            if j["mis_word"] is None or tuple(j["words"]) not in canonical:
-                continue
-            c = canonical[tuple(j["words"])]
-            twin, canon = evs[items[k].key], evs[items[c].key]
-            right = utterance_gop(twin, unit) < utterance_gop(canon, unit)
-            at, at_c = twin.at(twin.item.changed), canon.at(twin.item.changed)
-            if at is None or at_c is None:
-                continue
-            changed = None
-            if j["mis_said"] != "-":
-                pos = sum(len(p) for p in j["canonical"][:j["mis_word"]]) + j["mis_index"]
-                nb = pos - 1 if pos > 0 else pos + 1
-                x = [segment_mean(u, p, fe) for u in (utts[c], utts[k]) for p in (pos, nb)]
-                if all(v is not None for v in x):
-                    changed = bool(np.sqrt(np.mean((x[0] - x[2]) ** 2)) > np.sqrt(np.mean((x[1] - x[3]) ** 2)))
-            rows.append((right, twin.gops[at[0]][at[1]], canon.gops[at_c[0]][at_c[1]], j["canonical"][j["mis_word"]][j["mis_index"]],
-                         j["mis_said"], changed))
+    _, utts, jobs = load_shard(shard)
+    canonical = {tuple(j["words"]): k for k, j in enumerate(jobs) if j["mis_word"] is None}
+    for k, j in enumerate(jobs):
+        if j["mis_word"] is None or tuple(j["words"]) not in canonical:
+            continue
+        c = canonical[tuple(j["words"])]
+        twin, canon = evs[k], evs[c]
+        right = utterance_gop(twin, unit) < utterance_gop(canon, unit)
+        at, at_c = twin.at(twin.item.changed), canon.at(twin.item.changed)
+        if at is None or at_c is None:
+            continue
+        changed = None
+        if j["mis_said"] != "-":
+            pos = sum(len(p) for p in j["canonical"][:j["mis_word"]]) + j["mis_index"]
+            nb = pos - 1 if pos > 0 else pos + 1
+            x = [segment_mean(u, p, fe) for u in (utts[c], utts[k]) for p in (pos, nb)]
+            if all(v is not None for v in x):
+                changed = bool(np.sqrt(np.mean((x[0] - x[2]) ** 2)) > np.sqrt(np.mean((x[1] - x[3]) ** 2)))
+        rows.append((right, twin.gops[at[0]][at[1]], canon.gops[at_c[0]][at_c[1]], j["canonical"][j["mis_word"]][j["mis_index"]],
+                     j["mis_said"], changed))
     return rows
 
 

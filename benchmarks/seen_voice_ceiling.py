@@ -58,7 +58,7 @@ def _shown(path: Path) -> str:
 
 
 def main() -> None:
-    from heldout_pairs import pair_rows, summary
+    from heldout_pairs import shard_pairs, summary
     from short_fit import emit, model_and_work
 
     from train.evaluate import (
@@ -79,10 +79,11 @@ def main() -> None:
     for voice, shard, split in heldout + seen:
         items = heldout_items(shard)
         post = posteriors(model, items)
-        m = scoring_metrics(gather(post, items, model.meta.log_priors), model.meta.calibration)
+        evs = gather(post, items, model.meta.log_priors)
+        m = scoring_metrics(evs, model.meta.calibration)
         emit({"voice": voice, "split": split, "model": _shown(args.model), "auc": m["auc"],
               "changed_phone_flagged": m["changed_phone_flagged"], "heard_right": m["heard_right"],
-              "phone_error_rate": round(phone_error_rate(post, items), 4), **summary(pair_rows(model, [shard]))}, args.out)
+              "phone_error_rate": round(phone_error_rate(post, items), 4), **summary(shard_pairs(shard, evs))}, args.out)
 
 
 if __name__ == "__main__":
