@@ -41,6 +41,11 @@ class FeatureSet:
     starts: np.ndarray  # utterance start frame
     voices: list[str]
 
+    @property
+    def ends(self) -> np.ndarray:
+        """Utterance end frame (one past the last)."""
+        return np.append(self.starts[1:], len(self.labels))
+
 
 @dataclass(frozen=True)
 class Augmentation:
@@ -116,12 +121,11 @@ def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, 
 
 def without_voices(fs: FeatureSet, names: set[str]) -> FeatureSet:
     """fs without the utterances of these voices (a copy): the other voices' features stay exactly as built."""
-    ends = np.append(fs.starts[1:], len(fs.labels))
-    keep = [i for i, v in enumerate(fs.voices) if v not in names]
-    lengths = np.array([ends[i] - fs.starts[i] for i in keep], dtype=np.int64)
-    frames = np.concatenate([np.arange(fs.starts[i], ends[i]) for i in keep])
-    return FeatureSet(fs.features[frames], fs.labels[frames], np.concatenate([[0], np.cumsum(lengths)[:-1]]),
-                      [fs.voices[i] for i in keep])
+    keep = np.array([v not in names for v in fs.voices])
+    lengths = fs.ends - fs.starts
+    frames = np.repeat(keep, lengths)
+    return FeatureSet(fs.features[frames], fs.labels[frames], np.concatenate([[0], np.cumsum(lengths[keep])[:-1]]),
+                      [v for v, k in zip(fs.voices, keep) if k])
 
 
 def load(path: Path) -> FeatureSet:

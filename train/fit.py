@@ -52,7 +52,7 @@ class WindowSampler:
             from .splice import PhoneSplicer
             self.splicer = PhoneSplicer(fs, splice_rate)
         self.f, self.l, self.starts = fs.features, fs.labels, fs.starts
-        self.ends = np.append(fs.starts[1:], len(fs.labels))
+        self.ends = fs.ends
         self.m, self.window, self.pad, self.aug = mcfg, window, pad_value, augment
         self.rng = np.random.default_rng(seed)
         self.in_frames = window + mcfg.receptive_field - 1

@@ -139,6 +139,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         if unknown := skipped - set(train_fs.voices):
             raise SaywellError(f"skip_voices: no training voice {', '.join(sorted(unknown))}; the voices are "
                                f"{', '.join(sorted(set(train_fs.voices)))}")
+        if skipped >= set(train_fs.voices):
+            raise SaywellError("skip_voices: that leaves no training voice; name fewer")
         train_fs = feat.without_voices(train_fs, skipped)
         data_summary["skipped_voices"] = sorted(skipped)
     data_summary["training_frames"] = int(len(train_fs.labels))
