@@ -19,10 +19,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from device.metadata import ModelMetadata
+    from saywell.engine.metadata import ModelMetadata
     from train import synthesize as syn
-    from train.evaluate import evaluate_models
-    from train.realspeech import build_dev_set, write_manifests
+    from saywell_train.evaluate import evaluate_models
+    from saywell_train.realspeech import build_dev_set, write_manifests
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")

@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train.model import ModelConfig  # noqa: E402
+from saywell_train.model import ModelConfig  # noqa: E402
 
 BASE = ModelConfig(channels=128, blocks=8, block_kernel=5, block_lookahead=(2, 2, 2, 2, 1, 1, 1, 1))  # the first shipped model
 CANDIDATES: dict[str, ModelConfig] = {
@@ -54,12 +54,12 @@ def model_ms_per_second(path: Path, out_frames: int) -> float:
 
 
 def main() -> None:
-    from device.features import FrontendConfig
+    from saywell.engine.features import FrontendConfig
     from short_fit import emit, short_float_fit
-    from train.export import _convert
-    from train.features import load
-    from train.fit import WindowSampler
-    from train.model import build
+    from saywell_train.export import _convert
+    from saywell_train.features import load
+    from saywell_train.fit import WindowSampler
+    from saywell_train.model import build
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", type=Path, default=ROOT / "work")

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from short_fit import Measures, emit
-    from train.model import ModelConfig, build
+    from saywell_train.model import ModelConfig, build
 
     ap = argparse.ArgumentParser()
     ap.add_argument("weights", type=Path, nargs="+")

@@ -6,11 +6,11 @@
 Per model file: bytes, gzip -9 bytes, fraction of zero conv weights (pointwise 1x1 / depthwise / other).
 Per model x interpreter:
   - model ms per second of audio: AcousticModel.log_posteriors alone (one thread, the chunking of
-    device/model.py) over the clips in audio_samples/, median over rounds. ai-edge-litert runs in this
+    saywell.engine.model) over the clips in audio_samples/, median over rounds. ai-edge-litert runs in this
     process; tflite-runtime runs in a worker subprocess under --tflrt-python (default $SAYWELL_TFLRT_PYTHON or
     /tmp/tflrt-venv/bin/python; made by scripts/make-tflite-runtime-venv). The four variants are interleaved
     round by round, so drift hits them alike, and never run at the same time.
-  - start-up: `python -m device score real_hello.wav --text hello --json` as a subprocess, from launch until
+  - start-up: `python -m saywell score real_hello.wav --text hello --json` as a subprocess, from launch until
     its JSON line arrives (median of --startup-runs, interleaved); peak RSS of that child from os.wait4, i.e.
     the child's own rusage (resource.getrusage(RUSAGE_CHILDREN) would be the max over all children so far).
 
@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from device.audio import load_wav  # noqa: E402
-from device.features import log_mel  # noqa: E402
-from device.model import AcousticModel  # noqa: E402
+from saywell.audio.wav import load_wav  # noqa: E402
+from saywell.engine.features import log_mel  # noqa: E402
+from saywell.engine.model import AcousticModel  # noqa: E402
 
 DEFAULT_TFLRT = Path(os.environ.get("SAYWELL_TFLRT_PYTHON", "/tmp/tflrt-venv/bin/python"))
 STARTUP_CLIP, STARTUP_TEXT = "real_hello.wav", "hello"
@@ -114,7 +114,7 @@ class Remote:
 
 def startup(python: Path, model: Path) -> tuple[float, float]:
     """Seconds from launch to the first score on stdout, and the child's peak RSS in MB."""
-    cmd = [str(python), "-m", "device", "score", str(ROOT / "audio_samples" / STARTUP_CLIP), "--text", STARTUP_TEXT,
+    cmd = [str(python), "-m", "saywell", "score", str(ROOT / "audio_samples" / STARTUP_CLIP), "--text", STARTUP_TEXT,
            "--model", str(model), "--json"]
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
@@ -227,7 +227,7 @@ def main() -> None:
     for i, d in interp_desc.items():
         print(f"{i}: {d}")
     print(f"model time: {len(local.feats)} clips from audio_samples/, {local.seconds:.1f} s of audio, {args.rounds} rounds, "
-          f"1 thread, chunked as device/model.py; start-up: `python -m device score {STARTUP_CLIP} --json`, "
+          f"1 thread, chunked as saywell.engine.model; start-up: `python -m saywell score {STARTUP_CLIP} --json`, "
           f"median of {args.startup_runs}\n")
 
     print(f"{'model':13} {'bytes':>9} {'gzip -9':>9} {'gzip %':>7} {'zeros: pointwise':>17} {'depthwise':>10} {'other conv':>11}")

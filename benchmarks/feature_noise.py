@@ -26,8 +26,8 @@ NOISY = ("pink 10 dB", "babble 10 dB", "room 0.3 s", "classroom: room 0.4 s + ba
 
 def main() -> int:
     from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
-    from train.features import CLASSES, load
-    from train.model import ModelConfig
+    from saywell_train.features import CLASSES, load
+    from saywell_train.model import ModelConfig
 
     ap = variant_args(__doc__)
     ap.add_argument("--init", type=Path, help="start from these float weights (the shipped configuration)")

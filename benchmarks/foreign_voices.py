@@ -4,7 +4,7 @@ English-sounding consonants labelled) make the network judge unseen voices bette
     .venv/bin/python benchmarks/foreign_voices.py --work work8 --with work12/features/train.npz [--steps 3000] [--out F.jsonl]
 
 `--work` gives the cached training features without the foreign voices (and the held-out and real sets);
-`--with` the same stream with the foreign voices' features appended (train/foreign_voice.py). Both get the
+`--with` the same stream with the foreign voices' features appended (train/voices/foreign_voice.py). Both get the
 shipped recipe's float fit, seed and window augmentation, and are measured as the evaluate stage measures a model.
 """
 
@@ -29,8 +29,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from short_fit import Measures, emit, short_float_fit, shipped_windows
-    from train.features import CLASSES, load
-    from train.model import ModelConfig
+    from saywell_train.features import CLASSES, load
+    from saywell_train.model import ModelConfig
 
     mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration
     measures = Measures(args.work)

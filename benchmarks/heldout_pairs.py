@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 def segment_mean(utt, position: int, fe) -> np.ndarray | None:
     """Mean log-mel frame over the synthesizer's own segment of the position-th phone (silence skipped)."""
-    from device.features import log_mel
+    from saywell.engine.features import log_mel
 
     segs = [s for s in utt.segments if s.phone != "SIL"]
     if not 0 <= position < len(segs):
@@ -36,7 +36,7 @@ def segment_mean(utt, position: int, fe) -> np.ndarray | None:
 
 def pair_rows(model, shards: list[Path]) -> list[tuple]:
     """Per canonical/twin pair of every shard: see shard_pairs."""
-    from train.evaluate import gather, heldout_items, posteriors
+    from saywell_train.evaluate import gather, heldout_items, posteriors
 
     rows = []
     for shard in shards:
@@ -48,10 +48,10 @@ def pair_rows(model, shards: list[Path]) -> list[tuple]:
 def shard_pairs(shard: Path, evs: list) -> list[tuple]:
     """Per canonical/twin pair of one shard, from its items' evidence (train/evaluate.gather, in item order):
     (ranked right, changed GOP twin, changed GOP canonical, expected, said, sound changed)."""
-    from device.features import FrontendConfig
-    from device.metadata import Calibration
-    from train.evaluate import utterance_gop
-    from train.synthesize import load_shard
+    from saywell.engine.features import FrontendConfig
+    from saywell.engine.metadata import Calibration
+    from saywell_train.evaluate import utterance_gop
+    from saywell_train.synthesize import load_shard
 
     unit, fe = Calibration(slope=1.0, offset=0.0), FrontendConfig()
     rows = []
@@ -79,7 +79,7 @@ def shard_pairs(shard: Path, evs: list) -> list[tuple]:
 
 
 def summary(rows: list[tuple]) -> dict:
-    from train.evaluate import auc
+    from saywell_train.evaluate import auc
 
     right = np.array([r[0] for r in rows])
     return {"pairs": len(rows), "twin_below_canonical": round(float(right.mean()), 4),

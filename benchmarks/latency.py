@@ -32,12 +32,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from device.audio import Audio, load_wav  # noqa: E402
-from device.cli import read_manifest  # noqa: E402
-from device.listener import Listener  # noqa: E402
-from device.model import AcousticModel, model_path_from_env  # noqa: E402
-from device.scoring import Scorer  # noqa: E402
-from device.sources import WavSource  # noqa: E402
+from saywell.audio.wav import Audio, load_wav  # noqa: E402
+from saywell.apps.cli import read_manifest  # noqa: E402
+from saywell.engine.listener import Listener  # noqa: E402
+from saywell.engine.model import AcousticModel, model_path_from_env  # noqa: E402
+from saywell.engine.scoring import Scorer  # noqa: E402
+from saywell.audio.sources import WavSource  # noqa: E402
 
 RATE = 16000
 TARGETS = {"latency_ms": 50.0, "cpu_pct": 10.0, "rss_mb": 100.0, "startup_s": 1.5}
@@ -81,7 +81,7 @@ def realtime_run(model: Path, pause_s: float = 1.2) -> dict:
     audio = np.concatenate([np.concatenate([room(pause_s, i), x + room(len(x) / RATE, i + 50)]) for i, (x, _) in enumerate(cs)]
                            + [room(pause_s, 99)])
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-    proc = subprocess.Popen([sys.executable, "-m", "device", "practice", "--input", "-", "--list", str(words), "--json",
+    proc = subprocess.Popen([sys.executable, "-m", "saywell", "practice", "--input", "-", "--list", str(words), "--json",
                              "--model", str(model)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=False)
     events, listening = [], threading.Event()
     mark = {}
@@ -125,7 +125,7 @@ def startup(model: Path, n: int, device: str | None = None) -> list[float]:
     out = []
     for _ in range(n):
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "device", "practice", *source, "--word", "hello", "--json",
+        proc = subprocess.Popen([sys.executable, "-m", "saywell", "practice", *source, "--word", "hello", "--json",
                                  "--model", str(model)], cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
         first = proc.stdout.readline()
         out.append(time.perf_counter() - t0)

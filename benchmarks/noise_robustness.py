@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from short_fit import emit, model_and_work
-    from train.evaluate import auc, gather, heldout_items, posteriors, real_items, scoring_metrics
-    from train.rooms import CONDITIONS, babble_sources, degraded_items
+    from saywell_train.evaluate import auc, gather, heldout_items, posteriors, real_items, scoring_metrics
+    from saywell_train.rooms import CONDITIONS, babble_sources, degraded_items
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, help="append one JSON line per condition here")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from train.evaluate import EvalItem, auc, heldout_items, real_items
+from saywell_train.evaluate import EvalItem, auc, heldout_items, real_items
 
 PHONE_LM = "en-us/en-us-phone.lm.bin"
 _dec = None

@@ -25,8 +25,8 @@ VARIANTS = {  # name -> (share of random windows spliced, share of eligible segm
 
 def main() -> int:
     from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
-    from train.features import CLASSES, load
-    from train.model import ModelConfig
+    from saywell_train.features import CLASSES, load
+    from saywell_train.model import ModelConfig
 
     args = variant_args(__doc__).parse_args()
     mcfg = ModelConfig(n_classes=len(CLASSES))  # the shipped configuration

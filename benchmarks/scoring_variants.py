@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from device.align import force_align
-    from device.errors import SaywellError
+    from saywell.engine.align import force_align
+    from saywell.errors import SaywellError
     from short_fit import model_and_work
-    from train.evaluate import auc, heldout_items, posteriors, real_items
-    from train.features import CLASS_INDEX
+    from saywell_train.evaluate import auc, heldout_items, posteriors, real_items
+    from saywell_train.features import CLASS_INDEX
 
     model, work, _ = model_and_work(argparse.ArgumentParser(description=__doc__))
     held = [v for v in model.meta.raw["training"]["heldout_voices"]]
@@ -74,9 +74,9 @@ def main() -> None:
     # (unstressed) IH/AH as either vowel, or also the dictionary's alternates, as the device's scorer does.
     from dataclasses import replace
 
-    from device.metadata import Calibration
-    from device.scoring import best_variants, soft_min
-    from train.evaluate import item_variants
+    from saywell.engine.metadata import Calibration
+    from saywell.engine.scoring import best_variants, soft_min
+    from saywell_train.evaluate import item_variants
     index = {p: i for i, p in enumerate(model.meta.phones)}
     unit = Calibration(slope=1.0, offset=0.0)
     modes = {"listed phones only": (False, False), "+ weak IH/AH": (True, False), "+ dictionary alternates": (False, True),
@@ -102,7 +102,7 @@ def main() -> None:
     # Per-phone offsets (Calibration.per_phone_offset): each phone's mean GOP on correct clips of the real
     # calibration half, shrunk toward the global mean by k pseudo-counts, subtracted before the soft-min.
     # "real (all)" then includes the clips the offsets were fitted on: read the evaluation half.
-    from train.evaluate import gather, utterance_gop
+    from saywell_train.evaluate import gather, utterance_gop
     evidence = {name: gather(post, lst, lpri) for name, lst in sets.items()}
     calib = [e for e in gather(post, [r for r in real if r.group == "real_calib"], lpri) if e.item.correct]
     pooled: dict[str, list[float]] = {}

@@ -34,7 +34,7 @@ DEFAULT_VOICES = ("flite_awb", "flite_slt", "flite_kal16", "festival_kal", "fest
 
 def fresh_shard(work: Path, name: str, n_words: int) -> Path:
     from train import synthesize as syn
-    from train.vocab import common_words
+    from saywell_train.vocab import common_words
 
     path = work / "seen" / f"{name}.npz"
     if path.exists():
@@ -61,7 +61,7 @@ def main() -> None:
     from heldout_pairs import shard_pairs, summary
     from short_fit import emit, model_and_work
 
-    from train.evaluate import (
+    from saywell_train.evaluate import (
         gather,
         heldout_items,
         phone_error_rate,

@@ -16,7 +16,7 @@ HELDOUT_VOICES = ("flite_rms", "festival_ked")
 
 def shipped_windows() -> dict:
     """The shipped recipe's window augmentation, as WindowSampler options."""
-    from train.pipeline import Recipe
+    from saywell_train.pipeline import Recipe
 
     return {k: getattr(Recipe(), k) for k in ("eq_prob", "eq_depth", "freq_masks")}
 
@@ -28,9 +28,9 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
     With `init`, the steps fine-tune those float weights instead of starting at random."""
     import tf_keras as keras
 
-    from device.features import FrontendConfig
-    from train.fit import WindowSampler, _compile, _steps_dataset
-    from train.model import build
+    from saywell.engine.features import FrontendConfig
+    from saywell_train.fit import WindowSampler, _compile, _steps_dataset
+    from saywell_train.model import build
 
     keras.utils.set_random_seed(seed)
     sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **sampler_options)
@@ -48,9 +48,9 @@ class Measures:
     with `rooms`, also the real dev set in those train/rooms.py conditions (AUC over all its items)."""
 
     def __init__(self, work: Path, rooms: tuple[str, ...] = ()):
-        from device.model import AcousticModel
-        from train.evaluate import heldout_items, real_items
-        from train.rooms import babble_sources, degraded_items
+        from saywell.engine.model import AcousticModel
+        from saywell_train.evaluate import heldout_items, real_items
+        from saywell_train.rooms import babble_sources, degraded_items
 
         per_voice = [heldout_items(work / "synth" / f"{v}.npz") for v in HELDOUT_VOICES]
         self.heldout = [it for items in per_voice for it in items]
@@ -61,10 +61,10 @@ class Measures:
 
     def of(self, model, mcfg) -> dict:
         """AUCs and phone error rates of a float Keras model (any frame count; its weights are copied)."""
-        from device.features import FrontendConfig
-        from device.metadata import Calibration
-        from train.evaluate import auc, gather, phone_error_rate, utterance_gop
-        from train.model import build
+        from saywell.engine.features import FrontendConfig
+        from saywell.engine.metadata import Calibration
+        from saywell_train.evaluate import auc, gather, phone_error_rate, utterance_gop
+        from saywell_train.model import build
 
         full = build(mcfg, None, batch_size=1)
         full.set_weights(model.get_weights())
@@ -88,7 +88,7 @@ def keras_posteriors(model, mcfg, items, pad: float) -> dict[str, np.ndarray]:
     """Log posteriors of whole clips, padded as the runtime pads them (left context and look-ahead)."""
     import tensorflow as tf
 
-    from device.features import FrontendConfig, log_mel
+    from saywell.engine.features import FrontendConfig, log_mel
 
     fe = FrontendConfig()
     f = tf.function(lambda x: tf.nn.log_softmax(model(x, training=False), axis=-1), reduce_retracing=True)
@@ -118,7 +118,7 @@ def variant_args(doc: str | None):
 
 def model_and_work(ap) -> tuple:
     """(AcousticModel, work dir, args) from --model (default: the shipped model) and --work, added to parser ap."""
-    from device.model import AcousticModel
+    from saywell.engine.model import AcousticModel
 
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
     ap.add_argument("--work", type=Path, default=ROOT / "work")

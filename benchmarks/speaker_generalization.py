@@ -35,10 +35,10 @@ def adversary_fit(train_fs, mcfg, steps: int, seed: int, weight: float):
     import tf_keras as keras
     from tf_keras import layers
 
-    from device.features import FrontendConfig
+    from saywell.engine.features import FrontendConfig
     from short_fit import shipped_windows
-    from train.fit import WindowSampler, _optimizer
-    from train.model import build
+    from saywell_train.fit import WindowSampler, _optimizer
+    from saywell_train.model import build
 
     keras.utils.set_random_seed(seed)
     sampler = WindowSampler(train_fs, mcfg, 200, FrontendConfig().pad_value, seed, **shipped_windows())
@@ -78,8 +78,8 @@ def adversary_fit(train_fs, mcfg, steps: int, seed: int, weight: float):
 
 def main() -> None:
     from short_fit import Measures, emit, shipped_windows, short_float_fit, variant_args
-    from train.features import CLASSES, load
-    from train.model import ModelConfig
+    from saywell_train.features import CLASSES, load
+    from saywell_train.model import ModelConfig
 
     args = variant_args(__doc__).parse_args()
     train_fs = load(args.work / "features" / "train.npz")

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from device.audio import load_wav  # noqa: E402
-from device.cli import read_manifest  # noqa: E402
-from device.features import log_mel  # noqa: E402
-from device.model import AcousticModel  # noqa: E402
-from device.scoring import Scorer  # noqa: E402
+from saywell.audio.wav import load_wav  # noqa: E402
+from saywell.apps.cli import read_manifest  # noqa: E402
+from saywell.engine.features import log_mel  # noqa: E402
+from saywell.engine.model import AcousticModel  # noqa: E402
+from saywell.engine.scoring import Scorer  # noqa: E402
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Which utterance detector: energy with an adaptive floor (device/vad.py) vs webrtcvad, measured.
+"""Which utterance detector: energy with an adaptive floor (device/audio/vad.py) vs webrtcvad, measured.
 
     .venv/bin/python benchmarks/vad.py [--clips 80] [--webrtcvad-path DIR]
 
@@ -31,8 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from device.audio import load_wav  # noqa: E402
-from device.vad import PHRASE_HANGOVER_MS, Vad, VadConfig  # noqa: E402
+from saywell.audio.wav import load_wav  # noqa: E402
+from saywell.audio.vad import PHRASE_HANGOVER_MS, Vad, VadConfig  # noqa: E402
 
 SOUNDS = Path("/usr/share/asterisk/sounds/en")
 SNRS = (20, 10, 5)
@@ -192,7 +192,7 @@ def main() -> None:
     clips, babble_src = clips[: args.clips], clips
     base = VadConfig()
     detectors = {
-        "energy (device/vad.py)": lambda: Vad(base),
+        "energy (device/audio/vad.py)": lambda: Vad(base),
         "energy, phrase hangover": lambda: Vad(replace(base, hangover_ms=PHRASE_HANGOVER_MS)),
         "energy, full band": lambda: Vad(replace(base, band_hz=(0.0, 8000.0))),
         "energy, unsmoothed": lambda: Vad(replace(base, smooth_frames=1)),

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from train.fit import FitConfig  # noqa: E402
+from saywell_train.fit import FitConfig  # noqa: E402
 
 BASE = FitConfig(lr=2e-3)
 VARIANTS: dict[str, FitConfig] = {
@@ -30,8 +30,8 @@ VARIANTS: dict[str, FitConfig] = {
 
 def main() -> None:
     from short_fit import Measures, emit, short_float_fit, variant_args
-    from train.features import CLASSES, load
-    from train.model import ModelConfig
+    from saywell_train.features import CLASSES, load
+    from saywell_train.model import ModelConfig
 
     args = variant_args(__doc__).parse_args()
     train_fs = load(args.work / "features" / "train.npz")

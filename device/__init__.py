@@ -1,7 +1,20 @@
-"""saywell device runtime: everything a classroom device installs.
+"""saywell: the runtime a classroom device installs (imported as `saywell`, from the project's `device/` folder).
 
-Depends on numpy, a TFLite interpreter and (for the microphone) sounddevice.
-Never imports TensorFlow or librosa: start-up time and memory on a Pi matter.
+Four rooms, dependencies one way (each may import only the rooms listed after it):
+
+- `apps`: what people run: the `saywell` CLI, practice, the kiosk, the teacher page.
+- `classroom`: word lists, the progress store, the schedule, reports, settings, kept recordings.
+- `engine`: audio in, result out: frontend, model runner and its metadata, phones and lexicon, alignment,
+  scoring, feedback, and the listener that runs them while a learner speaks.
+- `audio`: WAV reading, sources (microphone, file, stdin), voice activity detection.
+
+`errors` is the one module every room shares. Depends on numpy, a TFLite interpreter and (for the microphone)
+sounddevice; never TensorFlow or librosa: start-up time and memory on a Pi matter.
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+# The checkout this package runs from: the shipped model (models/) and the demo clips (audio_samples/) live there.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from device.audio import load_wav, write_wav  # noqa: E402
-from train.realspeech import _find_sources  # noqa: E402
+from saywell.audio.wav import load_wav, write_wav  # noqa: E402
+from saywell_train.realspeech import _find_sources  # noqa: E402
 
 OUT = ROOT / "audio_samples"
 
@@ -52,7 +52,7 @@ def main() -> None:
             write_wav(OUT / name, load_wav(wav).samples)
         rows.append(f"{name}\t{text}\t\t{note}")
     rows.append("real_three.wav\ttree\t\treal 'three' checked against 'tree': the TH/T sound should be flagged")
-    from train.piper_voice import PiperVoice
+    from saywell_train.voices.piper_voice import PiperVoice
 
     voice = PiperVoice(length_scale=1.1, noise_scale=0.5)
     for name, words, phones, text, note in PIPER:

@@ -22,13 +22,13 @@ def saywell_home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def scorer():
-    from device.model import AcousticModel
-    from device.scoring import Scorer
+    from saywell.engine.model import AcousticModel
+    from saywell.engine.scoring import Scorer
 
     return Scorer(AcousticModel(MODEL))
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """The installed entry point, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "device", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "saywell", *args], capture_output=True, text=True, cwd=ROOT,
                           input=stdin, timeout=300)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from device.align import force_align
-from device.errors import SaywellError
-from device.scoring import phone_evidence
+from saywell.engine.align import force_align
+from saywell.errors import SaywellError
+from saywell.engine.scoring import phone_evidence
 
 SIL, A, B, C = 0, 1, 2, 3
 
@@ -54,9 +54,9 @@ def test_a_set_of_alike_phones_is_measured_as_one():
 
 
 def test_best_variants_finds_each_words_alternate_also_past_the_combination_limit():
-    from device.lexicon import Variant
-    from device.metadata import Calibration
-    from device.scoring import MAX_COMBINATIONS, best_variants
+    from saywell.engine.lexicon import Variant
+    from saywell.engine.metadata import Calibration
+    from saywell.engine.scoring import MAX_COMBINATIONS, best_variants
 
     D = 4
     index = {"SIL": SIL, "A": A, "B": B, "C": C, "D": D}
@@ -76,9 +76,9 @@ def test_best_variants_finds_each_words_alternate_also_past_the_combination_limi
 
 
 def test_an_alternate_too_long_for_the_audio_is_skipped_but_the_listed_phones_must_fit():
-    from device.lexicon import Variant
-    from device.metadata import Calibration
-    from device.scoring import best_variants
+    from saywell.engine.lexicon import Variant
+    from saywell.engine.metadata import Calibration
+    from saywell.engine.scoring import best_variants
 
     index = {"SIL": SIL, "A": A, "B": B, "C": C}
     lp = posteriors([A] * 5)

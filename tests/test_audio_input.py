@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from conftest import MODEL, SAMPLES, run_cli
 
-from device.audio import load_wav, resample, write_wav
-from device.errors import SaywellError
+from saywell.audio.wav import load_wav, resample, write_wav
+from saywell.errors import SaywellError
 
 
 def _score(path, text="hello"):

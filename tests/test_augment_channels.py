@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from device.audio import load_wav
-from device.features import FrontendConfig, log_mel, mel_filterbank
-from train.codecs import CODECS, round_trip_many
-from train.vtlp import warped_filterbank
+from saywell.audio.wav import load_wav
+from saywell.engine.features import FrontendConfig, log_mel, mel_filterbank
+from saywell_train.codecs import CODECS, round_trip_many
+from saywell_train.vtlp import warped_filterbank
 
 CFG = FrontendConfig()
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
@@ -49,9 +49,9 @@ def test_vtlp_moves_formants_like_a_different_speaker():
 
 
 def test_window_colour_shifts_speech_frames_by_a_smooth_envelope_and_leaves_padding():
-    from train.features import FeatureSet
-    from train.fit import WindowSampler
-    from train.model import ModelConfig
+    from saywell_train.features import FeatureSet
+    from saywell_train.fit import WindowSampler
+    from saywell_train.model import ModelConfig
 
     feats = log_mel(load_wav(ROOT / "audio_samples" / "real_hello.wav").samples, CFG)
     padded = np.concatenate([np.full((60, CFG.n_mels), CFG.pad_value, np.float32), feats]).astype(np.float16)
@@ -76,9 +76,9 @@ def test_window_colour_shifts_speech_frames_by_a_smooth_envelope_and_leaves_padd
 
 
 def test_window_noise_adds_power_at_the_asked_snr_and_leaves_the_runtime_padding():
-    from train.features import FeatureSet
-    from train.fit import WindowSampler
-    from train.model import ModelConfig
+    from saywell_train.features import FeatureSet
+    from saywell_train.fit import WindowSampler
+    from saywell_train.model import ModelConfig
 
     feats = log_mel(load_wav(ROOT / "audio_samples" / "real_hello.wav").samples, CFG)
     stream = np.concatenate([feats] * 8).astype(np.float16)

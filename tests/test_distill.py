@@ -8,7 +8,7 @@ pytest.importorskip("tensorflow_model_optimization")
 
 
 def _tiny(channels: int):
-    from train.model import ModelConfig
+    from saywell_train.model import ModelConfig
 
     return ModelConfig(channels=channels, blocks=2, block_lookahead=(3, 3))
 
@@ -16,7 +16,7 @@ def _tiny(channels: int):
 def _pair(frames: int):
     import tf_keras as keras
 
-    from train.model import build
+    from saywell_train.model import build
 
     keras.utils.set_random_seed(3)
     return build(_tiny(8), frames), build(_tiny(24), frames)
@@ -31,7 +31,7 @@ def _kl(p_logits, q_logits, t):
 def test_distillation_loss_is_labels_and_softened_teacher_in_the_stated_shares():
     import tf_keras as keras
 
-    from train.fit import distiller
+    from saywell_train.fit import distiller
 
     frames = 40
     student, teacher = _pair(frames)
@@ -51,7 +51,7 @@ def test_distillation_loss_is_labels_and_softened_teacher_in_the_stated_shares()
 def test_a_student_taught_by_the_teacher_alone_moves_toward_its_posteriors():
     import tf_keras as keras
 
-    from train.fit import distiller
+    from saywell_train.fit import distiller
 
     frames = 40
     student, teacher = _pair(frames)

@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from device.lexicon import Lexicon  # noqa: E402
+from saywell.engine.lexicon import Lexicon  # noqa: E402
 
 
 def _check(u, expect):
@@ -17,7 +17,7 @@ def _check(u, expect):
 
 
 def test_flite_canonical_and_altered():
-    from train.engines import FliteVoice
+    from saywell_train.voices.engines import FliteVoice
 
     v = FliteVoice("slt", f0_mean=160, duration_stretch=1.2)
     _check(v.synthesize(["ship"]), Lexicon().lookup("ship").phones)
@@ -25,7 +25,7 @@ def test_flite_canonical_and_altered():
 
 
 def test_festival_batch_keeps_overrides_apart():
-    from train.engines import FestivalVoice
+    from saywell_train.voices.engines import FestivalVoice
 
     a, b = FestivalVoice("kal_diphone").synthesize_many([(["think"], [("S", "IH", "NG", "K")]), (["think"], None)])
     _check(a, ("S", "IH", "NG", "K"))
@@ -34,7 +34,7 @@ def test_festival_batch_keeps_overrides_apart():
 
 def test_piper_forced_phones():
     pytest.importorskip("piper")
-    from train.piper_voice import PiperVoice
+    from saywell_train.voices.piper_voice import PiperVoice
 
     u = PiperVoice().synthesize(["very"], [("B", "EH", "R", "IY")])
     _check(u, ("B", "EH", "R", "IY"))
@@ -43,7 +43,7 @@ def test_piper_forced_phones():
 def test_mispronounce_changes_exactly_one_phone():
     import random
 
-    from train.mispronounce import mispronounce
+    from saywell_train.mispronounce import mispronounce
 
     rng = random.Random(0)
     for _ in range(200):
@@ -60,9 +60,9 @@ def test_a_canonical_take_said_from_given_phones_counts_as_correct(tmp_path):
     the correct items of the AUC set, and only the twin is mispronounced, at the phone that was changed."""
     from dataclasses import asdict
 
-    from train.engines import FliteVoice
-    from train.evaluate import heldout_items
-    from train.synthesize import Job, save_shard
+    from saywell_train.voices.engines import FliteVoice
+    from saywell_train.evaluate import heldout_items
+    from saywell_train.synthesize import Job, save_shard
 
     think = ("TH", "IH", "NG", "K")
     jobs = [Job(["think"], [think], [think]), Job(["think"], [("S",) + think[1:]], [think], 0, 0, "S")]

@@ -9,7 +9,7 @@ try:
 except OSError:
     pytest.skip("libespeak-ng1 is not installed", allow_module_level=True)
 
-from train.espeak_voice import EspeakVoice, to_mnemonics
+from saywell_train.voices.espeak_voice import EspeakVoice, to_mnemonics
 
 
 def _check(u, expect):

@@ -5,7 +5,7 @@ import numpy as np
 
 def test_skipped_voices_leave_the_others_exactly_as_built():
     """Recipe.skip_voices: a voice left out of the fit takes its frames with it, and nothing else moves."""
-    from train.features import FeatureSet, without_voices
+    from saywell_train.features import FeatureSet, without_voices
 
     lengths = [3, 5, 2, 4]
     voices = ["a", "piper_joe", "b", "piper_joe"]

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from device.audio import load_wav
-from device.features import FrontendConfig, StreamingFrontend, log_mel
+from saywell.audio.wav import load_wav
+from saywell.engine.features import FrontendConfig, StreamingFrontend, log_mel
 
 GOLDEN = Path(__file__).parent / "data" / "golden_frames.npz"
 CFG = FrontendConfig()

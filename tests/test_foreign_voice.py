@@ -10,8 +10,8 @@ pytest.importorskip("scipy")
 if not shutil.which("festival"):
     pytest.skip("festival is not installed", allow_module_level=True)
 
-from device.features import FrontendConfig  # noqa: E402
-from device.lexicon import Lexicon  # noqa: E402
+from saywell.engine.features import FrontendConfig  # noqa: E402
+from saywell.engine.lexicon import Lexicon  # noqa: E402
 
 
 def _f0(audio: np.ndarray) -> float:
@@ -37,7 +37,7 @@ def _centroid(audio: np.ndarray, start: float, end: float) -> float:
 
 @pytest.mark.parametrize("voice,f0", [("czech_krb", 260.0), ("pc_diphone", 110.0)])
 def test_foreign_voice_labels_and_pitch(voice, f0):
-    from train.foreign_voice import MASKED, ForeignVoice
+    from saywell_train.voices.foreign_voice import MASKED, ForeignVoice
 
     lex = Lexicon()
     (u,) = ForeignVoice(voice, voice).synthesize_many([([lex.lookup("sun").phones, lex.lookup("miss").phones], f0, 1.0, 0)])
@@ -57,10 +57,10 @@ def test_foreign_voice_labels_and_pitch(voice, f0):
 
 
 def test_masked_frames_carry_no_loss_weight():
-    from train.features import IGNORED, FeatureSet, frame_labels
-    from train.fit import WindowSampler, _steps_dataset
-    from train.foreign_voice import ForeignVoice
-    from train.model import ModelConfig
+    from saywell_train.features import IGNORED, FeatureSet, frame_labels
+    from saywell_train.fit import WindowSampler, _steps_dataset
+    from saywell_train.voices.foreign_voice import ForeignVoice
+    from saywell_train.model import ModelConfig
 
     cfg = FrontendConfig()
     (u,) = ForeignVoice("czech_dita", "dita").synthesize_many([([Lexicon().lookup("seven").phones], 200.0, 1.0, 1)])
@@ -79,7 +79,7 @@ def test_masked_frames_carry_no_loss_weight():
 
 def test_a_missing_diphone_drops_the_utterance():
     """Finnish lj has no #-z: or z:-u: diphone: festival fills them with silence, and that take must not be trained on."""
-    from train.foreign_voice import ForeignVoice
+    from saywell_train.voices.foreign_voice import ForeignVoice
 
     lex = Lexicon()
     zoo, sun = ForeignVoice("suo_fi_lj_diphone", "lj").synthesize_many(

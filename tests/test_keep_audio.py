@@ -13,11 +13,11 @@ from conftest import MODEL, ROOT, SAMPLES, run_cli
 from test_practice import take
 from test_teacher_page import Browser, server  # noqa: F401  (the server fixture)
 
-from device.audio import Audio, load_wav
-from device.audio_keep import AudioKeeper, delete_all, usage
-from device.errors import SaywellError
-from device.progress import DB_NAME, ProgressStore
-from device.settings import DEFAULT_AUDIO_LIMIT_MB, Settings, load_settings, update_settings
+from saywell.audio.wav import Audio, load_wav
+from saywell.classroom.audio_keep import AudioKeeper, delete_all, usage
+from saywell.errors import SaywellError
+from saywell.classroom.progress import DB_NAME, ProgressStore
+from saywell.classroom.settings import DEFAULT_AUDIO_LIMIT_MB, Settings, load_settings, update_settings
 
 V1_DB = ROOT / "tests" / "data" / "progress-v1.sqlite3"  # written by saywell before recordings (schema 1)
 
@@ -136,7 +136,7 @@ def test_turning_it_off_keeps_no_new_audio_and_delete_all_forgets_them(saywell_h
 
 
 def test_a_failing_disk_is_said_once_and_practice_goes_on(saywell_home, monkeypatch):
-    import device.audio_keep as ak
+    import saywell.classroom.audio_keep as ak
 
     def full(path, data, mode=None):
         raise SaywellError(f"cannot write {path} (No space left on device); check the free space and permissions")
@@ -157,10 +157,10 @@ def test_a_failing_disk_is_said_once_and_practice_goes_on(saywell_home, monkeypa
 def test_a_full_disk_in_the_kiosk_is_logged_once_and_practice_goes_on(tmp_path, scorer, monkeypatch, saywell_home):
     import io
 
-    import device.audio_keep as ak
-    from device.kiosk import EventLog, Kiosk, KioskProgress, Speaker
-    from device.sources import WavSource
-    from device.wordlists import resolve
+    import saywell.classroom.audio_keep as ak
+    from saywell.apps.kiosk import EventLog, Kiosk, KioskProgress, Speaker
+    from saywell.audio.sources import WavSource
+    from saywell.classroom.wordlists import resolve
 
     monkeypatch.setattr(ak, "write_atomically", lambda *a, **k: (_ for _ in ()).throw(
         SaywellError("cannot write audio (No space left on device)")))
@@ -243,8 +243,8 @@ def test_the_teacher_page_deletes_all_kept_audio(server, saywell_home):  # noqa:
 def test_with_a_pin_the_settings_need_a_login(saywell_home):
     import threading
 
-    from device.teacher_auth import store_pin
-    from device.teacher_page import open_server
+    from saywell.apps.teacher_auth import store_pin
+    from saywell.apps.teacher_page import open_server
 
     store_pin("Tulip-2024")
     srv = open_server("127.0.0.1", 0, quiet=True)
@@ -288,7 +288,7 @@ def test_a_database_from_before_recordings_is_migrated_in_place(saywell_home):
 
 
 def test_a_failing_migration_changes_nothing(saywell_home):
-    import device.progress as progress
+    import saywell.classroom.progress as progress
 
     saywell_home.mkdir()
     shutil.copy(V1_DB, saywell_home / DB_NAME)

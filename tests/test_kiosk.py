@@ -12,11 +12,11 @@ import threading
 from conftest import MODEL, ROOT, run_cli
 from test_practice import take
 
-from device.audio import Audio, write_wav
-from device.errors import SaywellError
-from device.kiosk import EventLog, Kiosk, KioskProgress, Notifier, Speaker
-from device.progress import ProgressStore
-from device.sources import AudioSource, WavSource
+from saywell.audio.wav import Audio, write_wav
+from saywell.errors import SaywellError
+from saywell.apps.kiosk import EventLog, Kiosk, KioskProgress, Notifier, Speaker
+from saywell.classroom.progress import ProgressStore
+from saywell.audio.sources import AudioSource, WavSource
 
 
 def events(text: str, name: str) -> list[str]:
@@ -24,7 +24,7 @@ def events(text: str, name: str) -> list[str]:
 
 
 def kiosk(*args, env=None, timeout=120):
-    return subprocess.run([sys.executable, "-m", "device", "kiosk", *args, "--model", str(MODEL)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "saywell", "kiosk", *args, "--model", str(MODEL)], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
                           stdin=subprocess.DEVNULL)
 
@@ -104,7 +104,7 @@ class LostMic(AudioSource):
 
 
 def test_a_lost_microphone_is_waited_for_and_a_failing_store_is_dropped(tmp_path, scorer):
-    from device.wordlists import resolve
+    from saywell.classroom.wordlists import resolve
 
     words = tmp_path / "words.txt"
     words.write_text("hello\nseven\n")
@@ -172,7 +172,7 @@ def test_install_service_writes_the_unit_and_does_not_start_it(tmp_path):
 
 def _restartable(tmp_path, scorer, clips, clock, idle_timeout_s=30.0):
     """A kiosk as `saywell kiosk` builds it (state file, store in the home), on the clips, with a given clock."""
-    from device.wordlists import resolve
+    from saywell.classroom.wordlists import resolve
 
     words = tmp_path / "words.txt"
     if not words.exists():
@@ -194,7 +194,7 @@ def _sessions():
 
 
 def test_a_restart_within_the_idle_timeout_resumes_the_session(tmp_path, scorer):
-    from device.kiosk_state import Stamp, load_state
+    from saywell.apps.kiosk_state import Stamp, load_state
 
     t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
     k1, _ = _restartable(tmp_path, scorer, ["real_hello.wav", 0.8, "real_seven.wav", 0.8], t0)
@@ -212,7 +212,7 @@ def test_a_restart_within_the_idle_timeout_resumes_the_session(tmp_path, scorer)
 
 
 def test_a_restart_after_the_idle_timeout_starts_a_new_session(tmp_path, scorer):
-    from device.kiosk_state import Stamp
+    from saywell.apps.kiosk_state import Stamp
 
     t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
     _restartable(tmp_path, scorer, ["real_hello.wav", 0.8], t0)
@@ -228,7 +228,7 @@ def test_a_restart_after_the_idle_timeout_starts_a_new_session(tmp_path, scorer)
 
 
 def test_a_damaged_state_file_is_logged_and_ignored(tmp_path, scorer):
-    from device.kiosk_state import Stamp, load_state
+    from saywell.apps.kiosk_state import Stamp, load_state
 
     t0 = Stamp(1_800_000_000.0, 500.0, "boot-a")
     for junk in (b"{not json", b'{"format": 1, "session": "x"}', b"\xff\xfe\x00", b"[]",
@@ -243,7 +243,7 @@ def test_a_damaged_state_file_is_logged_and_ignored(tmp_path, scorer):
 
 
 def test_the_resume_decision():
-    from device.kiosk_state import KioskState, Stamp, Turn, decide
+    from saywell.apps.kiosk_state import KioskState, Stamp, Turn, decide
 
     t = Stamp(1000.0, 50.0, "b")
     s = KioskState("words", 3, 7, "k", t, (Turn("k", "correct", (("K", True),)),))

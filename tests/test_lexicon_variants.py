@@ -3,8 +3,8 @@
 import pytest
 from conftest import SAMPLES
 
-from device.audio import load_wav
-from device.lexicon import Lexicon, Pronunciation, Variant
+from saywell.audio.wav import load_wav
+from saywell.engine.lexicon import Lexicon, Pronunciation, Variant
 
 
 def test_dictionary_words_have_their_alternates_listed_phones_first():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from device.audio import load_wav
-from device.features import StreamingFrontend, log_mel
+from saywell.audio.wav import load_wav
+from saywell.engine.features import StreamingFrontend, log_mel
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ import pytest
 from conftest import HELLO, MODEL, ROOT, SAMPLES, run_cli
 from test_cli_contract import check_contract
 
-from device.audio import Audio, load_wav, write_wav
-from device.listener import Listener
-from device.practice import BUILTIN_LIST, Output, Session, read_word_list
-from device.sources import StdinSource, WavSource
+from saywell.audio.wav import Audio, load_wav, write_wav
+from saywell.engine.listener import Listener
+from saywell.apps.practice import BUILTIN_LIST, Output, Session, read_word_list
+from saywell.audio.sources import StdinSource, WavSource
 
 RATE = 16000
 
@@ -136,7 +136,7 @@ class ScriptedKeys:
 
 
 def test_keys_repeat_play_next_quit(scorer, monkeypatch):
-    monkeypatch.setattr("device.practice.shutil.which", lambda name: None)
+    monkeypatch.setattr("saywell.apps.practice.shutil.which", lambda name: None)
     x = take(0.5, "real_hello.wav", 0.7, "real_hello.wav", 0.7, "real_seven.wav", 0.7, "real_three.wav", 0.7)
     buf = io.StringIO()
     src = StdinSource(io.BytesIO((x * 32767).astype("<i2").tobytes()))
@@ -150,7 +150,7 @@ def test_keys_repeat_play_next_quit(scorer, monkeypatch):
 def test_word_lists(tmp_path):
     words = read_word_list(None)
     assert BUILTIN_LIST.exists() and len(words) >= 20 and "think" in words and "thank you" in words
-    from device.lexicon import Lexicon
+    from saywell.engine.lexicon import Lexicon
 
     lex = Lexicon(use_g2p=False)
     assert all(lex.phrase(w) for w in words)  # every built-in word is in the dictionary
@@ -205,7 +205,7 @@ def test_cli_reads_pcm_from_stdin_word_after_word(tmp_path):
     lst = tmp_path / "words.txt"
     lst.write_text("seven\nthree\nhello\n")
     pcm = (take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8) * 32767).astype("<i2").tobytes()
-    r = subprocess.run([sys.executable, "-m", "device", "practice", "--input", "-", "--list", str(lst), "--json",
+    r = subprocess.run([sys.executable, "-m", "saywell", "practice", "--input", "-", "--list", str(lst), "--json",
                         "--model", str(MODEL)], input=pcm, capture_output=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     events = events_of(r.stdout.decode())
@@ -254,7 +254,7 @@ def test_cli_errors_are_one_line(args, needle):
 
 
 def _start(args, stdin=subprocess.DEVNULL):
-    return subprocess.Popen([sys.executable, "-m", "device", "practice", *args, "--model", str(MODEL)], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "saywell", "practice", *args, "--model", str(MODEL)], cwd=ROOT,
                             stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

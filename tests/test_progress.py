@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import MODEL, ROOT, SAMPLES, run_cli
 
-from device.errors import SaywellError
-from device.progress import (DB_NAME, Attempt, DamagedStore, PhoneMark, ProgressStore, SessionLog, summarize)
-from device.report import build, to_csv, to_svg
-from device.schedule import INTERVALS, Outcome, Scheduler
-from device.wordlists import WordEntry, load_file, load_stored, store_list
+from saywell.errors import SaywellError
+from saywell.classroom.progress import (DB_NAME, Attempt, DamagedStore, PhoneMark, ProgressStore, SessionLog, summarize)
+from saywell.classroom.report import build, to_csv, to_svg
+from saywell.classroom.schedule import INTERVALS, Outcome, Scheduler
+from saywell.classroom.wordlists import WordEntry, load_file, load_stored, store_list
 
 
 def entry(text, phones, level=None):
@@ -82,7 +82,7 @@ def test_synchronous_full_on_every_connection(store):
 WRITER = r"""
 import sys, time
 from pathlib import Path
-from device.progress import Attempt, PhoneMark, ProgressStore
+from saywell.classroom.progress import Attempt, PhoneMark, ProgressStore
 path, who, n, folder = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 store = ProgressStore(path)
 learner = store.learner("shared")
@@ -255,7 +255,7 @@ def _simulate(words, seed, turns, weak="TH"):
 
 
 def test_a_learner_who_misses_th_practises_it_more_yet_meets_every_word():
-    words = load_file(Path(__file__).resolve().parent.parent / "device" / "data" / "beginner.csv").entries[:20]
+    words = load_file(Path(__file__).resolve().parent.parent / "device" / "classroom" / "data" / "beginner.csv").entries[:20]
     th_words = {e.text for e in words if any("TH" in g for g in e.phones)}
     assert 0 < len(th_words) <= 6
     seq = _simulate(words, seed=11, turns=80)

@@ -20,9 +20,9 @@ import pytest
 from conftest import HELLO, MODEL, ROOT, SAMPLES
 from test_cli_contract import check_contract
 
-from device.audio import Audio, load_wav, write_wav
-from device.listener import Listener
-from device.sources import WavSource
+from saywell.audio.wav import Audio, load_wav, write_wav
+from saywell.engine.listener import Listener
+from saywell.audio.sources import WavSource
 
 APT = "apt-get install --no-install-recommends pulseaudio pulseaudio-utils libasound2-plugins"
 
@@ -110,7 +110,7 @@ class Practice:
     """`saywell practice` on the microphone, its JSON events read as they come."""
 
     def __init__(self, env: dict, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "device", "practice", "--json", "--model", str(MODEL), *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "saywell", "practice", "--json", "--model", str(MODEL), *args],
                                      cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.events: queue.Queue = queue.Queue()
@@ -196,7 +196,7 @@ def test_ctrl_c_on_the_microphone_closes_cleanly(pulse):
 
 
 def test_unknown_device_error_lists_the_devices_found(pulse):
-    r = subprocess.run([sys.executable, "-m", "device", "practice", "--device", "no-such-mic", "--model", str(MODEL)],
+    r = subprocess.run([sys.executable, "-m", "saywell", "practice", "--device", "no-such-mic", "--model", str(MODEL)],
                        cwd=ROOT, env=pulse.env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()

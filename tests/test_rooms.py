@@ -5,9 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
-from device.audio import load_wav
-from train.evaluate import EvalItem
-from train.rooms import CONDITIONS, Condition, active_rms, degrade, degraded_items, room
+from saywell.audio.wav import load_wav
+from saywell_train.evaluate import EvalItem
+from saywell_train.rooms import CONDITIONS, Condition, active_rms, degrade, degraded_items, room
 
 SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
 

@@ -6,7 +6,7 @@ These pin the behaviour a learner sees; a model or scorer change that breaks the
 import pytest
 from conftest import SAMPLES
 
-from device.audio import load_wav
+from saywell.audio.wav import load_wav
 
 
 def _score(scorer, clip, text):

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from device.audio import load_wav, resample
-from device.errors import SaywellError
-from device.sources import MicSource, StdinSource, StreamingResampler, WavSource, resolve_input_device
-from device.vad import CLIPPED, TOO_LONG, TOO_QUIET, TOO_SHORT, Vad, VadConfig, frame_levels
+from saywell.audio.wav import load_wav, resample
+from saywell.errors import SaywellError
+from saywell.audio.sources import MicSource, StdinSource, StreamingResampler, WavSource, resolve_input_device
+from saywell.audio.vad import CLIPPED, TOO_LONG, TOO_QUIET, TOO_SHORT, Vad, VadConfig, frame_levels
 
 RATE = 16000
 HOP = 160

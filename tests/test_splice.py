@@ -3,9 +3,9 @@ same voice, and every frame keeps its own label."""
 
 import numpy as np
 
-from train.features import CLASS_INDEX, CLASSES, FeatureSet
-from train.mispronounce import SUBSTITUTIONS
-from train.splice import PhoneSplicer
+from saywell_train.features import CLASS_INDEX, CLASSES, FeatureSet
+from saywell_train.mispronounce import SUBSTITUTIONS
+from saywell_train.splice import PhoneSplicer
 
 PHONES = ("T", "D", "S", "Z", "AH", "AA", "M", "N", "K", "G")
 

@@ -12,8 +12,8 @@ import threading
 import pytest
 from conftest import MODEL, ROOT, SAMPLES
 
-from device.teacher_page import open_server
-from device.wordlists import load_stored
+from saywell.apps.teacher_page import open_server
+from saywell.classroom.wordlists import load_stored
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 DRIVER = shutil.which("chromedriver") or next((p for p in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
@@ -91,7 +91,7 @@ def test_upload_check_import_then_see_a_learners_attempt(browser, server, tmp_pa
     assert [e.text for e in load_stored("week3").entries] == ["think", "ship", "sheep", "flurbix"]
 
     # a learner practises the list: the real scoring path, writing to the same SAYWELL_HOME
-    r = subprocess.run([sys.executable, "-m", "device", "practice", "--list", "week3", "--input",
+    r = subprocess.run([sys.executable, "-m", "saywell", "practice", "--list", "week3", "--input",
                         str(SAMPLES / "joe_think_as_sink.wav"), "--fast", "--learner", "Ada", "--model", str(MODEL)],
                        cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
@@ -110,7 +110,7 @@ def test_upload_check_import_then_see_a_learners_attempt(browser, server, tmp_pa
     browser.get(server)  # the teacher turns keeping recordings on (the CSRF form, as Chromium sends it)
     click_and_wait(browser, "#keep-audio")
     assert browser.find_element(By.ID, "keep-audio-state").text == "Keeping recordings is on."
-    r = subprocess.run([sys.executable, "-m", "device", "practice", "--list", "week3", "--input",
+    r = subprocess.run([sys.executable, "-m", "saywell", "practice", "--list", "week3", "--input",
                         str(SAMPLES / "joe_think.wav"), "--fast", "--learner", "Ada", "--model", str(MODEL)],
                        cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
@@ -130,7 +130,7 @@ def test_login_with_the_teacher_pin_in_a_real_browser(browser, saywell_home):
     """SameSite=Strict cookies, the Origin check and the redirect after login, as Chromium does them."""
     from selenium.webdriver.common.by import By
 
-    from device.teacher_auth import store_pin
+    from saywell.apps.teacher_auth import store_pin
 
     store_pin("Tulip-2024")
     srv = open_server("127.0.0.1", 0, quiet=True)

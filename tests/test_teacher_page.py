@@ -24,12 +24,12 @@ import numpy as np
 import pytest
 from conftest import MODEL, ROOT, SAMPLES, run_cli
 
-from device.audio import load_wav
-from device.errors import SaywellError
-from device.progress import Attempt, PhoneMark, ProgressStore
-from device.teacher_auth import PinHash, Sessions, Throttle, load_pin, store_pin
-from device.teacher_page import open_server
-from device.wordlists import load_stored, stored_names
+from saywell.audio.wav import load_wav
+from saywell.errors import SaywellError
+from saywell.classroom.progress import Attempt, PhoneMark, ProgressStore
+from saywell.apps.teacher_auth import PinHash, Sessions, Throttle, load_pin, store_pin
+from saywell.apps.teacher_page import open_server
+from saywell.classroom.wordlists import load_stored, stored_names
 
 GOOD = b"text,phones,hint\nthink,,tongue between the teeth\nship,SH IH P,\nsheep,,\n"
 BAD = b"text,phones\nthink,\nship,SH IH P\nship,\nblorptastic,\nzz,QQ X\n"  # line 4 repeats 3; line 6: bad phones
@@ -160,7 +160,7 @@ def test_check_shows_every_problem_by_line_and_import_is_all_or_nothing(server):
 
 
 def server_home():
-    from device.home import data_home
+    from saywell.classroom.home import data_home
 
     return data_home()
 
@@ -463,7 +463,7 @@ def test_lists_uploaded_while_a_kiosk_records_attempts(server, tmp_path, saywell
     clip = (load_wav(SAMPLES / "joe_think.wav").samples * 32767).astype("<i2").tobytes()
     pause = np.zeros(16000, "<i2").tobytes()
     log = tmp_path / "kiosk.log"
-    kiosk = subprocess.Popen([sys.executable, "-m", "device", "kiosk", "--list", "week3", "--input", "-", "--log",
+    kiosk = subprocess.Popen([sys.executable, "-m", "saywell", "kiosk", "--list", "week3", "--input", "-", "--log",
                               str(log), "--model", str(MODEL)], cwd=ROOT, stdin=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=os.environ.copy())
     n_words = 12
@@ -514,7 +514,7 @@ def test_lists_uploaded_while_a_kiosk_records_attempts(server, tmp_path, saywell
 
 def test_kiosk_serve_runs_the_page_beside_practice(tmp_path, saywell_home):
     log = tmp_path / "kiosk.log"
-    kiosk = subprocess.Popen([sys.executable, "-m", "device", "kiosk", "--input", "-", "--serve", "--serve-port", "0",
+    kiosk = subprocess.Popen([sys.executable, "-m", "saywell", "kiosk", "--input", "-", "--serve", "--serve-port", "0",
                               "--log", str(log), "--model", str(MODEL)], cwd=ROOT, stdin=subprocess.PIPE,
                              stderr=subprocess.PIPE)
     try:
@@ -535,8 +535,8 @@ def test_kiosk_serve_runs_the_page_beside_practice(tmp_path, saywell_home):
 
 
 def test_a_lists_table_shows_the_dictionary_alternates_accepted():
-    from device.teacher_views import entries_table
-    from device.wordlists import WordEntry
+    from saywell.apps.teacher_views import entries_table
+    from saywell.classroom.wordlists import WordEntry
 
     html = entries_table([WordEntry("either", (("IY", "DH", "ER"),), line=2, sources=("cmudict",)),
                           WordEntry("neither", (("N", "IY", "DH", "ER"),), line=3, sources=("given",))])

@@ -30,7 +30,7 @@ CLIPS = [("real_hello.wav", "hello"), ("joe_think_as_sink.wav", "think"), ("joe_
 INT8_TOL = {"utterance": 4.0, "phone": 12.0, "seconds": 0.03}
 FLOAT_TOL = {"utterance": 0.1, "phone": 0.1, "seconds": 0.0}
 
-PROBE = "import numpy, tflite_runtime, device.model as m; I, _ = m._interpreter_api(); print(I.__module__, numpy.__version__)"
+PROBE = "import numpy, tflite_runtime, saywell.engine.model as m; I, _ = m._interpreter_api(); print(I.__module__, numpy.__version__)"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def tflrt_python() -> str:
 
 
 def _score(python: str, model: Path, clip: str, text: str) -> dict:
-    out = subprocess.run([python, "-m", "device", "score", str(SAMPLES / clip), "--text", text, "--model", str(model), "--json"],
+    out = subprocess.run([python, "-m", "saywell", "score", str(SAMPLES / clip), "--text", text, "--model", str(model), "--json"],
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, f"{python}: {out.stderr}"
     return json.loads(out.stdout)

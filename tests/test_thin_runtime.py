@@ -10,13 +10,13 @@ PROBE = r"""
 import importlib, pkgutil, sys
 for heavy in ("tensorflow", "tf_keras", "keras", "librosa", "tensorflow_model_optimization", "scipy", "sklearn", "torch"):
     sys.modules[heavy] = None  # any import of these now raises ImportError
-import device
-names = [m.name for m in pkgutil.walk_packages(device.__path__, "device.") if not m.name.endswith("__main__")]
+import saywell
+names = [m.name for m in pkgutil.walk_packages(saywell.__path__, "saywell.") if not m.name.endswith("__main__")]
 for name in names:
     importlib.import_module(name)
-from device.audio import load_wav
-from device.model import AcousticModel
-from device.scoring import Scorer
+from saywell.audio.wav import load_wav
+from saywell.engine.model import AcousticModel
+from saywell.engine.scoring import Scorer
 scorer = Scorer(AcousticModel(sys.argv[1]))
 result = scorer.score(load_wav(sys.argv[2]), "hello")
 print(len(names), result.verdict)

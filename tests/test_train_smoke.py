@@ -15,7 +15,7 @@ pytest.importorskip("tensorflow_model_optimization")
 @pytest.fixture(scope="module")
 def smoke_model(tmp_path_factory):
     work = tmp_path_factory.mktemp("smoke")
-    r = subprocess.run([sys.executable, "-m", "train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
+    r = subprocess.run([sys.executable, "-m", "saywell_train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
                         "--allow-int8-loss", "--set", "teacher_channels=16", "--set", "teacher_steps=4",
                         "--set", "foreign_voices=true", "--set", "voices=flite_awb,flite_rms,foreign_it_pc"], capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -44,7 +44,7 @@ def test_the_teacher_was_fitted_and_distilled_from(smoke_model):
 
 
 def test_a_foreign_voice_trains_with_masked_frames(smoke_model):
-    from train.features import IGNORED, load
+    from saywell_train.features import IGNORED, load
 
     work = smoke_model.parent.parent
     meta = json.loads(smoke_model.with_suffix(".json").read_text())
@@ -63,7 +63,7 @@ def test_pruning_reached_its_target(smoke_model):
     it.allocate_tensors()
     sparsities = [float(np.mean(it.get_tensor(d["index"]) == 0)) for d in it.get_tensor_details()
                   if "_pw/" in d["name"] and list(d["shape"][1:3]) == [1, 1]]  # weights, not activations
-    from train.model import ModelConfig
+    from saywell_train.model import ModelConfig
 
     assert len(sparsities) == ModelConfig().blocks  # one pointwise convolution per block
     assert min(sparsities) >= 0.45

@@ -8,9 +8,9 @@ import shutil
 import pytest
 from conftest import MODEL, SAMPLES, run_cli
 
-from device.errors import SaywellError
-from device.lexicon import Lexicon
-from device.wordlists import (BUILTIN_LIST, WordEntry, load_file, load_stored, read_list, resolve, store_list,
+from saywell.errors import SaywellError
+from saywell.engine.lexicon import Lexicon
+from saywell.classroom.wordlists import (BUILTIN_LIST, WordEntry, load_file, load_stored, read_list, resolve, store_list,
                               stored_path, word_key)
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -66,7 +66,7 @@ def test_table_format_detected_from_extension_or_header(tmp_path, name, text, fm
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("device.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
+    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
     p = write(tmp_path, "bad.csv", "\n".join([
         "# a teacher's list",                                  # 1
         "text,phones,hint,level,tags,colour",                  # 2  unknown column: warning
@@ -148,7 +148,7 @@ def test_unclosed_quote_and_empty_list(tmp_path):
 
 
 def test_word_that_cannot_be_pronounced_is_an_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("device.lexicon.shutil.which", lambda name: None)  # no espeak-ng on this device
+    monkeypatch.setattr("saywell.engine.lexicon.shutil.which", lambda name: None)  # no espeak-ng on this device
     c = read_list(write(tmp_path, "w.txt", "ship\nzorbl\n"))
     assert [(p.line, p.error) for p in c.problems] == [(2, True)]
     assert "'zorbl' is not in the dictionary" in c.problems[0].message and "phones" in c.problems[0].message
@@ -225,22 +225,22 @@ def test_a_crash_while_storing_keeps_the_previous_list(tmp_path, monkeypatch):
     def power_cut(src, dst):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("device.home.os.replace", power_cut)
+    monkeypatch.setattr("saywell.classroom.home.os.replace", power_cut)
     with pytest.raises(SaywellError, match="previous version, if any, is unchanged"):
         store_list(bigger)
     assert path.read_bytes() == before and sorted(os.listdir(path.parent)) == ["w.json"]
 
 
 def test_guessed_pronunciations_are_stored_and_stay_stable(tmp_path, monkeypatch):
-    monkeypatch.setattr("device.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
+    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
     wl = load_file(write(tmp_path, "w.txt", "zorbl\nship\n"), "w")
     store_list(wl)
 
     def gone(word):
         raise AssertionError("a stored list must not be looked up again")
 
-    monkeypatch.setattr("device.lexicon.espeak_g2p", gone)
-    monkeypatch.setattr("device.lexicon._cmudict_entry", gone)
+    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", gone)
+    monkeypatch.setattr("saywell.engine.lexicon._cmudict_entry", gone)
     back = load_stored("w")
     assert [(e.text, e.phones, e.sources) for e in back.entries] == [
         ("zorbl", (("Z", "AO", "R", "B", "AH", "L"),), ("espeak-ng",)), ("ship", (("SH", "IH", "P"),), ("cmudict",))]

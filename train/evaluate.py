@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from device.errors import SaywellError
-from device.features import log_mel
-from device.lexicon import Variant, cmudict_variants, split_words
-from device.metadata import Calibration
-from device.model import AcousticModel
-from device.scoring import best_variants, calibrated, normalized, soft_min, to_score
+from saywell.errors import SaywellError
+from saywell.engine.features import log_mel
+from saywell.engine.lexicon import Variant, cmudict_variants, split_words
+from saywell.engine.metadata import Calibration
+from saywell.engine.model import AcousticModel
+from saywell.engine.scoring import best_variants, calibrated, normalized, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -58,7 +58,7 @@ def is_calibration_clip(path: str) -> bool:
 
 
 def real_items(dev_dir: Path) -> list[EvalItem]:
-    from device.audio import load_wav
+    from saywell.audio.wav import load_wav
 
     from .realspeech import load_dev_set
 
@@ -299,7 +299,7 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
     import json
     import time
 
-    from device.model import AcousticModel
+    from saywell.engine.model import AcousticModel
 
     from .rooms import EVALUATED, babble_sources, degraded_items
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from device.features import FrontendConfig
-from device.metadata import SCHEMA_VERSION
+from saywell.engine.features import FrontendConfig
+from saywell.engine.metadata import SCHEMA_VERSION
 
 from .features import CLASSES
 from .fit import qat_wrap

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from device.features import FrontendConfig, log_mel
-from device.phones import PHONES, SIL
+from saywell.engine.features import FrontendConfig, log_mel
+from saywell.engine.phones import PHONES, SIL
 
 from .augment import augment, speed
-from .foreign_voice import MASKED
+from .voices.foreign_voice import MASKED
 from .synthesize import load_shard
 from .utterance import Segment
 
 CLASSES: tuple[str, ...] = PHONES + (SIL,)
 CLASS_INDEX = {p: i for i, p in enumerate(CLASSES)}
-IGNORED = -1  # label of a frame the loss skips (train/foreign_voice.py's MASKED phones)
+IGNORED = -1  # label of a frame the loss skips (train/voices/foreign_voice.py's MASKED phones)
 _LABEL_INDEX = {**CLASS_INDEX, MASKED: IGNORED}
 
 

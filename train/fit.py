@@ -140,7 +140,7 @@ class WindowSampler:
 
 def _noise_bank(seed: int) -> list[np.ndarray]:
     """Log-mel frames of 1/f^k noise, k = 0 (white), 1 (pink), 1.5, 2 (brown), 2000 frames each; once per sampler."""
-    from device.features import FrontendConfig, log_mel
+    from saywell.engine.features import FrontendConfig, log_mel
 
     from .augment import colored_noise
 
@@ -233,7 +233,7 @@ def distiller(student, teacher, weight: float, temperature: float):
 
 def load_teacher(fit_dir: Path, frames: int):
     """The float network trained in fit_dir (its model_config.json and float.weights.h5)."""
-    from device.errors import SaywellError
+    from saywell.errors import SaywellError
 
     cfg_path, weights = fit_dir / "model_config.json", fit_dir / "float.weights.h5"
     if not weights.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from device.phones import VOWELS
+from saywell.engine.phones import VOWELS
 
 # expected phone -> what learners commonly say instead
 SUBSTITUTIONS: dict[str, tuple[str, ...]] = {

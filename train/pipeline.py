@@ -48,7 +48,7 @@ class Recipe:
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
-    foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/foreign_voice.py)
+    foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/voices/foreign_voice.py)
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
 
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         kind = type(getattr(recipe, field_name))
         recipe = replace(recipe, **{field_name: (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)})
     command = "saywell-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-    from device.errors import SaywellError
+    from saywell.errors import SaywellError
 
     try:
         if args.recalibrate:
@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None = None,
         allow_int8_loss: bool = False, command: str = "") -> int:
-    from device.errors import SaywellError
-    from device.features import FrontendConfig
+    from saywell.errors import SaywellError
+    from saywell.engine.features import FrontendConfig
 
     from . import synthesize as syn
 
@@ -197,7 +197,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
 
 
 def recalibrate(work: Path, out: Path, name: str, allow_int8_loss: bool) -> int:
-    from device.errors import SaywellError
+    from saywell.errors import SaywellError
     path = out / f"{name}.json"
     if not path.exists():
         raise SaywellError(f"{path} not found: --recalibrate needs an exported model in --out")
@@ -210,7 +210,7 @@ def recalibrate(work: Path, out: Path, name: str, allow_int8_loss: bool) -> int:
 
 def evaluate_stage(meta: dict, work: Path, out: Path, name: str, heldout: list[str], real_speech: bool,
                    allow_int8_loss: bool) -> int:
-    from device.errors import SaywellError
+    from saywell.errors import SaywellError
 
     from .evaluate import evaluate_models
     from .export import write_metadata

@@ -5,7 +5,7 @@ It is never used for training. Each short prompt gives a "correct" item (the lea
 expected text) and, where possible, a "mismatch" item: the expected text has one word swapped for a
 real word one phone away, so a perfect scorer flags exactly that phone and reports the phone heard.
 
-    python -m train.realspeech data/real
+    python -m saywell_train.realspeech data/real
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from device.phones import strip_stress
+from saywell.engine.phones import strip_stress
 
 G722_BYTES_PER_S = 8000  # G.722 is 64 kbit/s: the length is known without decoding
 COMMON_ZIPF = 2.5
@@ -241,7 +241,7 @@ def _seconds(path: str) -> float:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m train.realspeech OUT_DIR")
+        sys.exit("usage: python -m saywell_train.realspeech OUT_DIR")
     t0 = time.time()
     out = Path(sys.argv[1])
     dev = build_dev_set(out)

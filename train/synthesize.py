@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from device.lexicon import _cmudict
+from saywell.engine.lexicon import _cmudict
 
 from .mispronounce import mispronounce
 from .utterance import Segment, Utterance
@@ -23,7 +23,7 @@ from .vocab import common_words, phone_balanced_words, phrases
 
 @dataclass(frozen=True)
 class VoiceSpec:
-    engine: str  # flite | festival | piper | espeak | foreign (train/foreign_voice.py)
+    engine: str  # flite | festival | piper | espeak | foreign (train/voices/foreign_voice.py)
     voice: str
     name: str
     share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
@@ -39,7 +39,7 @@ TRAIN_VOICES = (
     VoiceSpec("festival", "cmu_us_slt_arctic_hts", "festival_slt_hts", seed=4), VoiceSpec("piper", "joe", "piper_joe", seed=5),
 )
 HELDOUT_VOICES = (VoiceSpec("flite", "rms", "flite_rms", seed=1005), VoiceSpec("festival", "ked_diphone", "festival_ked", seed=1006))
-# espeak-ng formant voices (train/espeak_voice.py), not in TRAIN_VOICES yet: each speaks exactly the phones asked
+# espeak-ng formant voices (train/voices/espeak_voice.py), not in TRAIN_VOICES yet: each speaks exactly the phones asked
 # (labels matched the requested phones for 1000/1000 words and twins per variant; en-gb, en-029 accents do not).
 ESPEAK_VOICES = tuple(VoiceSpec("espeak", f"en-us+{v}", f"espeak_{v}", share=0.3, seed=20 + k)
                       for k, v in enumerate(("m1", "m3", "m7", "f2", "f5", "klatt", "klatt4", "croak")))
@@ -48,7 +48,7 @@ ESPEAK_VOICES = tuple(VoiceSpec("espeak", f"en-us+{v}", f"espeak_{v}", share=0.3
 MORE_VOICES = (VoiceSpec("piper", "joe", "piper_joe_varied", share=0.5, vary_noise=True, seed=10),
                VoiceSpec("flite", "slt", "flite_slt_child", share=0.4, pitch_hz=(210.0, 320.0), seed=11),
                VoiceSpec("flite", "awb", "flite_awb_high", share=0.3, pitch_hz=(160.0, 260.0), seed=12)) + ESPEAK_VOICES
-# Eight more people (train/foreign_voice.py): Debian's Czech (a boy among them), Italian and Finnish diphone voices
+# Eight more people (train/voices/foreign_voice.py): Debian's Czech (a boy among them), Italian and Finnish diphone voices
 # speaking English phones, only their English-sounding consonants labelled (no changed twins: their vowels are masked).
 FOREIGN_VOICES = tuple(VoiceSpec("foreign", v, f"foreign_{name}", share=0.4, pitch_hz=hz, mis_rate=0.0, seed=40 + k)
                        for k, (v, name, hz) in enumerate((
@@ -99,17 +99,17 @@ def make_jobs(words: list[str], n_words: int, n_phrases: int, mis_rate: float, s
 
 def _voice(spec: VoiceSpec, job: Job):
     if spec.engine == "flite":
-        from .engines import FliteVoice
+        from .voices.engines import FliteVoice
         return FliteVoice(spec.voice, f0_mean=job.pitch, duration_stretch=job.prosody)
     if spec.engine == "festival":
-        from .engines import FestivalVoice
+        from .voices.engines import FestivalVoice
         return FestivalVoice(spec.voice, duration_stretch=job.prosody)
     if spec.engine == "espeak":  # the library is process-global: initialised once per process, on first use
-        from .espeak_voice import EspeakVoice
+        from .voices.espeak_voice import EspeakVoice
         pitch = job.pitch or 140.0
         return EspeakVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56),
                            pitch_range=30 + round(pitch * 13) % 50, name=spec.name)  # range: varied, from the pitch
-    from .piper_voice import PiperVoice
+    from .voices.piper_voice import PiperVoice
     return PiperVoice()  # one network per process: _run_chunk sets rate and noise for each utterance
 
 
@@ -122,7 +122,7 @@ def _run_chunk(args) -> list[dict]:
     if spec.engine == "festival":  # one process for the whole chunk; prosody from the first job
         utts = _voice(spec, jobs[0]).synthesize_many([(j.words, j.phones) for j in jobs])
     elif spec.engine == "foreign":  # one process per chunk; an utterance with a missing diphone comes back None
-        from .foreign_voice import ForeignVoice
+        from .voices.foreign_voice import ForeignVoice
         seeds = [zlib.crc32(f"{spec.seed} {' '.join(j.words)} {j.pitch}".encode()) for j in jobs]
         utts = ForeignVoice(spec.voice, spec.name).synthesize_many(
             [(j.phones or j.canonical, j.pitch, j.prosody, seed) for j, seed in zip(jobs, seeds)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from device.lexicon import _cmudict
+from saywell.engine.lexicon import _cmudict
 
 
 def common_words(n: int, min_len: int = 2) -> list[str]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from device.features import FrontendConfig, mel_filterbank
+from saywell.engine.features import FrontendConfig, mel_filterbank
 
 
 def warp_frequencies(f: np.ndarray, alpha: float, nyquist: float, f_hi: float = 4800.0) -> np.ndarray:

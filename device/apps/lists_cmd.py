@@ -1,0 +1,108 @@
+"""`saywell lists`: validate, import, show and export the teacher's word lists (classroom/wordlists.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..classroom.home import write_atomically
+from ..classroom.wordlists import (Checked, accepted_alternates, check_name, default_name, lists_dir, load_stored,
+                                   read_list, source_label, store_list, stored_info, stored_names, stored_path,
+                                   to_csv, to_text)
+from ..errors import SaywellError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("lists", help="check, import, show and export teacher word lists")
+    lsub = p.add_subparsers(dest="lists_command", required=True, metavar="validate|import|show|export")
+    q = lsub.add_parser("validate", help="check a list file and report every problem with its line")
+    q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
+    q.set_defaults(func=cmd_validate)
+    q = lsub.add_parser("import", help="check a list file and store it for practice (refused if it has errors)")
+    q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
+    q.add_argument("--name", help="name to store it under (default: from the file name); the same name replaces the list")
+    q.set_defaults(func=cmd_import)
+    q = lsub.add_parser("show", help="the stored lists, or one list's words with their phones")
+    q.add_argument("name", nargs="?", help="a stored list (default: list them all)")
+    q.set_defaults(func=cmd_show)
+    q = lsub.add_parser("export", help="write a stored list as CSV (importable again) or plain text")
+    q.add_argument("name", help="a stored list's name (saywell lists show)")
+    q.add_argument("--format", choices=("csv", "txt"), help="default: from the -o extension, else csv")
+    q.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    q.set_defaults(func=cmd_export)
+
+
+def _print_report(checked: Checked, file: Path) -> None:
+    ne, nw = len(checked.errors), len(checked.warnings)
+    print(f"{file}: {checked.fmt}, {len(checked.wordlist.entries)} usable entries, "
+          f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}")
+    for p in checked.problems:
+        print(f"  {p}")
+
+
+def cmd_validate(args) -> int:
+    checked = read_list(args.file)
+    _print_report(checked, args.file)
+    if checked.errors:
+        n = len(checked.errors)
+        raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}; fix the lines above and validate again")
+    print(f"ok: import it with: saywell lists import {args.file}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    name = check_name(args.name or default_name(args.file) or "")
+    checked = read_list(args.file, name)
+    existed = stored_path(name).exists()
+    if checked.problems:
+        _print_report(checked, args.file)
+    if checked.errors:
+        n = len(checked.errors)
+        kept = f"the stored list '{name}' is unchanged" if existed else "nothing was stored"
+        raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}: not imported, {kept}; fix the lines above and import again")
+    store_list(checked.wordlist)
+    guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
+    note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
+    print(f"{'replaced' if existed else 'imported'} '{name}': {len(checked.wordlist.entries)} entries{note}")
+    return 0
+
+
+
+
+def cmd_show(args) -> int:
+    if not args.name:
+        names = stored_names()
+        if not names:
+            print(f"no stored lists in {lists_dir()}; import one with: saywell lists import FILE")
+            return 0
+        print(f"{'name':<20} {'entries':>7} {'guessed':>7}  imported                  from")
+        for n in names:
+            i = stored_info(n)
+            print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {i['imported_at']:<25} {i['origin']}")
+        return 0
+    wl = load_stored(args.name)
+    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'})")
+    width = max((len(e.text) for e in wl.entries), default=4)
+    for e in wl.entries:
+        phones = " | ".join(" ".join(g) for g in e.phones or ())
+        extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
+                         f"  tags: {';'.join(e.tags)}" if e.tags else ""])
+        print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
+        also = accepted_alternates(e)
+        if also:
+            print(f"  {'':<{width}}  also accepted: {'; '.join(also)}  (give the phones in the list to accept only those)")
+    return 0
+
+
+
+
+def cmd_export(args) -> int:
+    wl = load_stored(args.name)
+    fmt = args.format or ("txt" if args.output and args.output.suffix.lower() == ".txt" else "csv")
+    data = to_csv(wl) if fmt == "csv" else to_text(wl)
+    if args.output is None:
+        sys.stdout.write(data)
+    else:
+        write_atomically(args.output, data.encode("utf-8"))
+        print(f"wrote {len(wl.entries)} entries of '{wl.name}' to {args.output} ({fmt})", file=sys.stderr)
+    return 0

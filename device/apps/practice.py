@@ -1,0 +1,440 @@
+"""`saywell practice`: show a word, listen, score it the moment the learner stops, say what to fix.
+
+Input: the microphone (default; --device by index or name), a WAV replayed as the microphone (--input PATH,
+in real time unless --fast, scored against the first word or --word), or raw s16le mono 16 kHz PCM on
+stdin (--input -, each utterance scored against the next word). Keys when stdin is a terminal: r repeat,
+n next, p play the reference (espeak-ng), q quit; without a terminal each word is tried once.
+--json prints one event per line: listening, speech_start, speech_end, result (the scoring contract
+object and latency_ms from the end-of-speech decision), warning.
+
+Words come from --list: a file (plain text, CSV/TSV with phones, hints and levels) or the name of a list
+stored with `saywell lists import`; the default is the built-in beginner list. With the microphone the next
+word is chosen adaptively (device/classroom/schedule.py: spaced repetition steered by the learner's weak sounds);
+recordings and stdin keep the list's order (--order overrides). Every scored attempt is recorded in the
+progress store (device/classroom/progress.py) under --learner, or as an anonymous session; --no-progress records
+nothing. Its recording is kept only while a teacher has turned that on (`saywell settings keep-audio on`,
+device/classroom/audio_keep.py), and the learner is told so. At the end the learner sees the session's accuracy and the sounds to practise.
+
+Only the standard library is imported here at load time: `saywell score` must not pay for practice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import select
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable, TextIO
+
+from ..errors import SaywellError
+from ..classroom.wordlists import BUILTIN_LIST, WordEntry  # noqa: F401  (BUILTIN_LIST re-exported; stdlib only underneath)
+
+
+def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser("practice", help="practise words with the microphone: listen, score each sound, give a tip")
+    p.add_argument("--list", metavar="FILE|NAME",
+                   help="a word list file (text, CSV or TSV) or the name of a stored list (default: the built-in beginner list)")
+    p.add_argument("--word", help="practise just this word or phrase")
+    p.add_argument("--learner", metavar="NAME_OR_CODE", help="record progress under this learner (default: an anonymous session)")
+    p.add_argument("--no-progress", action="store_true", help="record nothing")
+    p.add_argument("--reset-progress", action="store_true",
+                   help="if the progress database is damaged, move it aside to a dated backup and start a fresh one")
+    p.add_argument("--order", choices=("adaptive", "list"),
+                   help="adaptive: weak sounds and due words first; list: the list's order (default: adaptive with the "
+                        "microphone, list otherwise)")
+    p.add_argument("--seed", type=int, help="seed for the adaptive order (the same seed and history give the same words)")
+    p.add_argument("--input", default="mic", metavar="mic|PATH|-",
+                   help="mic (default); a WAV file replayed as the microphone; - for raw s16le mono 16 kHz PCM on stdin")
+    p.add_argument("--fast", action="store_true", help="with --input PATH: replay as fast as possible, not in real time")
+    p.add_argument("--device", help="microphone by index or (part of its) name; default: the system's default input")
+    p.add_argument("--json", action="store_true", help="one JSON event per line instead of text")
+    model_args(p)
+    p.set_defaults(func=run)
+
+
+def read_word_list(path: Path | str | None) -> list[str]:
+    """The texts of a list file or stored list (None: the built-in list); a list with errors is refused."""
+    from ..classroom.wordlists import resolve
+
+    return [e.text for e in resolve(None if path is None else str(path)).entries]
+
+
+class Output:
+    """Text for a learner or JSON lines for a program; each write is whole even if Ctrl-C lands mid-way."""
+
+    def __init__(self, as_json: bool, stream: TextIO | None = None):
+        self.stream = stream or sys.stdout
+        self.json = as_json
+        self.color = not as_json and self.stream.isatty()
+
+    def _write(self, text: str) -> None:
+        block = threading.current_thread() is threading.main_thread()
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        finally:
+            if block:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a Ctrl-C that came meanwhile is raised now
+
+    def _paint(self, s: str, code: str) -> str:
+        return f"\033[{code}m{s}\033[0m" if self.color else s
+
+    def event(self, kind: str, **fields) -> None:
+        if self.json:
+            self._write(json.dumps({"event": kind, **fields}) + "\n")
+
+    def text(self, line: str) -> None:
+        if not self.json:
+            self._write(line + "\n")
+
+    def word(self, i: int, n: int, text: str, prons, hint: str = "") -> None:
+        guessed = [p.word for p in prons if p.source == "espeak-ng"]
+        phones = " | ".join(" ".join(p.phones) for p in prons)
+        note = f"  (guessed for {', '.join(guessed)}: ask your teacher)" if guessed else ""
+        self.text(f"\n[{i + 1}/{n}] {self._paint(text, '1')}   /{phones}/{note}")
+        if hint:
+            self.text(f"  hint: {hint}")
+
+    def listening(self, text: str) -> None:
+        self.event("listening", text=text)
+        self.text("  listening... say it now")
+
+    def warning(self, message: str) -> None:
+        self.event("warning", message=message)
+        self.text("  " + self._paint(f"! {message}", "33"))
+
+    def result(self, result, latency_ms: float | None) -> None:
+        from ..engine.feedback import describe
+
+        self.event("result", result=result.to_dict(), latency_ms=None if latency_ms is None else round(latency_ms, 1))
+        if not self.json:
+            self._write("".join("  " + ln + "\n" for ln in describe(result, color=self.color).splitlines()))
+
+
+class Keys:
+    """Single key presses from the terminal (no Enter needed); the terminal is restored however practice ends."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._saved = None
+
+    def __enter__(self):
+        import termios
+        import tty
+
+        self._saved = termios.tcgetattr(self.fd)
+        tty.setcbreak(self.fd)
+        return self
+
+    def __exit__(self, *exc):
+        import termios
+
+        if self._saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+
+    def poll(self, timeout: float = 0.0, accept: str = "rnpq") -> str | None:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return None
+        ch = os.read(self.fd, 1).decode(errors="ignore").lower()
+        if ch in ("\n", "\r", " "):
+            ch = "n" if "n" in accept and "\n" in accept else ""
+        return ch if ch and ch in accept else None
+
+    def wait(self, idle: Callable[[], None], accept: str = "rnpq\n") -> str:
+        while True:
+            key = self.poll(0.1, accept)
+            if key:
+                return key
+            idle()
+
+
+def play_reference(text: str, idle: Callable[[], None]) -> str | None:
+    """Speaks the word with espeak-ng; returns why it could not, or None."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return "no reference audio: espeak-ng is not installed (apt-get install espeak-ng)"
+    proc = subprocess.Popen([exe, "-v", "en-us", "-s", "130", text], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while proc.poll() is None:
+            idle()  # keep the microphone's queue from filling while the speaker plays
+            time.sleep(0.05)
+            if time.monotonic() > deadline:
+                return "espeak-ng took too long; reference not played"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with proc.stderr:
+        err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+    if proc.returncode != 0:
+        return f"espeak-ng could not play the reference ({err[-1] if err else f'exit code {proc.returncode}'})"
+    return None
+
+
+def open_source(args):
+    from ..audio.sources import MicSource, StdinSource, WavSource
+
+    if args.input == "mic":
+        return MicSource(args.device)
+    if args.input == "-":
+        return StdinSource()
+    return WavSource(Path(args.input), realtime=not args.fast)
+
+
+def run(args) -> int:
+    from ..engine.model import AcousticModel
+    from ..engine.scoring import Scorer
+    from ..classroom.wordlists import resolve
+
+    kind = "mic" if args.input == "mic" else "stdin" if args.input == "-" else "file"
+    if args.fast and kind != "file":
+        raise SaywellError("--fast only applies to --input PATH (a recording replayed as the microphone)")
+    if args.device is not None and kind != "mic":
+        raise SaywellError("--device only applies to the microphone (--input mic)")
+    if args.no_progress and (args.learner or args.reset_progress):
+        raise SaywellError("--learner and --reset-progress need the progress store; drop --no-progress")
+    if args.word:
+        entries, list_name = [WordEntry(args.word)], None
+    else:
+        wl = resolve(args.list)
+        entries, list_name = list(wl.entries), wl.name
+    if kind == "file":
+        entries = entries[:1]
+    adaptive = (args.order or ("adaptive" if kind == "mic" else "list")) == "adaptive" and not args.word
+    store, log = None, None
+    if not args.no_progress:
+        from ..classroom.progress import ProgressStore
+
+        store = ProgressStore.default(reset=args.reset_progress)
+        for note in store.notes:
+            print(f"note: {note}", file=sys.stderr)
+    try:
+        from ..classroom.progress import SessionLog
+
+        learner = store.learner(args.learner) if store and args.learner else None
+        history = store.attempts(learner) if learner else []
+        order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
+        out = Output(args.json)
+        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
+        keeper = None
+        if store is not None:
+            from ..classroom.audio_keep import AudioKeeper
+
+            keeper = AudioKeeper()
+        log = SessionLog(store, learner, list_name, keeper=keeper)
+        interactive = kind != "stdin" and sys.stdin is not None and sys.stdin.isatty()
+        from ..audio.sources import native_messages_filtered
+
+        with (native_messages_filtered() if kind == "mic" else contextlib.nullcontext()), open_source(args) as source, \
+                (Keys(sys.stdin.fileno()) if interactive else contextlib.nullcontext()) as keys:
+            source.start()
+            if kind == "file" and not args.json:
+                for note in source.audio.notes:
+                    print(f"note: {args.input}: {note}", file=sys.stderr)
+            if interactive and kind == "mic":
+                out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
+            session = Session(scorer, source, out, keys, single=kind == "file", log=log)
+            if keeper is not None and keeps_audio():
+                out.text("note: a teacher has turned on keeping recordings: each word you say is kept on this device")
+            session.welcome(history)
+            code = session.run(order)
+            session.farewell(history)
+            return code
+    finally:
+        if log is not None:
+            log.close()
+        if store is not None:
+            store.close()
+
+
+def keeps_audio() -> bool:
+    """Whether recordings are kept now (damaged settings: no, and the keeper says why at the first attempt)."""
+    from ..classroom.settings import load_settings
+
+    try:
+        return load_settings().keep_audio
+    except SaywellError:
+        return False
+
+
+class ListOrder:
+    """The list's order, each word once."""
+
+    def __init__(self, entries):
+        self.entries = [e if isinstance(e, WordEntry) else WordEntry(e) for e in entries]
+        self.position = 0
+        self.total = len(self.entries)
+
+    def current(self) -> WordEntry | None:
+        return self.entries[self.position] if self.position < self.total else None
+
+    def advance(self, skipped: bool = False) -> None:
+        self.position += 1
+
+    def observe(self, attempt) -> None:
+        pass
+
+
+class AdaptiveOrder:
+    """As many turns as the list has words, each word chosen by the scheduler from the learner's history."""
+
+    def __init__(self, entries: list[WordEntry], history=(), seed: int | None = None):
+        from ..classroom.schedule import Outcome, Scheduler
+
+        self._outcome = Outcome.from_attempt
+        self.scheduler = Scheduler(entries, [o for o in map(Outcome.from_attempt, history) if o], seed=seed)
+        self.position, self.total = 0, len(entries)
+        self._skipped: set[str] = set()
+        self._current = self.scheduler.next()
+
+    def current(self) -> WordEntry | None:
+        return self._current if self.position < self.total else None
+
+    def advance(self, skipped: bool = False) -> None:
+        last = self._current
+        if skipped:
+            self._skipped.add(last.key)
+        else:
+            self.position += 1
+        self._current = self.scheduler.next(last_key=last.key if last else None, exclude=self._skipped)
+
+    def observe(self, attempt) -> None:
+        o = self._outcome(attempt)
+        if o:
+            self.scheduler.observe(o)
+
+
+class Session:
+    def __init__(self, scorer, source, out: Output, keys: Keys | None, single: bool, log=None):
+        from ..engine.listener import Listener
+
+        self.scorer, self.source, self.out, self.keys, self.single = scorer, source, out, keys, single
+        self.listener = Listener(source, scorer)
+        self.log = log
+
+    def run(self, words) -> int:
+        """words: texts or WordEntry objects in order, or an order (ListOrder, AdaptiveOrder)."""
+        order = words if hasattr(words, "current") else ListOrder(words)
+        scored = 0
+        while (entry := order.current()) is not None:
+            text = entry.text
+            try:
+                prons = entry.pronunciations() or self.scorer.pronunciations(text)
+            except SaywellError as e:
+                self.out.warning(f"skipped {text!r}: {e}")
+                order.advance(skipped=True)
+                continue
+            self.out.word(order.position, order.total, text, prons, entry.hint)
+            self.out.listening(text)
+            outcome = self._listen(text, prons, order)
+            if outcome == "eof":
+                if scored == 0:  # nothing was ever said: still answer, as `saywell score` would
+                    self.out.warning("no speech heard before the input ended")
+                    import numpy as np
+
+                    empty = np.zeros((0, len(self.scorer.meta.phones)), np.float32)
+                    self.out.result(self.scorer.score_posteriors(empty, text, prons), None)
+                break
+            if outcome == "result":
+                scored += 1
+                if self.single:
+                    break
+                outcome = self._after_result(text)
+            if outcome == "p":
+                self._play(text)
+                outcome = "r"
+            if outcome == "q":
+                break
+            if outcome == "n":
+                order.advance()
+        return 0
+
+    def _listen(self, text: str, prons, order) -> str:
+        poll = self.keys.poll if self.keys else None
+        for ev in self.listener.listen(text, prons, poll=poll):
+            if ev.kind == "result":
+                self.out.result(ev.result, ev.latency_ms)
+                self._record(ev.result, prons, order, ev.samples)
+                return "result"
+            if ev.kind == "key":
+                return ev.key
+            if ev.kind == "end_of_input":
+                return "eof"
+            if ev.kind == "warning":
+                self.out.warning(ev.message)
+            else:
+                self.out.event(ev.kind, t=round(ev.t, 3))
+        return "eof"
+
+    def _record(self, result, prons, order, samples=None) -> None:
+        from ..classroom.wordlists import word_key
+
+        phones = tuple(p.phones for p in prons)
+        key, expected = word_key(result.text, phones), " | ".join(" ".join(g) for g in phones)
+        if self.log is None:
+            from ..classroom.progress import Attempt
+
+            order.observe(Attempt.from_result(result, key, expected))
+            return
+        problem = self.log.record(result, key, expected, samples, self.scorer.meta.frontend.sample_rate_hz)
+        order.observe(self.log.attempts[-1])
+        if problem:
+            self.out.warning(problem)
+
+    def welcome(self, history) -> None:
+        """A named learner coming back sees where they stand."""
+        if self.log is None or self.log.learner is None or not history:
+            return
+        from ..classroom.progress import describe_sounds, summarize
+
+        s = summarize(history)
+        weak = describe_sounds(s.weakest())
+        self.out.text(f"welcome back, {self.log.learner.name}: {s.attempts} attempt{'s' * (s.attempts != 1)} so far, "
+                      f"{s.accuracy:.0%} right"
+                      + (f"; sounds to practise: {weak}" if weak else ""))
+
+    def farewell(self, history) -> None:
+        """What this session did, and for a named learner all their practice so far (text only: JSON is a contract)."""
+        if self.log is None:
+            return
+        from ..classroom.progress import describe_sounds, summarize
+
+        s = summarize(self.log.attempts)
+        if not s.attempts:
+            return
+        self.out.text(f"\nthis session: {s.attempts} attempt{'s' * (s.attempts != 1)}, {s.correct} right ({s.accuracy:.0%})")
+        weak = describe_sounds(s.weakest(min_attempts=1))
+        if weak:
+            self.out.text(f"sounds to practise: {weak}")
+        if self.log.learner is not None and history:
+            total = summarize(list(history) + self.log.attempts)
+            self.out.text(f"{self.log.learner.name} so far: {total.attempts} attempts, {total.accuracy:.0%} right "
+                          f"(saywell report --learner {shlex.quote(self.log.learner.name)})")
+    def _after_result(self, text: str) -> str:
+        if self.keys is None:
+            return "n"
+        self.out.text("  [r] repeat   [n] next   [p] play the reference   [q] quit")
+        while True:
+            key = self.keys.wait(self.source.discard_pending)
+            if key != "p":
+                return key
+            self._play(text)
+
+    def _play(self, text: str) -> None:
+        problem = play_reference(text, self.source.discard_pending)
+        if problem:
+            self.out.warning(problem)
+        self.source.discard_pending()  # the microphone heard the speaker

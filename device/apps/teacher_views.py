@@ -1,0 +1,265 @@
+"""The teacher page's HTML: plain server-rendered pages, no script, every value through html.escape.
+
+Charts are device/classroom/report.py's SVG, inlined. The style sheet is embedded here and served from one fixed
+route: the server never reads a file named by a request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+from ..classroom.progress import Attempt, Summary, describe_sounds
+from ..classroom.report import ANONYMOUS, Report, to_svg
+from ..classroom.wordlists import Checked, WordEntry, accepted_alternates, source_label
+
+RECENT_ATTEMPTS = 30
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
+header{background:#2c3e50;color:#fff;padding:.6em 1.2em;display:flex;gap:1.2em;align-items:center;flex-wrap:wrap}
+header a,header button{color:#fff;background:none;border:0;font:inherit;cursor:pointer;text-decoration:underline}
+header form{margin:0 0 0 auto}
+main{padding:1em 1.2em;max-width:1100px}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0;background:#fff}
+th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+td.num{text-align:right}
+.error{color:#a00}.warning{color:#a60}.ok{color:#070}
+.notice{padding:.6em 1em;border-left:4px solid #2c3e50;background:#fff;margin:1em 0}
+.notice.bad{border-color:#a00}.notice.good{border-color:#070}
+form.box{background:#fff;border:1px solid #ddd;padding:1em;display:inline-block}
+label{display:block;margin:.4em 0}
+svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
+"""
+
+
+@dataclass(frozen=True)
+class ListRow:
+    name: str
+    words: object
+    guessed: object
+    imported_at: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Recordings:
+    """The keep-audio setting and what is kept now."""
+
+    keep_audio: bool
+    limit_mb: int
+    count: int
+    size_bytes: int
+    problem: str = ""  # the settings file is damaged
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a page is shown: the CSRF token of its session (None: no session yet) and whether to offer log out."""
+
+    csrf: str | None
+    can_log_out: bool
+
+
+def e(value) -> str:
+    return escape(str(value), quote=True)
+
+
+def _when(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def layout(title: str, body: str, page: Page) -> str:
+    out = ""
+    if page.can_log_out and page.csrf:
+        out = (f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{e(page.csrf)}">'
+               '<button type="submit">Log out</button></form>')
+    nav = ('<strong>saywell</strong><a href="/">Overview</a><a href="/#upload">Upload a word list</a>'
+           f'<a href="/report.csv">Download the CSV report</a>{out}') if page.csrf else "<strong>saywell</strong>"
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{e(title)} - saywell</title><link rel="stylesheet" href="/style.css"></head>'
+            f'<body><header>{nav}</header><main><h1>{e(title)}</h1>{body}</main></body></html>')
+
+
+def message_page(title: str, message: str, page: Page, bad: bool = True) -> str:
+    link = '<p><a href="/">Back to the overview</a></p>' if page.csrf else ""
+    return layout(title, f'<p class="notice {"bad" if bad else "good"}">{e(message)}</p>{link}', page)
+
+
+def login_page(csrf: str, message: str = "") -> str:
+    """Its CSRF token belongs to a session that is not logged in yet: no links to the pages behind the login."""
+    note = f'<p class="notice bad">{e(message)}</p>' if message else ""
+    return layout("Teacher login", note +
+                  '<form class="box" method="post" action="/login">'
+                  f'<input type="hidden" name="csrf" value="{e(csrf)}">'
+                  '<label>Teacher PIN <input type="password" name="pin" autocomplete="current-password" '
+                  'autofocus required></label><button type="submit">Log in</button></form>', Page(None, False))
+
+
+def _upload_form(page: Page) -> str:
+    return ('<h2 id="upload">Upload a word list</h2>'
+            '<p>Plain text (one word or phrase per line) or CSV/TSV with a header row: <code>text</code>, optional '
+            '<code>phones</code>, <code>hint</code>, <code>level</code>, <code>tags</code>. UTF-8. The list is '
+            'checked first; nothing is imported until you confirm.</p>'
+            '<form class="box" method="post" action="/lists/check" enctype="multipart/form-data">'
+            f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+            '<label>File <input type="file" name="file" accept=".txt,.csv,.tsv,.tab,text/plain,text/csv" required></label>'
+            '<label>Store as (optional name) <input type="text" name="name" maxlength="64" '
+            'pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}" placeholder="from the file name"></label>'
+            '<button type="submit">Check the list</button></form>')
+
+
+def _sound_table(s: Summary, limit: int | None = None) -> str:
+    if not s.sounds:
+        return "<p>No sounds scored yet.</p>"
+    rows = "".join(f'<tr><td>{e(x.phone)}</td><td class="num">{x.attempts}</td><td class="num">{x.ok}</td>'
+                   f'<td class="num">{x.rate:.0%}</td><td class="num">{x.mean_score:.0f}</td></tr>'
+                   for x in s.sounds[:limit])
+    return ('<table class="sounds"><tr><th>sound</th><th>tries</th><th>right</th><th>% right</th>'
+            f'<th>mean score</th></tr>{rows}</table>')
+
+
+def _summary_line(s: Summary) -> str:
+    if not s.attempts:
+        return "No spoken attempts yet."
+    return (f"{s.attempts} spoken attempts, {s.accuracy:.0%} right, mean score {s.mean_score:.0f}/100"
+            + (f", {s.silent} without speech" if s.silent else "") + f"; last practice {_when(s.last_t)}.")
+
+
+def _recordings_section(r: Recordings, page: Page) -> str:
+    state = "on" if r.keep_audio else "off"
+    body = ('<h2 id="recordings">Recordings</h2>'
+            f'<p id="keep-audio-state">Keeping recordings is <strong>{state}</strong>.</p>'
+            '<p>When it is on, practice and the kiosk keep the recording of each scored word on this device (at most '
+            f'{r.limit_mb} MB; beyond that the oldest are deleted), and a learner\'s page plays them. Turning it off '
+            'stops keeping new recordings; the recordings already kept stay until you delete them here.</p>')
+    if r.problem:
+        body += f'<p class="notice bad">{e(r.problem)}</p>'
+    turn = "off" if r.keep_audio else "on"
+    body += ('<form class="box" method="post" action="/settings/keep-audio">'
+             f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+             f'<input type="hidden" name="keep_audio" value="{turn}">'
+             f'<button type="submit" id="keep-audio">Turn keeping recordings {turn}</button></form>')
+    body += f'<p>Kept now: {r.count} recording{"s" * (r.count != 1)}, {r.size_bytes / 1e6:.1f} MB.</p>'
+    if r.count:
+        body += ('<form class="box" method="post" action="/audio/delete">'
+                 f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+                 '<label><input type="checkbox" name="confirm" value="yes" required> yes, delete them</label>'
+                 '<button type="submit" id="delete-audio">Delete all kept recordings</button></form>')
+    return body
+
+
+def overview(lists: list[ListRow], report: Report | None, progress_note: str, page: Page,
+             recordings: Recordings | None = None) -> str:
+    if lists:
+        rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
+                       f'<td class="num">{e(r.guessed)}</td><td>{e(r.imported_at)}</td><td>{e(r.origin)}</td></tr>'
+                       for r in lists)
+        body = ('<h2>Word lists</h2><table class="lists"><tr><th>name</th><th>entries</th><th>guessed phones</th>'
+                f'<th>imported</th><th>from</th></tr>{rows}</table>')
+    else:
+        body = '<h2>Word lists</h2><p>No stored lists yet: upload one below (practice uses the built-in beginner list meanwhile).</p>'
+    body += _upload_form(page)
+    body += "<h2>Class progress</h2>"
+    if report is None:
+        body += f'<p class="notice">{e(progress_note)}</p>'
+    else:
+        if progress_note:
+            body += f'<p class="notice">{e(progress_note)}</p>'
+        body += f"<p>{e(_summary_line(report.overall))}</p>" + to_svg(report)
+        rows = "".join(
+            f'<tr><td>{_learner_link(sec.who)}</td><td class="num">{sec.summary.attempts}</td>'
+            f'<td class="num">{sec.summary.accuracy:.0%}</td><td class="num">{sec.summary.mean_score:.0f}</td>'
+            f'<td>{e(describe_sounds(sec.summary.weakest()) or "-")}</td></tr>'
+            for sec in report.sections)
+        body += ('<h2>Learners</h2><table class="learners"><tr><th>learner</th><th>attempts</th><th>right</th>'
+                 f'<th>mean score</th><th>sounds to practise</th></tr>{rows}</table>'
+                 '<h2>Sounds (whole class, weakest first)</h2>' + _sound_table(report.overall)
+                 + '<p><a href="/report.csv">Download the CSV report</a> (per learner, per sound, per day)</p>')
+    if recordings is not None:
+        body += _recordings_section(recordings, page)
+    return layout("Teacher page", body, page)
+
+
+def _learner_link(who: str) -> str:
+    if who == ANONYMOUS:  # anonymous sessions (the kiosk) have no page of their own
+        return e(who)
+    return f'<a href="/learner?name={quote(who, safe="")}">{e(who)}</a>'
+
+
+def _attempt_row(a: Attempt) -> str:
+    off = ", ".join(f"{m.phone} (heard {m.heard})" if m.heard else m.phone for m in a.phones if not m.ok)
+    return (f'<tr class="attempt"><td>{e(_when(a.t))}</td><td>{e(a.word_text)}</td><td>/{e(a.expected_phones)}/</td>'
+            f'<td class="num">{a.score:.0f}</td><td class="{"ok" if a.verdict == "correct" else "error"}">{e(a.verdict)}</td>'
+            f'<td>{e(off or "-")}</td><td>{e(a.list_name or "-")}</td><td>{_player(a)}</td></tr>')
+
+
+def _player(a: Attempt) -> str:
+    if not a.audio_file or not a.id:
+        return "-"
+    return f'<audio controls preload="none" src="/attempt-audio?id={int(a.id)}"></audio>'
+
+
+def learner_page(name: str, report: Report, attempts: list[Attempt], page: Page) -> str:
+    recent = attempts[-RECENT_ATTEMPTS:][::-1]
+    body = (f"<p>{e(_summary_line(report.overall))}</p>"
+            f'<p><a href="/report.csv?learner={quote(name, safe="")}">Download this learner\'s CSV</a></p>'
+            + to_svg(report) + "<h2>Sounds, weakest first</h2>" + _sound_table(report.overall)
+            + f"<h2>Recent attempts (newest first, last {RECENT_ATTEMPTS})</h2>")
+    if recent:
+        body += ('<table class="attempts"><tr><th>when</th><th>word</th><th>expected</th><th>score</th><th>verdict</th>'
+                 '<th>sounds off</th><th>list</th><th>recording</th></tr>' + "".join(_attempt_row(a) for a in recent) + "</table>")
+    else:
+        body += "<p>No attempts yet.</p>"
+    return layout(f"Learner {name}", body, page)
+
+
+def _phones(x: WordEntry) -> str:
+    return " | ".join(" ".join(g) for g in x.phones or ())
+
+
+def _also(x: WordEntry) -> str:
+    alternates = accepted_alternates(x)
+    return f"<br><small>also accepted: {e('; '.join(alternates))}</small>" if alternates else ""
+
+
+def entries_table(entries) -> str:
+    rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(x)}</td>'
+                   f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
+                   f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x in entries)
+    return ('<table class="entries"><tr><th>line</th><th>text</th><th>phones</th><th>from</th><th>hint</th>'
+            f'<th>level</th><th>tags</th></tr>{rows}</table>')
+
+
+def check_page(filename: str, name: str, checked: Checked, replaces: bool, upload_token: str | None, page: Page) -> str:
+    ne, nw, n = len(checked.errors), len(checked.warnings), len(checked.wordlist.entries)
+    body = (f"<p>{e(filename)}: {e(checked.fmt)}, {n} usable entr{'y' if n == 1 else 'ies'}, "
+            f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}.</p>")
+    if checked.problems:
+        rows = "".join(f'<tr class="problem {"error" if p.error else "warning"}"><td class="num">{p.line or "file"}</td>'
+                       f'<td>{"error" if p.error else "warning"}</td><td>{e(p.message)}</td></tr>' for p in checked.problems)
+        body += f'<h2>Problems</h2><table class="problems"><tr><th>line</th><th>kind</th><th>problem</th></tr>{rows}</table>'
+    if ne:
+        body += (f'<p class="notice bad" id="verdict">Not importable: fix the {ne} error{"s" * (ne != 1)} above in the file '
+                 f'and upload it again. Nothing was stored{"; the list " + e(repr(name)) + " is unchanged" if replaces else ""}.</p>')
+    else:
+        what = f"replace the stored list {e(repr(name))}" if replaces else f"store it as {e(repr(name))}"
+        body += (f'<p class="notice good" id="verdict">No errors. Importing will {what}.</p>'
+                 '<form method="post" action="/lists/import">'
+                 f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
+                 f'<input type="hidden" name="upload" value="{e(upload_token)}">'
+                 f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
+    if checked.wordlist.entries:
+        body += "<h2>Entries with their pronunciations</h2>" + entries_table(checked.wordlist.entries)
+    return layout(f"Checking {filename}", body, page)
+
+
+def list_page(name: str, entries, info: dict, page: Page) -> str:
+    body = (f"<p>{len(entries)} entries, imported {e(info.get('imported_at', '?'))} from {e(info.get('origin') or '?')}.</p>"
+            + entries_table(entries))
+    return layout(f"Word list {name}", body, page)

@@ -1,0 +1,454 @@
+"""Teacher word lists: read what a teacher actually has, report every problem by line, keep imported lists.
+
+A list is plain text (one word or phrase per line) or a CSV/TSV table from a spreadsheet with a header row:
+`text` (required), `phones` (ARPAbet, words separated by '|'), `hint`, `level` (1 = easiest), `tags`
+(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM.
+
+Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
+then an espeak-ng guess (a warning, so the teacher can check it). An imported list stores the settled
+phones, so a later dictionary or espeak-ng update cannot change what learners are scored against, and a
+word's identity for progress is its normalised text and phones (`WordEntry.key`), never its row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SaywellError
+from .home import data_home, ensure_dir, write_atomically
+from ..engine.lexicon import Lexicon, Pronunciation, split_words
+from ..engine.phones import parse_phones
+
+BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.csv"
+BUILTIN_NAME = "beginner"
+COLUMNS = ("text", "phones", "hint", "level", "tags")
+MAX_WORDS = 6  # longer takes more than the listener's 5 s, and alignment errors grow with length
+MAX_CHARS = 40
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting with these
+STORE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class WordEntry:
+    """One word or phrase. `phones` are per word, settled when the list was read (None: not looked up yet);
+    `sources` says where each word's phones came from: given, cmudict or espeak-ng."""
+
+    text: str
+    phones: tuple[tuple[str, ...], ...] | None = None
+    hint: str = ""
+    level: int | None = None
+    tags: tuple[str, ...] = ()
+    line: int = 0
+    sources: tuple[str, ...] | None = None
+
+    @property
+    def key(self) -> str | None:
+        return None if self.phones is None else word_key(self.text, self.phones)
+
+    @property
+    def guessed(self) -> list[str]:
+        return [w for w, s in zip(split_words(self.text), self.sources or ()) if s == "espeak-ng"]
+
+    def pronunciations(self) -> list[Pronunciation] | None:
+        if self.phones is None:
+            return None
+        sources = self.sources or ("given",) * len(self.phones)
+        return [Pronunciation(w, p, s) for w, p, s in zip(split_words(self.text), self.phones, sources)]
+
+
+@dataclass(frozen=True)
+class WordList:
+    name: str
+    entries: tuple[WordEntry, ...]
+    origin: str = ""  # the file it was read or imported from
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 0: the file as a whole
+    message: str
+    error: bool = True
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        return f"{where}: {'error' if self.error else 'warning'}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A list as read, with every problem found; only a list without errors may be used or imported."""
+
+    wordlist: WordList
+    problems: tuple[Problem, ...]
+    fmt: str  # text, csv, tsv or unknown
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.error]
+
+
+def word_key(text: str, phones) -> str:
+    """Stable identity of a practised word: case, spacing and punctuation don't matter, the phones do."""
+    return " ".join(split_words(text)) + " /" + " | ".join(" ".join(g) for g in phones) + "/"
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Quote a cell a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _unquote(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1:2] in FORMULA_START else cell
+
+
+# ---- reading --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    text: str
+    phones: str = ""
+    hint: str = ""
+    level: str = ""
+    tags: str = ""
+
+
+def _sniff_delimiter(line: str) -> str | None:
+    counts = {d: line.count(d) for d in ("\t", ",", ";")}
+    best = max(counts, key=lambda d: counts[d])  # ties: tab, then comma
+    return best if counts[best] else None
+
+
+def detect_format(path: Path, text: str) -> tuple[str, str | None]:
+    """('text', None) or ('csv'|'tsv', delimiter): from the extension, else from a header-like first line."""
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    ext = path.suffix.lower()
+    if ext in (".tsv", ".tab"):
+        return "tsv", "\t"
+    delim = _sniff_delimiter(first)
+    if ext == ".csv":
+        return ("tsv" if delim == "\t" else "csv"), delim or ","
+    if delim:
+        cells = [c.strip().strip('"').lower() for c in first.split(delim)]
+        known = [c in COLUMNS or c == "word" for c in cells if c]
+        if len(cells) >= 2 and ("text" in cells or all(known)):  # "hint, please" stays a phrase
+            return ("tsv" if delim == "\t" else "csv"), delim
+    return "text", None
+
+
+def _text_rows(text: str) -> tuple[list[_Row], list[Problem]]:
+    rows, problems = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if "\t" in s:
+            problems.append(Problem(n, "the line has a tab; for a table, save it as TSV/CSV with a header row "
+                                       "such as 'text<TAB>phones'", error=False))
+        rows.append(_Row(n, s))
+    return rows, problems
+
+
+def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
+    rows: list[_Row] = []
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    columns: list[str] | None = None
+    end = 0
+    try:
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if not cells or not any(c.strip() for c in cells):
+                if columns is not None:
+                    problems.append(Problem(start, "empty row skipped; delete it", error=False))
+                continue
+            if cells[0].lstrip().startswith("#"):
+                continue
+            if columns is None:
+                columns = [c.strip().lower() for c in cells]
+                problems += _header_problems(columns, start, delim)
+                if "text" not in columns or any(p.error for p in problems):
+                    return [], problems
+                continue
+            if any("\n" in c or "\r" in c for c in cells):
+                problems.append(Problem(start, f"a quoted cell runs over lines {start}-{end}; "
+                                               "a closing double quote (\") is probably missing"))
+                continue
+            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):  # empty extras: spreadsheet noise
+                sep = "a tab" if delim == "\t" else f"'{delim}'"
+                problems.append(Problem(start, f"{len(cells)} cells but the header has {len(columns)} columns; "
+                                               f"put a phrase that contains {sep} in double quotes"))
+                continue
+            row = {c: v.strip() for c, v in zip(columns, cells)}
+            if not row.get("text"):
+                filled = ", ".join(c for c in COLUMNS if row.get(c)) or "other cells"
+                problems.append(Problem(start, f"no text in a row that has {filled}; fill in the word or delete the row"))
+                continue
+            rows.append(_Row(start, _unquote(row["text"]), row.get("phones", ""), _unquote(row.get("hint", "")),
+                             row.get("level", ""), _unquote(row.get("tags", ""))))
+    except csv.Error as e:
+        problems.append(Problem(reader.line_num, f"not readable as CSV ({e}); re-save it from the spreadsheet as CSV UTF-8"))
+    if columns is None:
+        problems.append(Problem(0, "no header row; the first row must name the columns, e.g. 'text,phones,hint'"))
+    return rows, problems
+
+
+def _header_problems(columns: list[str], line: int, delim: str) -> list[Problem]:
+    out = []
+    if "text" not in columns:
+        found = ", ".join(c or "(empty)" for c in columns)
+        out.append(Problem(line, f"no 'text' column in the header (found: {found}); "
+                                 "name the column with the words or phrases 'text'"))
+    for c in sorted({c for c in columns if columns.count(c) > 1 and c}):
+        out.append(Problem(line, f"column '{c}' appears twice in the header; keep one"))
+    unknown = [c for c in columns if c not in COLUMNS and c]
+    if unknown and "text" in columns:
+        out.append(Problem(line, f"column(s) {', '.join(unknown)} not used; saywell reads {', '.join(COLUMNS)}",
+                           error=False))
+    return out
+
+
+def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[Problem]]:
+    entries: list[WordEntry] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for r in rows:
+        words = split_words(r.text)
+        if not words:
+            problems.append(Problem(r.line, f"no words in {r.text!r}; use letters (digits and apostrophes are fine)"))
+            continue
+        if len(words) > MAX_WORDS or len(r.text) > MAX_CHARS:
+            problems.append(Problem(r.line, f"{r.text!r} is too long ({len(words)} words, {len(r.text)} characters); "
+                                            f"keep to {MAX_WORDS} words and {MAX_CHARS} characters: split it into shorter phrases"))
+            continue
+        before = len(problems)  # the checks below all report: a row can have several problems
+        norm = " ".join(words)
+        if norm in seen:
+            problems.append(Problem(r.line, f"{r.text!r} repeats line {seen[norm]}; remove one of them"))
+        else:
+            seen[norm] = r.line
+        level = None
+        if r.level:
+            if re.fullmatch(r"[0-9]{1,2}", r.level) and int(r.level) > 0:
+                level = int(r.level)
+            else:
+                problems.append(Problem(r.line, f"level {r.level!r} is not a whole number; use 1 for the easiest words, then 2, 3 ..."))
+        if r.phones:
+            phones, problem = _given_phones(r, words)
+            if problem:
+                problems.append(problem)
+            sources = ("given",) * len(words)
+        else:
+            phones, sources = _looked_up(r, words, lexicon, problems)
+        if any(p.error for p in problems[before:]):
+            continue
+        tags = tuple(t.strip() for t in re.split(r"[;,]", r.tags) if t.strip())
+        entries.append(WordEntry(r.text, phones, r.hint, level, tags, r.line, sources))
+    return entries, problems
+
+
+def _looked_up(r: _Row, words: list[str], lexicon: Lexicon, problems: list[Problem]):
+    """Dictionary phones, else espeak-ng's guess (a warning showing it, so the teacher can check it)."""
+    looked = []
+    for w in words:
+        try:
+            p = lexicon.lookup(w)
+        except SaywellError as e:
+            problems.append(Problem(r.line, f"'{w}' is not in the dictionary and could not be guessed ({e}); "
+                                            "give its phones in a 'phones' column"))
+            return (), ()
+        if p.source == "espeak-ng":
+            problems.append(Problem(r.line, f"'{w}' is not in the dictionary; guessed /{' '.join(p.phones)}/ "
+                                            "(espeak-ng): check it, or give the right phones in a 'phones' column",
+                                    error=False))
+        looked.append(p)
+    return tuple(p.phones for p in looked), tuple(p.source for p in looked)
+
+
+def _given_phones(r: _Row, words: list[str]) -> tuple[tuple[tuple[str, ...], ...], Problem | None]:
+    groups = r.phones.split("|")
+    parsed = []
+    for g in groups:
+        try:
+            parsed.append(parse_phones(g))
+        except ValueError as e:
+            return (), Problem(r.line, f"phones {r.phones!r}: {e}")
+    if len(parsed) != len(words):
+        return (), Problem(r.line, f"phones {r.phones!r} have {len(parsed)} group(s) for {len(words)} word(s) in "
+                                   f"{r.text!r}; give one group per word, separated by '|' (e.g. 'TH AE NG K | Y UW')")
+    return tuple(parsed), None
+
+
+def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = None) -> Checked:
+    """Reads and checks a list file; every problem is reported, none raised (only a missing file raises)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SaywellError(f"word list {path} not found; check the path") from None
+    except IsADirectoryError:
+        raise SaywellError(f"word list {path} is a folder; give the list file") from None
+    except OSError as e:
+        raise SaywellError(f"cannot read word list {path} ({e.strerror or e}); check its permissions") from None
+    return check_bytes(raw, path, name, lexicon)
+
+
+def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None) -> Checked:
+    """read_list's checks on bytes already in memory (an upload): `path` only hints the format and is the
+    list's origin; nothing is read from it."""
+    path = Path(path)
+    wl_name = name or default_name(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return Checked(WordList(wl_name, (), str(path)), (Problem(
+            line, f"not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')"),), "unknown")
+    fmt, delim = detect_format(path, text)
+    rows, problems = _text_rows(text) if delim is None else _csv_rows(text, delim)
+    entries, more = _entries(rows, lexicon or Lexicon())
+    problems += more
+    if not entries and not any(p.error for p in problems):
+        problems.append(Problem(0, "no words; put one word or phrase per line (or in a 'text' column)"))
+    problems.sort(key=lambda p: p.line)
+    return Checked(WordList(wl_name, tuple(entries), str(path)), tuple(problems), fmt)
+
+
+def load_file(path: Path, name: str | None = None) -> WordList:
+    """A list file ready to practise; a list with errors is refused with the first error and how to see all."""
+    checked = read_list(path, name)
+    if checked.errors:
+        n = len(checked.errors)
+        raise SaywellError(f"word list {path} has {n} error{'s' * (n > 1)} ({checked.errors[0]}); "
+                           f"see them all with: saywell lists validate {path}")
+    return checked.wordlist
+
+
+def default_name(path: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(path).stem).strip("-._")[:64]
+
+
+def check_name(name: str) -> str:
+    if not NAME_RE.match(name or ""):
+        raise SaywellError(f"list name {name!r} is not usable; use up to 64 letters, digits, '-', '_' or '.', "
+                           "starting with a letter or digit")
+    return name
+
+
+# ---- stored lists ---------------------------------------------------------------------------------------
+
+def lists_dir() -> Path:
+    return data_home() / "lists"
+
+
+def stored_path(name: str) -> Path:
+    return lists_dir() / f"{check_name(name)}.json"
+
+
+def stored_names() -> list[str]:
+    d = lists_dir()
+    return sorted(p.stem for p in d.glob("*.json") if NAME_RE.match(p.stem)) if d.is_dir() else []
+
+
+def store_list(wl: WordList) -> Path:
+    """Replaces the stored list of that name in one step: readers see the old list or the new, never a mix."""
+    doc = {
+        "format": STORE_FORMAT, "name": wl.name, "origin": wl.origin,
+        "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "entries": [{"text": e.text, "phones": [list(g) for g in e.phones or ()], "sources": list(e.sources or ()),
+                     "hint": e.hint, "level": e.level, "tags": list(e.tags), "line": e.line, "key": e.key}
+                    for e in wl.entries],
+    }
+    path = stored_path(wl.name)
+    ensure_dir(path.parent)
+    write_atomically(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return path
+
+
+def load_stored(name: str) -> WordList:
+    path = stored_path(name)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        others = ", ".join(stored_names()) or "none"
+        raise SaywellError(f"no stored list named {name!r} (stored: {others}); import one with: saywell lists import FILE") from None
+    except (OSError, ValueError) as e:
+        raise SaywellError(f"stored list {path} is unreadable ({e}); import the list again") from None
+    try:
+        if doc.get("format") != STORE_FORMAT:
+            raise ValueError(f"format {doc.get('format')!r}, expected {STORE_FORMAT}")
+        entries = []
+        for d in doc["entries"]:
+            phones = tuple(parse_phones(" ".join(g)) for g in d["phones"])
+            if len(phones) != len(split_words(d["text"])):
+                raise ValueError(f"{d['text']!r} has {len(phones)} phones groups")
+            entries.append(WordEntry(d["text"], phones, d.get("hint") or "", d.get("level"), tuple(d.get("tags") or ()),
+                                     int(d.get("line") or 0), tuple(d.get("sources") or ("given",) * len(phones))))
+    except (KeyError, TypeError, ValueError) as e:
+        raise SaywellError(f"stored list {path} is damaged ({e}); import the list again") from None
+    return WordList(doc.get("name") or name, tuple(entries), doc.get("origin") or "")
+
+
+def stored_info(name: str) -> dict:
+    try:
+        doc = json.loads(stored_path(name).read_text(encoding="utf-8"))
+        return {"imported_at": doc.get("imported_at", "?"), "origin": doc.get("origin", ""),
+                "words": len(doc.get("entries", [])),
+                "guessed": sum("espeak-ng" in (e.get("sources") or []) for e in doc.get("entries", []))}
+    except (OSError, ValueError, AttributeError):
+        return {"imported_at": "?", "origin": "", "words": "?", "guessed": "?"}
+
+
+def resolve(spec: str | None) -> WordList:
+    """`--list` for practice: an existing file (any format) first, else a stored list name; None: the built-in list."""
+    if spec is None:
+        return load_file(BUILTIN_LIST, BUILTIN_NAME)
+    p = Path(spec).expanduser()
+    if p.exists():
+        return load_file(p)
+    if NAME_RE.match(spec) and stored_path(spec).exists():
+        return load_stored(spec)
+    raise SaywellError(f"word list {spec} not found: no such file and no stored list of that name "
+                       "(see saywell lists show)")
+
+
+# ---- writing --------------------------------------------------------------------------------------------
+
+def to_csv(wl: WordList) -> str:
+    """A table a teacher can edit and import again: phones only where they did not come from the dictionary."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for e in wl.entries:
+        from_dict = e.sources is not None and all(s == "cmudict" for s in e.sources)
+        phones = "" if from_dict or e.phones is None else " | ".join(" ".join(g) for g in e.phones)
+        w.writerow([spreadsheet_safe(e.text), phones, spreadsheet_safe(e.hint), e.level or "",
+                    spreadsheet_safe(";".join(e.tags))])
+    return buf.getvalue()
+
+
+def to_text(wl: WordList) -> str:
+    return f"# saywell word list {wl.name}\n" + "".join(e.text + "\n" for e in wl.entries)
+
+def source_label(e: WordEntry) -> str:
+    """Where an entry's phones came from, as the CLI and the teacher page show it."""
+    if e.guessed:
+        return "guessed by espeak-ng: " + ", ".join(e.guessed) + " (check)"
+    srcs = set(e.sources or ())
+    return "given" if srcs == {"given"} else "dictionary" if srcs == {"cmudict"} else "given + dictionary"
+
+def accepted_alternates(e: WordEntry) -> list[str]:
+    """The dictionary's other pronunciations the scorer accepts for this entry's words, e.g. "either /AY DH ER/"."""
+    lexicon = Lexicon(use_g2p=False)
+    return [f"{p.word} /{' '.join(v.phones)}/" for p in e.pronunciations() or () for v in lexicon.variants(p)[1:]]
