@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from saywell.engine.metadata import ModelMetadata
-    from train import synthesize as syn
+    from saywell_train import synthesize as syn
     from saywell_train.evaluate import evaluate_models
     from saywell_train.realspeech import build_dev_set, write_manifests
 

@@ -33,7 +33,7 @@ DEFAULT_VOICES = ("flite_awb", "flite_slt", "flite_kal16", "festival_kal", "fest
 
 
 def fresh_shard(work: Path, name: str, n_words: int) -> Path:
-    from train import synthesize as syn
+    from saywell_train import synthesize as syn
     from saywell_train.vocab import common_words
 
     path = work / "seen" / f"{name}.npz"
