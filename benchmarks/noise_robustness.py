@@ -15,6 +15,7 @@ The peer's threshold was fitted on synthetic speech in its own benchmark, so onl
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -22,8 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def emit(row: dict, out: Path | None) -> None:
+    """One JSON line per condition: printed, and appended to --out."""
+    print(json.dumps(row), flush=True)
+    if out:
+        with out.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+
+
 def main() -> None:
-    from short_fit import emit, model_and_work
+    from saywell.engine.model import AcousticModel
     from saywell_train.evaluate import auc, gather, heldout_items, posteriors, real_items, scoring_metrics
     from saywell_train.rooms import CONDITIONS, babble_sources, degraded_items
 
@@ -31,7 +40,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="append one JSON line per condition here")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--peer", action="store_true", help="also score every condition with the pocketsphinx peer (AUC)")
-    model, work, args = model_and_work(ap)
+    ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
+    ap.add_argument("--work", type=Path, default=ROOT / "work")
+    args = ap.parse_args()
+    model, work = AcousticModel(args.model), args.work
     real = real_items(work / "real")
     babble_src = babble_sources([heldout_items(work / "synth" / f"{v}.npz") for v in model.meta.raw["training"]["heldout_voices"]])
     cal = model.meta.calibration

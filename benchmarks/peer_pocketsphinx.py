@@ -15,7 +15,7 @@ Per item:
 Threshold: maximum Youden J on the held-out synthetic items (flite_rms + festival_ked; all 2400 by default, --per-voice N subsamples with seed 0),
 then applied unchanged to real_eval. Scores are in pocketsphinx log units (base 1.0001) per frame.
 
-Run from the repo root:  PYTHONPATH=. .venv/bin/python benchmarks/peer_pocketsphinx.py [--per-voice N]
+Run from the repo root:  .venv/bin/python benchmarks/peer_pocketsphinx.py [--per-voice N]
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """The held-out test's ceiling: the same canonical/twin AUC protocol on the TRAINING voices, saying words they
 never said in training.
 
-    .venv/bin/python benchmarks/seen_voice_ceiling.py [--model models/saywell-en.tflite] [--work work]
+    .venv/bin/python research/seen_voice_ceiling.py [--model models/saywell-en.tflite] [--work work]
         [--voices NAME ...] [--words 400] [--out F.jsonl]
 
 Needs the training shards in --work/synth (to know which words each voice said). For each voice, --words fresh
 words (common CMUdict words that voice never said in training; a fixed seed per voice) are synthesized once into
 --work/seen/<voice>.npz, each with a one-phone-changed twin, exactly as the held-out voices' sets are made. Then
 both sets are scored as the evaluate stage scores the held-out voices: AUC, phone error rate, and the pair
-analysis of benchmarks/heldout_pairs.py. If a training voice on new words scores about what is asked of unseen
+analysis of research/heldout_pairs.py. If a training voice on new words scores about what is asked of unseen
 voices, the held-out gap is the speaker, not the words, the twins or the scorer.
 
 piper's canonical takes are said from the dictionary's phones (its own espeak phonemization differs from
@@ -27,7 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "research"))
 
 DEFAULT_VOICES = ("flite_awb", "flite_slt", "flite_kal16", "festival_kal", "festival_slt_hts", "piper_joe")
 

@@ -1,4 +1,4 @@
-"""What the ranking benchmarks share: a short float fit on the cached training features, the evaluate stage's
+"""What the short-fit experiments share: a short float fit on the cached training features, the evaluate stage's
 measures of float Keras weights (no pruning, QAT or export), and one JSON row per result (printed, and appended
 to --out). A short fit ranks candidates; it does not give final figures."""
 

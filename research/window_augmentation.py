@@ -1,6 +1,6 @@
 """Ablation of the training-window augmentations (train/fit.py) in short float fits on the cached features.
 
-    .venv/bin/python benchmarks/window_augmentation.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
+    .venv/bin/python research/window_augmentation.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
 
 Each variant gets the same float fit (steps, seed, data) and is then measured the way the evaluate stage
 measures a model, from the Keras weights (no pruning, QAT or export): mispronunciation AUC on the held-out

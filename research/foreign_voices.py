@@ -1,7 +1,7 @@
 """Do eight more speakers (Debian's Czech, Italian and Finnish diphone voices saying English phones, only their
 English-sounding consonants labelled) make the network judge unseen voices better? Short float fits.
 
-    .venv/bin/python benchmarks/foreign_voices.py --work work8 --with work12/features/train.npz [--steps 3000] [--out F.jsonl]
+    .venv/bin/python research/foreign_voices.py --work work8 --with work12/features/train.npz [--steps 3000] [--out F.jsonl]
 
 `--work` gives the cached training features without the foreign voices (and the held-out and real sets);
 `--with` the same stream with the foreign voices' features appended (train/voices/foreign_voice.py). Both get the

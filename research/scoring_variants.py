@@ -1,6 +1,6 @@
 """Which per-phone measure and which word aggregation separate right from wrong best (ROC AUC).
 
-    .venv/bin/python benchmarks/scoring_variants.py [--model models/saywell-en.tflite] [--work work]
+    .venv/bin/python research/scoring_variants.py [--model models/saywell-en.tflite] [--work work]
 
 Needs the held-out synthetic shards and the real dev set in --work (run benchmarks/accuracy.py once).
 Posteriors are computed once; every variant is scored on the same alignments (the first table: on the

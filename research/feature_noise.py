@@ -1,7 +1,7 @@
 """Does fresh noise mixed into training windows (train/fit.py's WindowSampler noise_prob: babble or coloured noise
 added in the power domain at a random SNR) make the scorer hold up in a noisy room? Short float fits.
 
-    .venv/bin/python benchmarks/feature_noise.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
+    .venv/bin/python research/feature_noise.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
         [--init FLOAT_WEIGHTS --lr 5e-4]   # fine-tune a trained float model instead of fitting from scratch
 
 Each variant gets the shipped recipe's float fit (steps, seed, data, window augmentation) plus the noise; measured

@@ -1,6 +1,6 @@
 """Where the held-out synthetic AUC is lost: canonical takes paired with their one-phone-changed twins.
 
-    .venv/bin/python benchmarks/heldout_pairs.py [--model models/saywell-en.tflite] [--work work] [--shards F.npz ...]
+    .venv/bin/python research/heldout_pairs.py [--model models/saywell-en.tflite] [--work work] [--shards F.npz ...]
 
 Per pair (same voice, same words): is the twin scored below its canonical take (the shipped scorer's utterance
 GOP)? For the pairs ranked wrong: the changed phone's GOP in both takes, and whether the synthesizer changed the
@@ -91,7 +91,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shards", nargs="*", type=Path,
-                    help="other shards of canonical/twin pairs (benchmarks/seen_voice_ceiling.py's); default: the held-out voices")
+                    help="other shards of canonical/twin pairs (research/seen_voice_ceiling.py's); default: the held-out voices")
     model, work, args = model_and_work(ap)
     shards = args.shards or [work / "synth" / f"{v}.npz" for v in model.meta.raw["training"]["heldout_voices"]]
     rows = pair_rows(model, shards)

@@ -1,10 +1,10 @@
 """Held-out and real-speech AUCs and phone error rates of float training checkpoints (Keras weights), before
 pruning, QAT and export: a teacher, or a float phase to compare with another.
 
-    .venv/bin/python benchmarks/checkpoint_accuracy.py --work work FIT_DIR/float.weights.h5 [...] [--out F.jsonl]
+    .venv/bin/python research/checkpoint_accuracy.py --work work FIT_DIR/float.weights.h5 [...] [--out F.jsonl]
 
 Each weights file is read with the model_config.json beside it (train/fit.py writes both) and measured as
-the evaluate stage measures a model (benchmarks/short_fit.py Measures).
+the evaluate stage measures a model (research/short_fit.py Measures).
 """
 
 from __future__ import annotations

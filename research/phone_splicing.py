@@ -1,7 +1,7 @@
 """Does swapping phone segments for learners' substitutes (train/splice.py) make the network hear changed phones
 in unseen voices? Short float fits.
 
-    .venv/bin/python benchmarks/phone_splicing.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
+    .venv/bin/python research/phone_splicing.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
 
 Each variant gets the shipped recipe's float fit (steps, seed, data, window augmentation) with a share of its
 random windows re-assembled from phone segments, a share of those segments swapped; measured as the evaluate

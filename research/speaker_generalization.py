@@ -1,8 +1,8 @@
 """Does a regularizer or more capacity make the network judge unseen voices better? Short float fits.
 
-    .venv/bin/python benchmarks/speaker_generalization.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
+    .venv/bin/python research/speaker_generalization.py --work work [--steps 3000] [--seed 0] [--only NAME ...] [--out F.jsonl]
 
-The held-out voices are lost to speaker mismatch (models/README.md). Each variant gets the shipped recipe's float
+The held-out voices are lost to speaker mismatch (models/RESEARCH.md). Each variant gets the shipped recipe's float
 fit (same steps, seed, data, window augmentation) plus one change, and is measured as the evaluate stage measures
 a model, from the Keras weights: dropout after every block; a voice adversary (a small head that guesses which of
 the training voices a window came from, through a gradient-reversal layer, so the network is pushed to features

@@ -1,6 +1,6 @@
 """Architecture and size search under the device budget, on the training features already built.
 
-    .venv/bin/python benchmarks/architecture_search.py --work work [--steps 2500] [--only NAME ...]
+    .venv/bin/python research/architecture_search.py --work work [--steps 2500] [--only NAME ...]
 
 Every candidate gets the same float fit (same steps, data, seed) and is then post-training quantized to
 int8, which is what decides its size and speed (QAT does not change either). Printed per candidate:
