@@ -1,4 +1,4 @@
-"""The scoring JSON contract of DESIGN.md, through the real CLI, on real audio with the real model."""
+"""The scoring JSON contract (docs/contract.md), through the real CLI, on real audio with the real model."""
 
 import json
 import shutil

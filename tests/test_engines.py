@@ -56,7 +56,7 @@ def test_mispronounce_changes_exactly_one_phone():
 
 
 def test_a_canonical_take_said_from_given_phones_counts_as_correct(tmp_path):
-    """benchmarks/seen_voice_ceiling.py has piper read canonical takes from the dictionary's phones: those are
+    """research/seen_voice_ceiling.py has piper read canonical takes from the dictionary's phones: those are
     the correct items of the AUC set, and only the twin is mispronounced, at the phone that was changed."""
     from dataclasses import asdict
 

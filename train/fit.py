@@ -110,7 +110,7 @@ class WindowSampler:
         Cached features hold one waveform degradation each; this gives every window a fresh, often harder one.
         Digitally silent frames get the noise too (a room is never silent); the runtime's padding comes after.
         The SNR is over the mel bands' summed power: for white or pink noise about 4 dB above the waveform's.
-        Measured (benchmarks/feature_noise.py): it does not make the scorer hold up better in noise; off by default."""
+        Measured (research/feature_noise.py): it does not make the scorer hold up better in noise; off by default."""
         T = len(xb)
         if rng.random() < 0.5:
             noise = np.zeros_like(xb)

@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 class ModelConfig:
     n_mels: int = 40
     n_classes: int = 40
-    # Chosen by benchmarks/architecture_search.py: best held-out frame accuracy of five candidates under
+    # Chosen by research/architecture_search.py: best held-out frame accuracy of five candidates under
     # the budget (int8 <= 250 KB, <= 1 ms per audio second), and the smallest and second fastest of them.
     # Look-ahead 3 per block (a centred receptive field) beat 2 in full runs: real AUC 0.899 -> 0.911, held-out 0.788 -> 0.810.
     channels: int = 144

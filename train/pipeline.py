@@ -35,7 +35,7 @@ class Recipe:
     sparsity: float = 0.5
     ema: float = 0.999  # weight averaging in the float phase (train/fit.py)
     block_lookahead: int = 3  # look-ahead frames per block (model.py): 3 centres the 41-frame receptive field
-    eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/README.md
+    eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/RESEARCH.md
     eq_depth: float = 1.0
     freq_masks: int = 2  # SpecAugment frequency bands
     splice_prob: float = 0.0  # random training windows with a share of phone segments swapped for substitutes (train/splice.py)
@@ -49,6 +49,7 @@ class Recipe:
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
     foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/voices/foreign_voice.py)
+    mbrola_voices: bool = True  # train on Debian's MBROLA voices, and hold out six of them (train/voices/mbrola_voice.py)
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
 
 
@@ -107,6 +108,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
     if not recipe.foreign_voices:
         voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
+    if not recipe.mbrola_voices:
+        voices = tuple(v for v in voices if v not in syn.MBROLA_VOICES + syn.MBROLA_HELDOUT)
     if recipe.voices != "all":
         wanted = recipe.voices.split(",")
         voices = tuple(v for v in voices if v.name in wanted)

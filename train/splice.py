@@ -4,7 +4,7 @@ The hypothesis: a 41-frame view holds most of a short word, so a network trained
 the jobs) may learn which phone the word around it predicts, and in a voice it does not know hear the expected phone
 rather than what was said (in the held-out pairs the changed phone's GOP barely moves). Swapping segments for the
 phones learners say instead (train/mispronounce.py's table), cut from the same voice's other takes, makes the context
-an unreliable guide. Measured (benchmarks/phone_splicing.py, models/README.md): +0.007 held-out AUC in short fits
+an unreliable guide. Measured (research/phone_splicing.py, models/RESEARCH.md): +0.007 held-out AUC in short fits
 with two seeds, inside seed noise; off by default."""
 
 from __future__ import annotations

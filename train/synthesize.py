@@ -23,7 +23,7 @@ from .vocab import common_words, phone_balanced_words, phrases
 
 @dataclass(frozen=True)
 class VoiceSpec:
-    engine: str  # flite | festival | piper | espeak | foreign (train/voices/foreign_voice.py)
+    engine: str  # flite | festival | piper | espeak | foreign (train/voices/foreign_voice.py) | mbrola
     voice: str
     name: str
     share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
@@ -55,7 +55,18 @@ FOREIGN_VOICES = tuple(VoiceSpec("foreign", v, f"foreign_{name}", share=0.4, pit
     ("czech_krb", "cs_krb", (220.0, 320.0)), ("czech_dita", "cs_dita", (170.0, 250.0)), ("czech_machac", "cs_machac", (85.0, 150.0)),
     ("czech_ph", "cs_ph", (85.0, 150.0)), ("pc_diphone", "it_pc", (85.0, 150.0)), ("lp_diphone", "it_lp", (170.0, 250.0)),
     ("suo_fi_lj_diphone", "fi_lj", (170.0, 250.0)), ("hy_fi_mv_diphone", "fi_mv", (85.0, 150.0)))))
-TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES
+# Debian's MBROLA voices (train/voices/mbrola_voice.py): recorded diphones of real people. The two native US voices
+# speak as much as a classic voice; the accented English variants (a German, French, Greek ... speaker reading
+# English through espeak-ng's phone map) less, their accent substitutions masked. us3, en1, de5, fr4, sw2 and pl1
+# are held out, in every language, as the measure of unseen voices.
+MBROLA_VOICES = (VoiceSpec("mbrola", "us1", "mbrola_us1", pitch_hz=(150.0, 260.0), seed=60),
+                 VoiceSpec("mbrola", "us2", "mbrola_us2", seed=61)) + tuple(
+    VoiceSpec("mbrola", f"{v}-en", f"mbrola_{v}_en", share=0.4, seed=62 + k)
+    for k, v in enumerate(("af1", "de1", "de2", "de3", "de4", "de6", "fr1", "gr2", "hu1", "nl2", "ro1", "sw1")))
+MBROLA_HELDOUT = (VoiceSpec("mbrola", "us3", "mbrola_us3", seed=1100), VoiceSpec("mbrola", "en1", "mbrola_en1", seed=1101)) + tuple(
+    VoiceSpec("mbrola", f"{v}-en", f"mbrola_{v}_en", seed=1102 + k) for k, v in enumerate(("de5", "fr4", "sw2", "pl1")))
+TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES + MBROLA_VOICES
+HELDOUT_VOICES = HELDOUT_VOICES + MBROLA_HELDOUT
 
 @dataclass
 class Job:
@@ -104,6 +115,10 @@ def _voice(spec: VoiceSpec, job: Job):
     if spec.engine == "festival":
         from .voices.engines import FestivalVoice
         return FestivalVoice(spec.voice, duration_stretch=job.prosody)
+    if spec.engine == "mbrola":
+        from .voices.mbrola_voice import MbrolaVoice
+        pitch = job.pitch or 140.0
+        return MbrolaVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56), name=spec.name)
     if spec.engine == "espeak":  # the library is process-global: initialised once per process, on first use
         from .voices.espeak_voice import EspeakVoice
         pitch = job.pitch or 140.0
@@ -144,7 +159,10 @@ def _run_chunk(args) -> list[dict]:
     for j, u in zip(jobs, utts):
         if u is None:
             continue
-        out.append({"job": asdict(j), "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
+        job = asdict(j)
+        if "unfaithful" in u.meta:  # accented voices: (word, phone, what was said) for each phone not rendered as asked
+            job["unfaithful"] = u.meta["unfaithful"]
+        out.append({"job": job, "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
                     "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]})
     return out
 
@@ -189,7 +207,12 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
     out_dir.mkdir(parents=True, exist_ok=True)
     vocab = phone_balanced_words(common_words(vocab_size), vocab_size, seed=seed)
     summary = {"vocab_size": len(vocab), "voices": {}}
-    for spec in voices or TRAIN_VOICES + HELDOUT_VOICES:
+    voices = voices or TRAIN_VOICES + HELDOUT_VOICES
+    wanted = [v.voice for v in voices if v.engine == "mbrola" and not (out_dir / f"{v.name}.npz").exists()]
+    if wanted:
+        from .voices.mbrola_voice import ensure_voices
+        ensure_voices(wanted)
+    for spec in voices:
         path = out_dir / f"{spec.name}.npz"
         heldout = spec in HELDOUT_VOICES
         if heldout:  # every canonical word paired with a mispronounced variant: the AUC set

@@ -22,7 +22,7 @@ class Pronunciation:
 
 
 # Unstressed, these two are the same sound in American English (both reduce toward a schwa: "wanted",
-# "roses", "received"), so either is right there. Measured on the shipped model (benchmarks/scoring_variants.py):
+# "roses", "received"), so either is right there. Measured on the shipped model (research/scoring_variants.py):
 # held-out AUC +0.010, real speech +0.004.
 WEAK_VOWELS = ("IH", "AH")
 

@@ -1,6 +1,6 @@
 """Goodness of pronunciation per phone, calibrated to 0-100, aggregated to words and a verdict.
 
-The JSON produced by ScoreResult.to_dict() is the stable scoring contract (see DESIGN.md).
+The JSON produced by ScoreResult.to_dict() is the stable scoring contract (docs/contract.md).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]]
         comp[silence] = -np.inf
         best = int(np.argmax(comp))
         # The expected phone's own log posterior, not its margin over the best competitor: measured on
-        # the shipped model, real-speech AUC 0.855 -> 0.882 (benchmarks/scoring_variants.py).
+        # the shipped model, real-speech AUC 0.855 -> 0.882 (research/scoring_variants.py).
         gop = float(lp[tok.start:tok.end, tok.label].mean())
         # Omitted: the segment is squeezed to the minimum and what fills it is silence or a neighbour.
         post = np.exp(seg).mean(axis=0)

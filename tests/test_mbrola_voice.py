@@ -1,0 +1,46 @@
+"""MBROLA voices (train/voices/mbrola_voice.py): a native voice says what it is asked with exact phone times;
+an accented voice's own-language sounds are found, masked in training, and kept for validation as accent errors.
+Needs the voices scripts/fetch-mbrola puts in data/voices (scripts/test fetches us2 and de1)."""
+
+import numpy as np
+import pytest
+
+mbrola = pytest.importorskip("saywell_train.voices.mbrola_voice")
+
+try:
+    mbrola.voice_file("us2"), mbrola.voice_file("de1")
+    HAVE_VOICES = True
+except FileNotFoundError:
+    HAVE_VOICES = False
+needs_voices = pytest.mark.skipif(not HAVE_VOICES, reason="run scripts/fetch-mbrola us2 de1")
+
+
+def test_alignment_accepts_faithful_splits_and_flags_substitutions():
+    # French fr1-en says CH as "t S" (faithful, two pieces), TH as t, IH as i, and drops H
+    assert mbrola.align(["CH", "IH", "P"], ["t", "S", "i", "p"]) == [(0, 1), (2,), (3,)]
+    assert mbrola.is_faithful("CH", ("t", "S")) and not mbrola.is_faithful("IH", ("i",))
+    assert mbrola.align(["HH", "AE", "T"], ["a", "t"]) == [(), (0,), (1,)]
+    assert not mbrola.is_faithful("HH", ()) and not mbrola.is_faithful("TH", ("f",))
+    assert mbrola.is_faithful("ER", ("r=", "r")) and not mbrola.is_faithful("ER", ("@",))  # linking r; non-rhotic
+
+
+@needs_voices
+def test_native_voice_labels_every_phone_with_times_that_cover_the_audio():
+    u = mbrola.MbrolaVoice("us2").synthesize(["thank", "you"])
+    assert [s.phone for s in u.segments] == ["SIL", "TH", "AE", "NG", "K", "Y", "UW", "SIL"]
+    assert u.meta["unfaithful"] == []
+    assert u.segments[0].start_s == 0 and u.segments[-1].end_s == pytest.approx(len(u.audio) / 16000)
+    assert all(a.end_s == pytest.approx(b.start_s) for a, b in zip(u.segments, u.segments[1:]))
+    th = next(s for s in u.segments if s.phone == "TH")
+    lead = u.audio[: int(th.start_s * 16000)]
+    speech = u.audio[int(th.start_s * 16000):int(u.segments[-1].start_s * 16000)]
+    assert np.sqrt(np.mean(lead ** 2)) < 0.1 * np.sqrt(np.mean(speech ** 2))  # silence before the first phone
+
+
+@needs_voices
+def test_accented_voice_masks_its_substitutions_and_names_them():
+    u = mbrola.MbrolaVoice("de1-en").synthesize(["think"])  # de1-en says TH as f
+    assert [s.phone for s in u.segments] == ["SIL", mbrola.MASKED, "IH", "NG", "K", "SIL"]
+    assert u.meta["unfaithful"] == [(0, 0, "f")]
+    twin = mbrola.MbrolaVoice("us2").synthesize(["think"], [("S", "IH", "NG", "K")])  # a learner's "sink"
+    assert [s.phone for s in twin.segments][1] == "S" and twin.meta["unfaithful"] == []

@@ -1,0 +1,221 @@
+"""Debian's MBROLA voices: recorded diphones of real people, driven by espeak-ng's prosody.
+
+Each voice is one person's recording, so every voice added is a new vocal tract, which is what the model lacks
+(unseen speakers are its weakness). Native English voices (us1-us3, British en1) say English phones as
+asked; the accented `-en` variants (a German, French, Swedish ... speaker's diphones reading English through
+espeak-ng's phone map) say some English phones with a sound of their own language: TH as t, f or s, R as a
+uvular R, IH as i. Those are exactly the errors learners make, so they are labelled with care:
+
+- espeak-ng (`--pho`) turns our phones into the voice's own phone list with durations and pitch; the
+  `mbrola` binary then speaks that list, so every phone's time is known exactly (no event timing to trust).
+- Each English phone asked for is aligned to the voice phones it became. It is *faithful* when they are a
+  rendering a native English voice uses (FAITHFUL below); otherwise it is an accent substitution: masked in
+  training (the network hears it as context but is not taught it is that English phone), and reported as
+  a known accent error in validation.
+
+The voices come from `scripts/fetch-mbrola` (Debian contrib/non-free, fetched without touching the system's
+apt sources) into `$SAYWELL_VOICES` (default `data/voices`). They may make training audio; they are never
+shipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from saywell.audio.wav import load_wav
+from saywell.engine.phones import SIL
+
+from ..utterance import Segment, Utterance
+from .espeak_voice import _cmudict_stress, to_mnemonics
+from .foreign_voice import MASKED
+
+_RATE = 16000
+_LEAD_MS = 150  # silence before the first phone (espeak's .pho starts with the word)
+
+# What a native English MBROLA voice (us1-us3, en1) says for each ARPAbet phone, in its SAMPA phone names;
+# ':' (length) is ignored when comparing, and a phone split in two counts by its joined name (t S = tS).
+# Strict on purpose: the US target. British NURSE (3) or a dropped R are not faithful to it.
+FAITHFUL: dict[str, frozenset[str]] = {p: frozenset(s.split()) for p, s in {
+    "AA": "A", "AE": "{", "AH": "V @", "AO": "O", "AW": "aU", "AY": "AI aI", "EH": "E e", "ER": "r= 3` r=r",
+    "EY": "EI eI", "IH": "I", "IY": "i", "OW": "@U oU", "OY": "OI", "UH": "U", "UW": "u",
+    "B": "b", "CH": "tS", "D": "d", "DH": "D", "F": "f", "G": "g", "HH": "h", "JH": "dZ", "K": "k k_h kh",
+    "L": "l l= 5", "M": "m m=", "N": "n n=", "NG": "N", "P": "p p_h ph", "R": "r r\\", "S": "s", "SH": "S",
+    "T": "t t_h th 4", "TH": "T", "V": "v", "W": "w", "Y": "j", "Z": "z", "ZH": "Z",
+}.items()}
+_PAUSE = "_"
+
+
+def voices_dir() -> Path:
+    from saywell import PROJECT_ROOT
+
+    d = Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
+    if not (d / "bin" / "mbrola").exists():
+        raise FileNotFoundError(f"no MBROLA voices in {d}: run scripts/fetch-mbrola (or set SAYWELL_VOICES)")
+    return d
+
+
+def ensure_voices(voices: list[str]) -> None:
+    """Fetch the MBROLA voices a recipe needs that are not here yet (scripts/fetch-mbrola: Debian's own packages)."""
+    from saywell import PROJECT_ROOT
+
+    d = Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
+    missing = sorted({v.split("-")[0] for v in voices} - {p.name for p in (d / "mbrola").glob("*") if (p / p.name).exists()})
+    if missing or not (d / "bin" / "mbrola").exists():
+        subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "fetch-mbrola"), *missing], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def _env() -> dict:
+    d = voices_dir()
+    return {**os.environ, "ESPEAK_DATA_PATH": str(d), "PATH": f"{d / 'bin'}:{os.environ.get('PATH', '')}"}
+
+
+def is_faithful(phone: str, rendered: tuple[str, ...]) -> bool:
+    if not rendered:
+        return False
+    allowed = {s.replace(":", "") for s in FAITHFUL[phone]}
+    return "".join(rendered).replace(":", "") in allowed
+
+
+@dataclass(frozen=True)
+class PhoPhone:
+    name: str
+    ms: float
+    pitch: tuple[tuple[float, float], ...]  # (position %, Hz) pairs
+
+
+def parse_pho(text: str) -> list[PhoPhone]:
+    out = []
+    for line in text.splitlines():
+        line = line.split(";", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        vals = [float(v) for v in parts[2:]]
+        out.append(PhoPhone(parts[0], float(parts[1]), tuple(zip(vals[::2], vals[1::2]))))
+    return out
+
+
+def align(asked: list[str], said: list[str]) -> list[tuple[int, ...]]:
+    """For each asked ARPAbet phone, the indices of the voice phones it became (possibly none or two).
+
+    Edit-distance alignment where a faithful rendering costs nothing; a voice phone left over (inserted) joins
+    the asked phone before it, which then no longer counts as faithful."""
+    n, m = len(asked), len(said)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            c = cost[i][j]
+            if c == inf:
+                continue
+            steps = []
+            if i < n:
+                steps.append((i + 1, j, 1.0))  # asked phone not said
+                if j < m:
+                    steps.append((i + 1, j + 1, 0.0 if is_faithful(asked[i], (said[j],)) else 1.0))
+                if j + 1 < m:
+                    steps.append((i + 1, j + 2, 0.0 if is_faithful(asked[i], (said[j], said[j + 1])) else 1.5))
+            if j < m and i > 0:
+                steps.append((i, j + 1, 1.0))  # extra voice phone, joins the asked phone before it
+            for ni, nj, w in steps:
+                if c + w < cost[ni][nj]:
+                    cost[ni][nj], back[ni][nj] = c + w, (i, j)
+    if cost[n][m] == inf:
+        raise ValueError(f"cannot align {asked} to {said}")
+    groups: list[list[int]] = [[] for _ in range(n)]
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj = back[i][j]
+        groups[i - 1].extend(range(pj, j))  # a step either ends asked phone i-1 or adds to it
+        i, j = pi, pj
+    return [tuple(sorted(g)) for g in groups]
+
+
+@lru_cache(maxsize=None)
+def voice_file(voice: str) -> Path:
+    """'de5-en' -> data/voices/mbrola/de5/de5."""
+    base = voice.split("-")[0]
+    path = voices_dir() / "mbrola" / base / base
+    if not path.exists():
+        raise FileNotFoundError(f"MBROLA voice {base} not fetched: run scripts/fetch-mbrola {base}")
+    return path
+
+
+class MbrolaVoice:
+    """One MBROLA voice read through espeak-ng: `us2`, `en1` (native) or `de1-en` (accented)."""
+
+    def __init__(self, voice: str, rate_wpm: int = 165, pitch: int = 50, name: str | None = None):
+        self.voice = voice
+        self.name = name or "mbrola_" + voice.replace("-", "_")
+        self.rate_wpm, self.pitch = rate_wpm, pitch
+
+    def pho(self, words: list[str], phones: list[tuple[str, ...]]) -> list[PhoPhone]:
+        stress = _cmudict_stress()
+        text = "[[" + " ".join(to_mnemonics(tuple(p), stress.get(w.lower())) for w, p in zip(words, phones)) + "]]"
+        r = subprocess.run(["espeak-ng", "-v", f"mb-{self.voice}", "-s", str(self.rate_wpm), "-p", str(self.pitch),
+                            "-q", "--pho", text], capture_output=True, text=True, env=_env(), timeout=60)
+        if r.returncode != 0 or not r.stdout.strip():
+            raise RuntimeError(f"espeak-ng -v mb-{self.voice} failed: {r.stderr.strip()[:200]}")
+        return parse_pho(r.stdout)
+
+    def synthesize(self, words: list[str], phones: list[tuple[str, ...]] | None = None) -> Utterance:
+        """Audio with each asked phone's segment; unfaithful ones labelled MASKED and listed in meta['unfaithful']
+        as (word index, phone index, what the voice said)."""
+        if phones is None:
+            from saywell.engine.lexicon import _cmudict
+
+            lex = _cmudict()
+            phones = [lex[w.lower()] for w in words]
+        seq = [PhoPhone(_PAUSE, _LEAD_MS, ())] + self.pho(words, phones)
+        with tempfile.TemporaryDirectory() as td:
+            pho_path, wav = Path(td) / "in.pho", Path(td) / "out.wav"
+            pho_path.write_text("".join(f"{p.name} {p.ms:g}" + "".join(f" {a:g} {b:g}" for a, b in p.pitch) + "\n"
+                                        for p in seq))
+            r = subprocess.run(["mbrola", "-e", str(voice_file(self.voice)), str(pho_path), str(wav)],
+                               capture_output=True, text=True, env=_env(), timeout=60)
+            if r.returncode != 0 or not wav.exists():
+                raise RuntimeError(f"mbrola {self.voice} failed: {r.stderr.strip()[:200]}")
+            audio = load_wav(wav, _RATE).samples
+        starts, t = [], 0.0
+        for p in seq:
+            starts.append(t)
+            t += p.ms / 1000
+        spoken = [k for k, p in enumerate(seq) if p.name != _PAUSE]
+        asked = [(wi, pi, ph) for wi, word in enumerate(phones) for pi, ph in enumerate(word)]
+        groups = align([a[2] for a in asked], [seq[k].name for k in spoken])
+        label = [SIL] * len(seq)
+        owner = [-1] * len(seq)  # which asked phone each voice phone belongs to (-1: a pause)
+        unfaithful = []
+        for n, ((wi, pi, ph), g) in enumerate(zip(asked, groups)):
+            rendered = tuple(seq[spoken[k]].name for k in g)
+            ok = is_faithful(ph, rendered)
+            if not ok:
+                unfaithful.append((wi, pi, " ".join(rendered) or "-"))
+            for k in g:
+                label[spoken[k]] = ph if ok else MASKED
+                owner[spoken[k]] = n
+        duration = len(audio) / _RATE
+        segs: list[Segment] = []
+        for k, p in enumerate(seq):
+            start, end = starts[k], min(starts[k] + p.ms / 1000, duration)
+            if end <= start:
+                continue
+            if segs and segs[-1].phone == label[k] and (label[k] == SIL or owner[k] == owner[k - 1]):
+                segs[-1] = Segment(label[k], segs[-1].start_s, end)  # pauses, or two pieces of one phone (t S)
+            else:
+                segs.append(Segment(label[k], start, end))
+        if segs and segs[-1].end_s < duration:
+            last = segs[-1]
+            segs[-1] = Segment(last.phone, last.start_s, duration) if last.phone == SIL else last
+            if last.phone != SIL:
+                segs.append(Segment(SIL, last.end_s, duration))
+        return Utterance(audio, segs, " ".join(words), self.name,
+                         {"rate_wpm": self.rate_wpm, "pitch": self.pitch, "unfaithful": unfaithful})
