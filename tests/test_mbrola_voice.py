@@ -1,6 +1,6 @@
 """MBROLA voices (train/voices/mbrola_voice.py): a native voice says what it is asked with exact phone times;
 an accented voice's own-language sounds are found, masked in training, and kept for validation as accent errors.
-Needs the voices scripts/fetch-mbrola puts in data/voices (scripts/test fetches us2 and de1)."""
+Needs the voices scripts/fetch-mbrola puts in data/voices (scripts/test fetches us1, us2, de1 and es1)."""
 
 import numpy as np
 import pytest
@@ -44,3 +44,21 @@ def test_accented_voice_masks_its_substitutions_and_names_them():
     assert u.meta["unfaithful"] == [(0, 0, "f")]
     twin = mbrola.MbrolaVoice("us2").synthesize(["think"], [("S", "IH", "NG", "K")])  # a learner's "sink"
     assert [s.phone for s in twin.segments][1] == "S" and twin.meta["unfaithful"] == []
+
+
+def _have(voice):
+    try:
+        return bool(mbrola.voice_file(voice))
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not _have("es1"), reason="run scripts/fetch-mbrola es1")
+def test_voice_of_another_language_keeps_only_the_consonants_it_says_exactly():
+    u = mbrola.MappedMbrolaVoice("es1").synthesize(["fish", "soup"])  # Spanish es1 has f, s but no SH, IH, UW as such
+    assert u is not None and mbrola.gender("es1") == "male"
+    labels = [s.phone for s in u.segments if s.phone != "SIL"]
+    assert labels[0] == "F" and "S" in labels
+    assert "IH" not in labels and "UW" not in labels  # vowels of another language are masked
+    assert mbrola.MASKED in labels and u.meta["unfaithful"]
+    assert u.segments[-1].end_s == pytest.approx(len(u.audio) / 16000)

@@ -65,6 +65,17 @@ MBROLA_VOICES = (VoiceSpec("mbrola", "us1", "mbrola_us1", pitch_hz=(150.0, 260.0
     for k, v in enumerate(("af1", "de1", "de2", "de3", "de4", "de6", "fr1", "gr2", "hu1", "nl2", "ro1", "sw1")))
 MBROLA_HELDOUT = (VoiceSpec("mbrola", "us3", "mbrola_us3", seed=1100), VoiceSpec("mbrola", "en1", "mbrola_en1", seed=1101)) + tuple(
     VoiceSpec("mbrola", f"{v}-en", f"mbrola_{v}_en", seed=1102 + k) for k, v in enumerate(("de5", "fr4", "sw2", "pl1")))
+# Twenty-four more people: MBROLA voices of other languages saying English phones through a phone map
+# (train/voices/mbrola_voice.py MappedMbrolaVoice), only the consonants they say exactly labelled. Chosen as the voices
+# that keep at least 45 of 60 common words (the rest lack diphones English needs: mbrola would put silence there);
+# speakers that also have an accented -en voice above are not repeated.
+_MAPPED = (("ca1", "m"), ("ca2", "m"), ("cr1", "m"), ("cz2", "m"), ("de7", "f"), ("de8", "m"), ("ee1", "m"), ("es1", "m"),
+           ("es2", "m"), ("fr2", "f"), ("fr3", "m"), ("fr5", "m"), ("fr6", "m"), ("fr7", "m"), ("gr1", "m"), ("hb1", "m"),
+           ("it3", "m"), ("it4", "f"), ("lt1", "m"), ("lt2", "m"), ("nl3", "f"), ("pt1", "f"), ("tr1", "m"), ("tr2", "f"))
+MBROLA_MAPPED = tuple(VoiceSpec("mbrola_mapped", v, f"mbrola_{v}_mapped", share=0.15,
+                                pitch_hz=(150.0, 260.0) if sex == "f" else (85.0, 180.0), seed=80 + k)
+                      for k, (v, sex) in enumerate(_MAPPED))
+MBROLA_VOICES = MBROLA_VOICES + MBROLA_MAPPED
 TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES + MBROLA_VOICES
 HELDOUT_VOICES = HELDOUT_VOICES + MBROLA_HELDOUT
 
@@ -115,10 +126,11 @@ def _voice(spec: VoiceSpec, job: Job):
     if spec.engine == "festival":
         from .voices.engines import FestivalVoice
         return FestivalVoice(spec.voice, duration_stretch=job.prosody)
-    if spec.engine == "mbrola":
-        from .voices.mbrola_voice import MbrolaVoice
+    if spec.engine in ("mbrola", "mbrola_mapped"):
+        from .voices.mbrola_voice import MappedMbrolaVoice, MbrolaVoice
         pitch = job.pitch or 140.0
-        return MbrolaVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56), name=spec.name)
+        cls = MbrolaVoice if spec.engine == "mbrola" else MappedMbrolaVoice
+        return cls(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56), name=spec.name)
     if spec.engine == "espeak":  # the library is process-global: initialised once per process, on first use
         from .voices.espeak_voice import EspeakVoice
         pitch = job.pitch or 140.0
@@ -208,7 +220,7 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
     vocab = phone_balanced_words(common_words(vocab_size), vocab_size, seed=seed)
     summary = {"vocab_size": len(vocab), "voices": {}}
     voices = voices or TRAIN_VOICES + HELDOUT_VOICES
-    wanted = [v.voice for v in voices if v.engine == "mbrola" and not (out_dir / f"{v.name}.npz").exists()]
+    wanted = [v.voice for v in voices if v.engine.startswith("mbrola") and not (out_dir / f"{v.name}.npz").exists()]
     if wanted:
         from .voices.mbrola_voice import ensure_voices
         ensure_voices(wanted)

@@ -219,3 +219,127 @@ class MbrolaVoice:
                 segs.append(Segment(SIL, last.end_s, duration))
         return Utterance(audio, segs, " ".join(words), self.name,
                          {"rate_wpm": self.rate_wpm, "pitch": self.pitch, "unfaithful": unfaithful})
+
+
+# ---- voices of other languages, speaking English phones through a phone map ---------------------------------
+
+# Each English voice phone (us1/us2 SAMPA) -> what another language's voice may say instead, best first; a
+# rendering of two phones is written "a j". Only the first choice of a label in foreign_voice.KEPT (fricatives,
+# nasals, liquids, glides, affricates) keeps its label: vowels, R and stops of another language are near, not
+# the same (an unaspirated p sounds like b to an English ear), so they are masked.
+RENDERINGS: dict[str, tuple[str, ...]] = {k: tuple(v.split(",")) for k, v in {
+    "p": "p", "p_h": "p", "b": "b", "t": "t", "t_h": "t", "4": "t,d", "d": "d", "k": "k", "k_h": "k", "g": "g",
+    "f": "f", "v": "v,w,b", "T": "T,t,s", "D": "D,d,z", "s": "s", "z": "z,s", "S": "S,s", "Z": "Z,z,S",
+    "h": "h,x", "m": "m", "n": "n", "N": "N,ng,n", "l": "l", "l=": "l", "m=": "m", "n=": "n",
+    "r": "r\\,r,R", "w": "w,u", "j": "j,i", "tS": "tS,t S", "dZ": "dZ,d Z",
+    "i": "i,i:", "I": "I,i", "E": "E,e", "{": "{,E,e,a", "A": "A,a:,a,A:", "V": "V,a,6,@", "@": "@,6,e",
+    "O": "O,O:,o", "U": "U,u", "u": "u,u:", "r=": "r=,3:,@ r,e r", "EI": "EI,e:,e j,e i", "AI": "AI,aI,a j,a i",
+    "OI": "OI,OY,o j,O j", "aU": "aU,a u,a w", "@U": "@U,o:,o u,o w,o",
+}.items()}
+
+
+@lru_cache(maxsize=None)
+def inventory(voice: str) -> frozenset[str]:
+    """The phones a voice can say alone between pauses (its _-X and X-_ diphones exist), probed once and kept."""
+    import json
+
+    cache = voices_dir() / ".cache" / f"inventory-{voice}.json"
+    if cache.exists():
+        return frozenset(json.loads(cache.read_text()))
+    wanted = sorted({p for r in RENDERINGS.values() for alt in r for p in alt.split()})
+    have = []
+    with tempfile.TemporaryDirectory() as td:
+        for p in wanted:
+            pho = Path(td) / "p.pho"
+            pho.write_text(f"_ 50\n{p} 100\n_ 50\n")
+            r = subprocess.run(["mbrola", str(voice_file(voice)), str(pho), str(Path(td) / "o.wav")],
+                               capture_output=True, text=True, env=_env(), timeout=60)
+            if r.returncode == 0 and "unknown" not in (r.stderr + r.stdout).lower():
+                have.append(p)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(have))
+    return frozenset(have)
+
+
+def gender(voice: str) -> str:
+    path = voices_dir() / "espeak-ng-data" / "voices" / "mb" / f"mb-{voice}"
+    for line in path.read_text(errors="replace").splitlines() if path.exists() else ():
+        if line.startswith("gender"):
+            return line.split()[1]
+    return "male"
+
+
+class MappedMbrolaVoice:
+    """A voice of another language (Spanish es1, Brazilian br3, Turkish tr1 ...) saying English phones: a native
+    English MBROLA voice of the same sex gives the phones' durations and pitch, each phone is mapped to the
+    nearest one this voice has, and only consonants it says exactly keep their label. A take in which a
+    diphone is missing (mbrola would put silence there) is dropped: synthesize returns None."""
+
+    def __init__(self, voice: str, rate_wpm: int = 165, pitch: int = 50, name: str | None = None):
+        self.voice = voice
+        self.name = name or f"mbrola_{voice}_mapped"
+        self.prosody = MbrolaVoice("us1" if gender(voice) == "female" else "us2", rate_wpm, pitch)
+
+    def synthesize(self, words: list[str], phones: list[tuple[str, ...]] | None = None) -> Utterance | None:
+        from .foreign_voice import KEPT
+
+        if phones is None:
+            from saywell.engine.lexicon import _cmudict
+
+            phones = [_cmudict()[w.lower()] for w in words]
+        english = self.prosody.pho(words, phones)
+        spoken = [k for k, p in enumerate(english) if p.name != _PAUSE]
+        asked = [ph for word in phones for ph in word]
+        where = [(wi, pi) for wi, word in enumerate(phones) for pi in range(len(word))]
+        groups = align(asked, [english[k].name for k in spoken])
+        owner = {spoken[k]: n for n, g in enumerate(groups) for k in g}
+        have = inventory(self.voice)
+        seq: list[tuple[PhoPhone, int]] = [(PhoPhone(_PAUSE, _LEAD_MS, ()), -1)]
+        exact = [True] * len(asked)
+        for k, p in enumerate(english):
+            n = owner.get(k, -1)
+            if p.name == _PAUSE:
+                seq.append((p, -1))
+                continue
+            choice = next((alt.split() for alt in RENDERINGS.get(p.name, ()) if all(x in have for x in alt.split())), None)
+            if choice is None or n < 0:
+                return None  # no sound near enough (or an English phone left over): not this take
+            if n >= 0 and (choice != [p.name] or choice[0] not in RENDERINGS.get(p.name, ("",))[0].split()):
+                exact[n] = False
+            for i, x in enumerate(choice):
+                seq.append((PhoPhone(x, p.ms / len(choice), p.pitch if i == 0 else ()), n))
+        with tempfile.TemporaryDirectory() as td:
+            pho_path, wav = Path(td) / "in.pho", Path(td) / "out.wav"
+            pho_path.write_text("".join(f"{p.name} {p.ms:g}" + "".join(f" {a:g} {b:g}" for a, b in p.pitch) + "\n"
+                                        for p, _ in seq))
+            r = subprocess.run(["mbrola", "-e", str(voice_file(self.voice)), str(pho_path), str(wav)],
+                               capture_output=True, text=True, env=_env(), timeout=60)
+            if r.returncode != 0 or not wav.exists() or "unknown" in (r.stderr + r.stdout).lower():
+                return None
+            audio = load_wav(wav, _RATE).samples
+        unfaithful = []
+        label = []
+        for n, ph in enumerate(asked):
+            keep = exact[n] and ph in KEPT and is_faithful(ph, tuple(p.name for p, o in seq if o == n))
+            label.append(ph if keep else MASKED)
+            if not keep:
+                unfaithful.append((*where[n], " ".join(p.name for p, o in seq if o == n) or "-"))
+        duration = len(audio) / _RATE
+        segs: list[Segment] = []
+        t = 0.0
+        for k, (p, n) in enumerate(seq):
+            start, end = t, min(t + p.ms / 1000, duration)
+            t += p.ms / 1000
+            if end <= start:
+                continue
+            lab = SIL if n < 0 else label[n]
+            if segs and segs[-1].phone == lab and (lab == SIL or seq[k - 1][1] == n):
+                segs[-1] = Segment(lab, segs[-1].start_s, end)
+            else:
+                segs.append(Segment(lab, start, end))
+        if segs and segs[-1].end_s < duration:
+            last = segs[-1]
+            segs[-1] = Segment(SIL, last.start_s, duration) if last.phone == SIL else last
+            if last.phone != SIL:
+                segs.append(Segment(SIL, last.end_s, duration))
+        return Utterance(audio, segs, " ".join(words), self.name, {"unfaithful": unfaithful})
