@@ -66,11 +66,13 @@ def log(msg: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="saywell-train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--preset", choices=sorted(PRESETS), default="full")
+    ap.add_argument("--preset", choices=sorted(PRESETS), default="full",
+                    help="full: the shipped recipe (hours); smoke: a minute, proves the path end to end")
     ap.add_argument("--work", type=Path, default=Path("work"), help="generated data, checkpoints, logs (gitignored)")
-    ap.add_argument("--out", type=Path, default=Path("models"))
-    ap.add_argument("--name", default="saywell-en")
-    ap.add_argument("--stop-after", choices=["synthesize", "features", "fit", "export", "evaluate"])
+    ap.add_argument("--out", type=Path, default=Path("models"), help="where NAME.tflite, NAME.float.tflite and NAME.json go")
+    ap.add_argument("--name", default="saywell-en", help="the model's file name and metadata name")
+    ap.add_argument("--stop-after", choices=["synthesize", "features", "fit", "export", "evaluate"],
+                    help="stop once this stage is done (the stages after it are skipped)")
     ap.add_argument("--allow-int8-loss", action="store_true", help="do not fail when int8 loses accuracy vs float")
     ap.add_argument("--recalibrate", action="store_true",
                     help="only rerun the evaluate stage on the models already in --out (after a scoring change)")

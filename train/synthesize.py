@@ -182,20 +182,24 @@ def _run_chunk(args) -> list[dict]:
 def synthesize_voice(spec: VoiceSpec, jobs: list[Job], out_path: Path, workers: int = 2, chunk: int = 40) -> None:
     from tqdm import tqdm
 
+    import time
+
+    t0 = time.time()
     chunks = [(spec, jobs[i:i + chunk]) for i in range(0, len(jobs), chunk)]
     results: list[dict] = []
     with Pool(workers) as pool:
         for part in tqdm(pool.imap(_run_chunk, chunks), total=len(chunks), desc=spec.name, unit="chunk"):
             results.extend(part)
-    save_shard(out_path, spec.name, results)
+    save_shard(out_path, spec.name, results, {"synth_seconds": round(time.time() - t0, 1), "workers": workers,
+                                              "jobs": len(jobs)})
 
 
-def save_shard(path: Path, voice: str, results: list[dict]) -> None:
+def save_shard(path: Path, voice: str, results: list[dict], timing: dict | None = None) -> None:
     audio = np.concatenate([r["audio"] for r in results])
     lengths = np.array([len(r["audio"]) for r in results], dtype=np.int64)
     meta = [{"job": r["job"], "segments": r["segments"]} for r in results]
     tmp = path.with_name(path.name + ".part.npz")
-    np.savez(tmp, audio=audio, lengths=lengths, meta=json.dumps({"voice": voice, "items": meta}))
+    np.savez(tmp, audio=audio, lengths=lengths, meta=json.dumps({"voice": voice, "items": meta, **(timing or {})}))
     tmp.replace(path)
 
 
@@ -237,4 +241,7 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
         z = np.load(path)
         summary["voices"][spec.name] = {"split": "heldout" if heldout else "train", "utterances": int(len(z["lengths"])),
                                         "hours": round(float(z["lengths"].sum()) / 16000 / 3600, 3)}
+        seconds = json.loads(str(z["meta"])).get("synth_seconds")
+        if seconds is not None:  # shards made before timing was kept have none
+            summary["voices"][spec.name]["synth_seconds"] = seconds
     return summary
