@@ -17,15 +17,14 @@ import os
 import random
 import re
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+from . import realspeech
 from .realspeech import DevItem, NeighbourIndex, _cmu, _dpkg_files, _mismatch, _seconds, write_manifests
 
 PACKS = ("British", "Classic", "Default", "HillBilly", "Mobster", "Pirate", "Russian", "Singer", "Surfer")
@@ -135,19 +134,8 @@ def ogg_seconds(path: Path) -> float:
 
 
 def decode(src: Path, dst: Path) -> None:
-    """Ogg -> 16 kHz mono WAV. Atomic rename, so concurrent or interrupted runs never leave half a file."""
-    if dst.exists():
-        return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".wav", dir=dst.parent)
-    os.close(fd)
-    try:
-        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(src),
-                        "-ar", "16000", "-ac", "1", tmp], check=True)
-        os.replace(tmp, dst)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Ogg -> 16 kHz mono WAV, as the Asterisk set is decoded."""
+    realspeech.decode(src, dst, input_format=None)
 
 
 def transcript(stem: str) -> list[str] | str:

@@ -100,15 +100,17 @@ def normalise(text: str, cmu: dict, numbers: dict[str, str]) -> list[tuple[str, 
     return words
 
 
-def decode(src: Path, dst: Path) -> None:
-    """G.722 -> 16 kHz mono WAV. Atomic rename, so concurrent or interrupted runs never leave half a file."""
+def decode(src: Path, dst: Path, input_format: str | None = "g722") -> None:
+    """G.722 (or any format ffmpeg recognises, with input_format=None) -> 16 kHz mono WAV. Atomic rename, so
+    concurrent or interrupted runs never leave half a file."""
     if dst.exists():
         return
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".wav", dir=dst.parent)
     os.close(fd)
     try:
-        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "g722", "-i", str(src),
+        fmt = ["-f", input_format] if input_format else []
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", *fmt, "-i", str(src),
                         "-ar", "16000", "-ac", "1", tmp], check=True)
         os.replace(tmp, dst)
     finally:
