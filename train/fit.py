@@ -268,6 +268,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
                             freq_masks=fcfg.freq_masks, splice_prob=fcfg.splice_prob, splice_rate=fcfg.splice_rate)
     vsampler = WindowSampler(val, mcfg, fcfg.window_frames, pad_value, fcfg.seed + 1, augment=False)
     vx, vy = vsampler.sample(256)
+    vdata = (vx, np.maximum(vy, 0), (vy >= 0).astype(np.float32))  # held-out accent substitutions are IGNORED too
     frames = sampler.in_frames
     log_every = 100
 
@@ -275,8 +276,8 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
         t0 = time.time()
         cb = list(extra_callbacks) + [keras.callbacks.CSVLogger(str(out_dir / f"{tag}.csv"))]
         model.fit(_steps_dataset(sampler, fcfg.batch_size), steps_per_epoch=min(log_every, steps), epochs=max(1, steps // log_every),
-                  validation_data=(vx, vy), callbacks=cb, verbose=2)
-        res = model.evaluate(vx, vy, verbose=0)
+                  validation_data=vdata, callbacks=cb, verbose=2)
+        res = model.evaluate(*vdata, verbose=0)
         summary[tag] = {"steps": steps, "seconds": round(time.time() - t0, 1), "val_frame_accuracy": round(float(res[1]), 4)}
         summary_path.write_text(json.dumps(summary, indent=1))
         log(f"{tag}: {summary[tag]}")
