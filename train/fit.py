@@ -277,7 +277,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
         cb = list(extra_callbacks) + [keras.callbacks.CSVLogger(str(out_dir / f"{tag}.csv"))]
         model.fit(_steps_dataset(sampler, fcfg.batch_size), steps_per_epoch=min(log_every, steps), epochs=max(1, steps // log_every),
                   validation_data=vdata, callbacks=cb, verbose=2)
-        res = model.evaluate(*vdata, verbose=0)
+        res = model.evaluate(vdata[0], vdata[1], sample_weight=vdata[2], verbose=0)
         summary[tag] = {"steps": steps, "seconds": round(time.time() - t0, 1), "val_frame_accuracy": round(float(res[1]), 4)}
         summary_path.write_text(json.dumps(summary, indent=1))
         log(f"{tag}: {summary[tag]}")
