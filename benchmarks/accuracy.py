@@ -36,7 +36,7 @@ ROOMS = ("babble 10 dB", "classroom: room 0.4 s + babble 10 dB", "pink 10 dB", "
 def sources(work: Path, recipe: dict) -> tuple[dict[str, list], dict[str, list]]:
     """name -> evaluation items; and name -> accent-error items (accented MBROLA voices)."""
     from saywell_train import synthesize as syn
-    from saywell_train.evaluate import accent_items, heldout_items, real_items
+    from saywell_train.evaluate import real_items, shard_items
     from saywell_train.realspeech import build_dev_set, write_manifests
     from saywell_train.rooms import babble_sources, degraded_items
 
@@ -47,8 +47,8 @@ def sources(work: Path, recipe: dict) -> tuple[dict[str, list], dict[str, list]]
     accents: dict[str, list] = {}
     shards = {v.name: work / "synth" / f"{v.name}.npz" for v in specs}
     for name, shard in shards.items():
-        out[f"held-out {name}"] = heldout_items(shard)
-        if acc := accent_items(shard):
+        out[f"held-out {name}"], acc = shard_items(shard)
+        if acc:
             accents[f"accent errors {name}"] = acc
     hw = work / "hedgewars"
     if not (hw / "dev.jsonl").exists():
@@ -98,16 +98,14 @@ def peer_rows(srcs: dict, workers: int) -> dict[str, dict]:
 
     from peer_pocketsphinx import metrics, score_item, utterance, youden_threshold
 
-    todo = {name: items for name, items in srcs.items()}
-    flat = [it for items in todo.values() for it in items]
-    uniq = {it.key: it for it in flat}
+    uniq = {it.key: it for items in srcs.values() for it in items}  # a clip in several sources is scored once
     with Pool(workers) as pool:
         res = dict(zip(uniq, pool.map(score_item, [(it.audio, it.words) for it in uniq.values()], chunksize=8)))
     fit = [it for v in CLASSIC for it in srcs[f"held-out {v}"]]
     pos = np.array([utterance(res[it.key][0]) for it in fit if it.correct])
     neg = np.array([utterance(res[it.key][0]) for it in fit if not it.correct])
     thr = youden_threshold(pos, neg)
-    return {name: metrics(items, [res[it.key] for it in items], thr) for name, items in todo.items()}
+    return {name: metrics(items, [res[it.key] for it in items], thr) for name, items in srcs.items()}
 
 
 def main() -> None:

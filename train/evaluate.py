@@ -44,34 +44,39 @@ class EvalItem:
 BABBLE_VOICES = ("flite_rms", "festival_ked")  # the noisy rooms' babble: the same talkers for every model compared
 
 
-def heldout_items(shard: Path) -> list[EvalItem]:
-    """Canonical takes (correct) and their one-phone-changed twins. Takes in which an accented voice said some
-    phone with a sound of its own language are neither: they are accent_items."""
+def shard_items(shard: Path) -> tuple[list[EvalItem], list[EvalItem]]:
+    """One read of a held-out shard: (pairs, accent errors).
+
+    Pairs are canonical takes (correct) and their one-phone-changed twins. Takes in which an accented voice said
+    some phone with a sound of its own language are neither; its canonical ones are accent errors: genuine
+    learner errors whose phones are known."""
     voice, utts, jobs = load_shard(shard)
-    items = []
+    pairs, accents = [], []
     for k, (u, j) in enumerate(zip(utts, jobs)):
-        if j.get("unfaithful"):
-            continue
         canon = [tuple(p) for p in j["canonical"]]
+        if j.get("unfaithful"):
+            if j["mis_word"] is None:
+                accents.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, group=voice, text=tuple(j["words"]),
+                                        substituted=tuple((w, p) for w, p, _ in j["unfaithful"]),
+                                        substituted_as=tuple(said for _, _, said in j["unfaithful"])))
+            continue
         ref = tuple(s.phone for s in u.segments if s.phone != "SIL")
         if j["mis_word"] is None:  # canonical (its phones may be given too: the dictionary's, said as written)
-            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref, text=tuple(j["words"])))
+            pairs.append(EvalItem(f"{voice}/{k}", u.audio, canon, True, group=voice, reference=ref, text=tuple(j["words"])))
         else:
-            items.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref,
+            pairs.append(EvalItem(f"{voice}/{k}", u.audio, canon, False, (j["mis_word"], j["mis_index"]), j["mis_said"], voice, ref,
                                   tuple(j["words"])))
-    return items
+    return pairs, accents
+
+
+def heldout_items(shard: Path) -> list[EvalItem]:
+    """The shard's canonical takes and twins (shard_items)."""
+    return shard_items(shard)[0]
 
 
 def accent_items(shard: Path) -> list[EvalItem]:
-    """An accented voice's canonical takes with accent substitutions: genuine learner errors whose phones are known."""
-    voice, utts, jobs = load_shard(shard)
-    items = []
-    for k, (u, j) in enumerate(zip(utts, jobs)):
-        if j["mis_word"] is None and j.get("unfaithful"):
-            items.append(EvalItem(f"{voice}/{k}", u.audio, [tuple(p) for p in j["canonical"]], False, group=voice,
-                                  text=tuple(j["words"]), substituted=tuple((w, p) for w, p, _ in j["unfaithful"]),
-                                  substituted_as=tuple(said for _, _, said in j["unfaithful"])))
-    return items
+    """The shard's takes with accent substitutions (shard_items)."""
+    return shard_items(shard)[1]
 
 
 def accent_metrics(evs: list["ItemEvidence"], cal: Calibration) -> dict:
@@ -345,9 +350,10 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
 
     from .rooms import EVALUATED, babble_sources, degraded_items
 
-    per_shard = [heldout_items(s) for s in heldout_shards]
+    both = [shard_items(s) for s in heldout_shards]
+    per_shard = [pairs for pairs, _ in both]
     items = [it for shard in per_shard for it in shard]
-    accented = [it for s in heldout_shards for it in accent_items(s)]
+    accented = [it for _, accents in both for it in accents]
     real = real_items(real_dir) if real_dir is not None else []
     unique_seconds = sum(len(it.audio) for it in {it.key: it for it in items + real}.values()) / 16000
     cal, results = calibration, {}

@@ -126,16 +126,17 @@ def _voice(spec: VoiceSpec, job: Job):
     if spec.engine == "festival":
         from .voices.engines import FestivalVoice
         return FestivalVoice(spec.voice, duration_stretch=job.prosody)
+    # espeak-ng's own settings for the job: words per minute, and pitch 0-100 from the job's mean F0 in Hz
+    pitch_hz = job.pitch or 140.0
+    rate_wpm, pitch = round(165 / job.prosody), round(15 + (pitch_hz - 85) * 0.56)
     if spec.engine in ("mbrola", "mbrola_mapped"):
         from .voices.mbrola_voice import MappedMbrolaVoice, MbrolaVoice
-        pitch = job.pitch or 140.0
         cls = MbrolaVoice if spec.engine == "mbrola" else MappedMbrolaVoice
-        return cls(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56), name=spec.name)
+        return cls(spec.voice, rate_wpm=rate_wpm, pitch=pitch, name=spec.name)
     if spec.engine == "espeak":  # the library is process-global: initialised once per process, on first use
         from .voices.espeak_voice import EspeakVoice
-        pitch = job.pitch or 140.0
-        return EspeakVoice(spec.voice, rate_wpm=round(165 / job.prosody), pitch=round(15 + (pitch - 85) * 0.56),
-                           pitch_range=30 + round(pitch * 13) % 50, name=spec.name)  # range: varied, from the pitch
+        return EspeakVoice(spec.voice, rate_wpm=rate_wpm, pitch=pitch,
+                           pitch_range=30 + round(pitch_hz * 13) % 50, name=spec.name)  # range: varied, from the pitch
     from .voices.piper_voice import PiperVoice
     return PiperVoice()  # one network per process: _run_chunk sets rate and noise for each utterance
 

