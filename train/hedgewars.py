@@ -169,12 +169,8 @@ def _swap_fallback(audio: str, words: list[tuple[str, str]], cmu: dict, index: N
     if not cands:
         return None
     cand = rng.choice([w for d, w in cands if d == cands[0][0]][:TOP_FALLBACK])
-    said = tuple(p for pron in prons for p in pron)
-    offset = sum(len(p) for p in prons[:wi])
-    pos = offset + next(i for i, (a, b) in enumerate(zip(cmu[cand][0], old)) if a != b)
-    new = tuple(cmu[cand][0] if i == wi else p for i, p in enumerate(prons))
-    text = " ".join(cand if i == wi else w for i, (w, _) in enumerate(words))
-    return DevItem(audio, text, tuple(p for pron in new for p in pron), said, False, pos, said[pos])
+    pos = next(i for i, (a, b) in enumerate(zip(cmu[cand][0], old)) if a != b)
+    return realspeech.swapped(audio, words, prons, wi, cand, cmu[cand][0], pos)
 
 
 def clips(root: Path) -> list[tuple[str, Path, list[str] | str]]:

@@ -160,10 +160,16 @@ def _mismatch(audio: str, words: list[tuple[str, str]], cmu: dict, index: Neighb
     if not pool:
         return None
     wi, pos, cand = rng.choice(pool)
+    return swapped(audio, words, prons, wi, cand, cmu[cand][0], pos)
+
+
+def swapped(audio: str, words: list[tuple[str, str]], prons: list[tuple[str, ...]], wi: int, cand: str,
+            cand_pron: tuple[str, ...], pos: int) -> DevItem:
+    """The mismatch item: word wi replaced by cand, the changed phone at pos within that word."""
     said = tuple(p for pron in prons for p in pron)
     offset = sum(len(p) for p in prons[:wi])
     text = " ".join(cand if i == wi else w for i, (w, _) in enumerate(words))
-    new = tuple(cmu[cand][0] if i == wi else p for i, p in enumerate(prons))
+    new = tuple(cand_pron if i == wi else p for i, p in enumerate(prons))
     return DevItem(audio, text, tuple(p for pron in new for p in pron), said, False, offset + pos, said[offset + pos])
 
 
