@@ -46,6 +46,24 @@ def test_accented_voice_masks_its_substitutions_and_names_them():
     assert [s.phone for s in twin.segments][1] == "S" and twin.meta["unfaithful"] == []
 
 
+def test_a_substitution_is_heard_as_the_english_phone_it_sounds_like():
+    assert (mbrola.heard_as("f"), mbrola.heard_as("t S"), mbrola.heard_as("i"), mbrola.heard_as("v")) == ("F", "CH", "IY", "V")
+    assert mbrola.heard_as("R") is None and mbrola.heard_as("-") is None  # a uvular R, a dropped phone: no English phone
+    assert mbrola.heard_as("e:") is None  # a German long e is not the lax EH it would map to by quality
+    seg = mbrola.Segment
+    segs = [seg("SIL", 0, .1), seg(mbrola.MASKED, .1, .2), seg("IH", .2, .3), seg(mbrola.MASKED, .3, .4), seg("SIL", .4, .5)]
+    out = mbrola.relabel_accent_errors(segs, [(0, 0, "s"), (0, 2, "-"), (0, 3, "R")])  # the dropped phone has no segment
+    assert [s.phone for s in out] == ["SIL", "S", "IH", mbrola.MASKED, "SIL"] and out[1].end_s == .2
+    assert mbrola.relabel_accent_errors(segs, [(0, 0, "s")]) == segs  # counts disagree: left as it was
+
+
+@needs_voices
+def test_accented_voice_relabelled_is_taught_what_it_said():
+    u = mbrola.MbrolaVoice("de1-en").synthesize(["think"])  # TH said as f: a learner's "fink"
+    out = mbrola.relabel_accent_errors(u.segments, u.meta["unfaithful"])
+    assert [s.phone for s in out] == ["SIL", "F", "IH", "NG", "K", "SIL"]
+
+
 def _have(voice):
     try:
         return bool(mbrola.voice_file(voice))
@@ -62,3 +80,22 @@ def test_voice_of_another_language_keeps_only_the_consonants_it_says_exactly():
     assert "IH" not in labels and "UW" not in labels  # vowels of another language are masked
     assert mbrola.MASKED in labels and u.meta["unfaithful"]
     assert u.segments[-1].end_s == pytest.approx(len(u.audio) / 16000)
+
+
+@needs_voices
+def test_features_teach_the_accent_substitution_only_when_asked(tmp_path):
+    from saywell.engine.features import FrontendConfig
+    from saywell_train import features as feat
+    from saywell_train.synthesize import save_shard
+
+    u = mbrola.MbrolaVoice("de1-en").synthesize(["think"])
+    job = {"words": ["think"], "unfaithful": u.meta["unfaithful"]}
+    save_shard(tmp_path / "mbrola_de1_en.npz", "mbrola_de1_en", [{
+        "job": job, "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
+        "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]}])
+    f_id = feat.CLASS_INDEX["F"]
+    for labels, taught in (("masked", False), ("heard", True)):
+        _, frame_labels, _ = feat._featurize((tmp_path / "mbrola_de1_en.npz", FrontendConfig(), 1, True, 0,
+                                              feat.Augmentation(accent_labels=labels)))
+        y = frame_labels[0]
+        assert (f_id in y) == taught and (feat.IGNORED in y) != taught

@@ -18,6 +18,7 @@ from saywell.engine.phones import PHONES, SIL
 from .augment import augment, speed
 from .voices.foreign_voice import MASKED
 from .synthesize import load_shard
+from .voices.mbrola_voice import relabel_accent_errors
 from .utterance import Segment
 
 CLASSES: tuple[str, ...] = PHONES + (SIL,)
@@ -56,6 +57,8 @@ class Augmentation:
     child_prob: float = 0.0  # ... of which this share has formants raised 12-30 % (children)
     codec_prob: float = 0.0  # lossy codec round trip (G.722, GSM, Opus, MP3, Speex) after the chain
     codecs: str = "g722,gsm,opus12k,mp3_32k,speex"  # which of train/codecs.py CODECS, by name
+    accent_labels: str = "masked"  # accented MBROLA voices' substituted phones: masked, or "heard": labelled as the
+    # English phone they were said as where there is one (train/voices/mbrola_voice.py relabel_accent_errors)
 
 
 def _alpha(rng: np.random.Generator, aug: Augmentation) -> float:
@@ -69,7 +72,11 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
     from .vtlp import warped_filterbank
 
     shard, cfg, copies, clean_first, seed, aug = args
-    voice, utts, _ = load_shard(shard)
+    voice, utts, jobs = load_shard(shard)
+    if aug.accent_labels == "heard":
+        for u, job in zip(utts, jobs):
+            if job.get("unfaithful") and voice.endswith("_en"):  # accented MBROLA voices (not the phone-mapped ones)
+                u.segments = relabel_accent_errors(u.segments, job["unfaithful"])
     rng = np.random.default_rng(seed)
     pool = [u.audio for u in rng.choice(np.array(utts, dtype=object), min(200, len(utts)), replace=False)]
     feats, labels = [], []

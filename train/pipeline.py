@@ -50,6 +50,7 @@ class Recipe:
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
     foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/voices/foreign_voice.py)
     mbrola_voices: bool = False  # train on Debian's MBROLA voices and hold out six (train/voices/mbrola_voice.py); off until a model made with them ships, so the shipped command still reproduces it
+    accent_labels: str = "masked"  # accented MBROLA voices' substitutions: masked, or "heard" (labelled as the English phone said)
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
 
 
@@ -112,6 +113,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
     if not recipe.mbrola_voices:
         voices = tuple(v for v in voices if v not in syn.MBROLA_VOICES + syn.MBROLA_HELDOUT)
+    if recipe.accent_labels not in ("masked", "heard"):
+        raise SaywellError(f"accent_labels={recipe.accent_labels!r}: use masked or heard")
     if recipe.voices != "all":
         wanted = recipe.voices.split(",")
         voices = tuple(v for v in voices if v.name in wanted)
@@ -133,7 +136,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     fdir.mkdir(exist_ok=True)
     if not (fdir / "train.npz").exists():
         aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
-                                codecs=recipe.codecs)
+                                codecs=recipe.codecs, accent_labels=recipe.accent_labels)
         feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True,
                    aug=aug)
     if not (fdir / "heldout.npz").exists():

@@ -11,7 +11,8 @@ uvular R, IH as i. Those are exactly the errors learners make, so they are label
 - Each English phone asked for is aligned to the voice phones it became. It is *faithful* when they are a
   rendering a native English voice uses (FAITHFUL below); otherwise it is an accent substitution: masked in
   training (the network hears it as context but is not taught it is that English phone), and reported as
-  a known accent error in validation.
+  a known accent error in validation. With the recipe's `accent_labels=heard`, a substitution that is itself
+  a native rendering of another English phone (TH said as s) is taught as that phone (S) instead.
 
 The voices come from `scripts/fetch-mbrola` (Debian contrib/non-free, fetched without touching the system's
 apt sources) into `$SAYWELL_VOICES` (default `data/voices`). They may make training audio; they are never
@@ -84,6 +85,48 @@ def is_faithful(phone: str, rendered: tuple[str, ...]) -> bool:
         return False
     allowed = {s.replace(":", "") for s in FAITHFUL[phone]}
     return "".join(rendered).replace(":", "") in allowed
+
+
+def _joined(rendered: str | tuple[str, ...]) -> str:
+    parts = rendered.split() if isinstance(rendered, str) else rendered
+    return "".join(parts).replace(":", "")
+
+
+_LAX = frozenset("IH EH UH AE AH".split())
+
+# Which English phone a voice rendering is, when it is exactly one native rendering (t -> T, s -> S, i -> IY).
+_HEARD_AS: dict[str, str] = {}
+for _phone, _renderings in FAITHFUL.items():
+    for _r in _renderings:
+        _HEARD_AS.setdefault(_r.replace(":", ""), _phone)
+
+
+def heard_as(rendered: str | tuple[str, ...]) -> str | None:
+    """The English phone an accented rendering sounds as (a German voice's TH said `s` is S), or None when
+    the rendering is no English phone (a uvular R, a dropped phone): then it stays masked."""
+    if not rendered or rendered == "-":
+        return None
+    phone = _HEARD_AS.get(_joined(rendered))
+    long_vowel = ":" in (rendered if isinstance(rendered, str) else "".join(rendered))
+    return None if long_vowel and phone in _LAX else phone  # German e: is no English EH: masked
+
+
+def relabel_accent_errors(segments: list[Segment], unfaithful: list) -> list[Segment]:
+    """Segments with each masked accent substitution labelled as the English phone it was said as, where
+    there is one: the network is then taught that a German TH-as-s is S, so it flags that S in a learner.
+
+    The k-th masked segment is the k-th substitution that was said (synthesize() masks each substituted
+    phone as its own segment, in order); when the counts disagree the segments are returned unchanged."""
+    said = [r for _, _, r in unfaithful if r and r != "-"]
+    masked = [i for i, seg in enumerate(segments) if seg.phone == MASKED]
+    if len(said) != len(masked):
+        return segments
+    out = list(segments)
+    for i, rendered in zip(masked, said):
+        phone = heard_as(rendered)
+        if phone is not None:
+            out[i] = Segment(phone, out[i].start_s, out[i].end_s)
+    return out
 
 
 @dataclass(frozen=True)
