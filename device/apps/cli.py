@@ -6,9 +6,12 @@ Every user-fixable problem ends in one line on stderr and a non-zero exit, never
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .. import PROJECT_ROOT
 from ..errors import SaywellError
@@ -43,7 +46,9 @@ def _load(path, scorer, quiet: bool = False):
 
 def cmd_score(args) -> int:
     from ..engine.feedback import describe
+    from ..engine.limits import check_request
 
+    check_request(args.text, args.phones)
     scorer = _scorer(args)
     result = scorer.score(_load(args.audio, scorer, args.json), args.text, args.phones)
     if args.json:
@@ -53,43 +58,125 @@ def cmd_score(args) -> int:
     return 0
 
 
-def read_manifest(path: Path) -> list[tuple[int, str, str, str | None] | tuple[int, SaywellError]]:
-    """Lines `audio<TAB>text[<TAB>phones]`; blank lines and '#' comments are skipped, bad lines kept as errors."""
+MAX_MANIFEST_LINE_BYTES = 1 << 16  # a path (4 KiB at most), a text, its phones and a note fit many times over
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    line: int
+    audio: str = ""
+    text: str = ""
+    phones: str | None = None
+    error: str | None = None  # why the line cannot be scored: its output line says so
+
+
+def check_manifest(path: Path) -> None:
+    """A manifest that cannot be read at all is refused before any line is scored: a regular UTF-8 file.
+
+    Read through once a slice at a time, so neither checking nor scoring ever holds the whole file.
+    """
+    from ..audio.wav import open_regular, short_name
+
+    name = short_name(str(path))
+    f, _ = open_regular(path, "manifest")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SaywellError(f"manifest {path} not found; check the path") from None
-    except (UnicodeDecodeError, IsADirectoryError) as e:
-        raise SaywellError(f"manifest {path} is not a UTF-8 text file ({e}); save it as UTF-8 TSV") from None
-    rows: list = []
-    for n, line in enumerate(raw.splitlines(), 1):
+        with f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise SaywellError(f"manifest {name} is not a UTF-8 text file; save it as UTF-8 TSV") from None
+    except OSError as e:
+        raise SaywellError(f"manifest {name}: cannot read it ({e.strerror or e}); check the file and the disk") from None
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) per line of the file; None as text for a line too long to be a manifest line."""
+    from ..audio.wav import open_regular, short_name
+
+    f, _ = open_regular(path, "manifest")
+    n = 0
+    try:
+        with f:
+            while raw := f.readline(MAX_MANIFEST_LINE_BYTES + 1):
+                n += 1
+                if len(raw) > MAX_MANIFEST_LINE_BYTES and not raw.endswith(b"\n"):
+                    blank, comment = not raw.strip(), raw.lstrip().startswith(b"#")
+                    while (more := f.readline(MAX_MANIFEST_LINE_BYTES)) and not more.endswith(b"\n"):
+                        blank = blank and not more.strip()
+                    if not (blank and not more.strip() or comment):
+                        yield n, None
+                    continue
+                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                yield n, line.removeprefix("\ufeff") if n == 1 else line
+    except OSError as e:
+        raise SaywellError(f"manifest {short_name(str(path))}: cannot read it after line {n} ({e.strerror or e}); "
+                           "check the file and the disk") from None
+
+
+def manifest_rows(path: Path) -> Iterator[ManifestRow]:
+    """Lines `audio<TAB>text[<TAB>phones]`, one at a time; blank lines and '#' comments are skipped, bad lines
+    kept as errors."""
+    from ..engine.limits import check_request
+
+    for n, line in _lines(path):
+        if line is None:
+            yield ManifestRow(n, error=f"manifest line {n}: longer than {MAX_MANIFEST_LINE_BYTES} bytes; "
+                                       "expected audio_path<TAB>text[<TAB>phones]")
+            continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        cols = line.rstrip("\r").split("\t")
+        cols = line.split("\t")
         if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-            rows.append((n, SaywellError(f"manifest line {n}: expected audio_path<TAB>text[<TAB>phones]")))
+            yield ManifestRow(n, error=f"manifest line {n}: expected audio_path<TAB>text[<TAB>phones]; "
+                                       "separate the columns with tabs")
             continue
         audio = Path(cols[0].strip())
         if not audio.is_absolute():
             audio = path.parent / audio
+        text = cols[1].strip()
         phones = cols[2].strip() if len(cols) > 2 and cols[2].strip() else None
-        rows.append((n, str(audio), cols[1].strip(), phones))
-    return rows
+        try:
+            check_request(text, phones)
+        except SaywellError as e:
+            yield ManifestRow(n, error=f"manifest line {n}: {e}")
+            continue
+        yield ManifestRow(n, str(audio), text, phones)
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
+    check_manifest(path)
+    return list(manifest_rows(path))
+
+
+def batch_line(scorer, row: ManifestRow) -> str:
+    """One manifest line's output line, whatever goes wrong with it: the batch goes on to the next line."""
+    from ..audio.wav import short_name
+
+    if row.error:
+        return json.dumps({"error": row.error})
+    name = short_name(row.audio)
+    try:
+        result = scorer.score(_load(row.audio, scorer, quiet=True), row.text, row.phones)
+        return json.dumps(result.to_dict(), allow_nan=False)
+    except SaywellError as e:
+        error = str(e)
+    except MemoryError:
+        error = f"{name}: out of memory while scoring it; free some memory, or shorten the audio or the text"
+    except OSError as e:
+        error = f"{name}: {e.strerror or e} while scoring it; check the file and the disk"
+    except Exception as e:  # a bug, not the user's: still one line, and the rest of the batch is scored
+        error = (f"{name}: could not be scored ({type(e).__name__}: {short_name(str(e), 200)}); "
+                 "this is a bug in saywell: please report it with the file")
+    return json.dumps({"error": error})
 
 
 def cmd_score_batch(args) -> int:
-    rows = read_manifest(args.manifest)
+    check_manifest(args.manifest)
     scorer = _scorer(args)
-    for row in rows:
-        if isinstance(row[1], SaywellError):
-            out = {"error": str(row[1])}
-        else:
-            _, audio, text, phones = row
-            try:
-                out = scorer.score(_load(audio, scorer, quiet=True), text, phones).to_dict()
-            except SaywellError as e:
-                out = {"error": str(e)}
-        print(json.dumps(out), flush=True)
+    for row in manifest_rows(args.manifest):
+        print(batch_line(scorer, row), flush=True)
     return 0
 
 
@@ -102,16 +189,15 @@ def cmd_demo(args) -> int:
     scorer = _scorer(args)
     print(f"saywell demo: model {scorer.model.path.name}, {len(rows)} clips from {args.samples}\n")
     for row in rows:
-        if isinstance(row[1], SaywellError):
-            print(f"skipped: {row[1]}")
+        if row.error:
+            print(f"skipped: {row.error}")
             continue
-        _, audio, text, phones = row
         try:
-            result = scorer.score(_load(audio, scorer, quiet=True), text, phones)
+            result = scorer.score(_load(row.audio, scorer, quiet=True), row.text, row.phones)
         except SaywellError as e:
-            print(f"{Path(audio).name}: error: {e}")
+            print(f"{Path(row.audio).name}: error: {e}")
             continue
-        print(f"[{Path(audio).name}]")
+        print(f"[{Path(row.audio).name}]")
         print(describe(result, color=sys.stdout.isatty()))
         print()
     return 0

@@ -207,6 +207,9 @@ def run(args) -> int:
     if args.no_progress and (args.learner or args.reset_progress):
         raise SaywellError("--learner and --reset-progress need the progress store; drop --no-progress")
     if args.word:
+        from ..engine.limits import check_request
+
+        check_request(args.word)
         entries, list_name = [WordEntry(args.word)], None
     else:
         wl = resolve(args.list)
