@@ -227,3 +227,25 @@ def make_corpus(folder: Path, n_wavs: int, seed: int) -> tuple[Path, list[Line]]
     manifest = folder / "manifest.tsv"
     manifest.write_text("\n".join(text) + "\n", encoding="utf-8")
     return manifest, lines
+
+
+_REPORT_RSS = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
+def with_peak_rss(cmd: list[str], report: Path) -> list[str]:
+    """cmd, run by a small Python that writes the command's own peak RSS (KiB) to `report`.
+
+    wait4 straight from pytest or the benchmark would not do: a child's ru_maxrss counts the pages it
+    shared with its (large) parent before exec.
+    """
+    import sys
+
+    return [sys.executable, "-c", _REPORT_RSS, str(report), *cmd]

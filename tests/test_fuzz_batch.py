@@ -6,14 +6,16 @@ benchmarks/fuzz_batch.py runs the same with thousands and prints the figures.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from conftest import MODEL, ROOT, SAMPLES
-from fuzz_inputs import make_corpus
+from fuzz_inputs import make_corpus, with_peak_rss
 
 MAX_RSS_MB = 150  # docs/contract.md, Limits
 SEED, N_WAVS = 21, 300
@@ -21,20 +23,18 @@ CONTRACT_KEYS = {"text", "score", "verdict", "words"}
 
 
 def run_measured(*args: str, timeout: float = 120) -> tuple[int, str, str, float]:
-    """(exit code, stdout, stderr, peak RSS in MB) of `saywell ARGS`: wait4 gives this child's own peak."""
-    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
-        p = subprocess.Popen([sys.executable, "-m", "saywell", *args], stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, cwd=ROOT)
-        deadline = time.monotonic() + timeout
-        while not (waited := os.wait4(p.pid, os.WNOHANG))[0]:
-            if time.monotonic() > deadline:
-                p.kill()
-                os.wait4(p.pid, 0)
-                p.returncode = -9
-                pytest.fail(f"saywell {' '.join(a[:40] for a in args)} still running after {timeout} s")
-            time.sleep(0.02)
-        p.returncode = os.waitstatus_to_exitcode(waited[1])  # so Popen does not wait for it again
-        fo.seek(0), fe.seek(0)
-        return p.returncode, fo.read().decode(), fe.read().decode(errors="replace"), waited[2].ru_maxrss / 1024
+    """(exit code, stdout, stderr, peak RSS in MB) of `saywell ARGS`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rss"
+        p = subprocess.Popen(with_peak_rss([sys.executable, "-m", "saywell", *args], report), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+        try:
+            stdout, stderr = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)  # the group this test started: the wrapper and saywell
+            p.communicate()
+            pytest.fail(f"saywell {' '.join(a[:40] for a in args)} still running after {timeout} s")
+        return p.returncode, stdout.decode(), stderr.decode(errors="replace"), int(report.read_text()) / 1024
 
 
 def strict_json(line: str):
@@ -71,6 +71,7 @@ def test_every_manifest_line_gives_one_json_line(tmp_path):
             assert want_error in d.get("error", ""), (line.kind, d)
     assert kinds.get("block_align", 0) > 0, "the seed made no block_align case: change SEED"
     assert sum(1 for g in out if '"verdict"' in g) > N_WAVS // 10, "too few inputs scored: the mutations miss the scorer"
+    print(f"score-batch peak RSS {rss:.0f} MB")
     assert rss < MAX_RSS_MB, f"score-batch peaked at {rss:.0f} MB RSS"
 
 
