@@ -9,6 +9,7 @@ import pytest
 from conftest import MODEL, SAMPLES, run_cli
 
 from saywell.errors import SaywellError
+from saywell.engine.g2p import Guess
 from saywell.engine.lexicon import Lexicon
 from saywell.classroom.wordlists import (BUILTIN_LIST, WordEntry, load_file, load_stored, read_list, resolve, store_list,
                               stored_path, word_key)
@@ -66,7 +67,7 @@ def test_table_format_detected_from_extension_or_header(tmp_path, name, text, fm
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
+    monkeypatch.setattr("saywell.engine.g2p.guess_many", lambda ws: {w: Guess(("Z", "AO", "R", "B", "AH", "L")) for w in ws})
     p = write(tmp_path, "bad.csv", "\n".join([
         "# a teacher's list",                                  # 1
         "text,phones,hint,level,tags,colour",                  # 2  unknown column: warning
@@ -148,10 +149,11 @@ def test_unclosed_quote_and_empty_list(tmp_path):
 
 
 def test_word_that_cannot_be_pronounced_is_an_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("saywell.engine.lexicon.shutil.which", lambda name: None)  # no espeak-ng on this device
+    monkeypatch.setattr("saywell.engine.g2p.shutil.which", lambda name: None)  # no espeak-ng on this device
     c = read_list(write(tmp_path, "w.txt", "ship\nzorbl\n"))
     assert [(p.line, p.error) for p in c.problems] == [(2, True)]
-    assert "'zorbl' is not in the dictionary" in c.problems[0].message and "phones" in c.problems[0].message
+    assert "'zorbl' is not in the dictionary and espeak-ng is not installed" in c.problems[0].message
+    assert "'phones' column" in c.problems[0].message
 
 
 @needs_espeak
@@ -232,15 +234,15 @@ def test_a_crash_while_storing_keeps_the_previous_list(tmp_path, monkeypatch):
 
 
 def test_guessed_pronunciations_are_stored_and_stay_stable(tmp_path, monkeypatch):
-    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", lambda w: ("Z", "AO", "R", "B", "AH", "L"))
+    monkeypatch.setattr("saywell.engine.g2p.guess_many", lambda ws: {w: Guess(("Z", "AO", "R", "B", "AH", "L")) for w in ws})
     wl = load_file(write(tmp_path, "w.txt", "zorbl\nship\n"), "w")
     store_list(wl)
 
-    def gone(word):
+    def gone(words):
         raise AssertionError("a stored list must not be looked up again")
 
-    monkeypatch.setattr("saywell.engine.lexicon.espeak_g2p", gone)
-    monkeypatch.setattr("saywell.engine.lexicon._cmudict_entry", gone)
+    monkeypatch.setattr("saywell.engine.g2p.guess_many", gone)
+    monkeypatch.setattr("saywell.engine.dictindex.pronunciations", gone)
     back = load_stored("w")
     assert [(e.text, e.phones, e.sources) for e in back.entries] == [
         ("zorbl", (("Z", "AO", "R", "B", "AH", "L"),), ("espeak-ng",)), ("ship", (("SH", "IH", "P"),), ("cmudict",))]
@@ -323,3 +325,45 @@ def test_practice_refuses_a_list_with_errors_in_one_line(tmp_path):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "line 2" in r.stderr and "QQ" in r.stderr and "saywell lists validate" in r.stderr
 
+
+
+# ---- letters beyond ASCII and big lists ---------------------------------------------------------------
+
+def test_words_with_accents_are_whole_dictionary_words(tmp_path):
+    c = read_list(write(tmp_path, "w.txt", "café\nNaïve\nsmörgåsbord\ncafe\u0301\n"))  # line 4: café, decomposed
+    assert [(p.line, p.error) for p in c.problems] == [(4, True)] and "repeats line 1" in c.problems[0].message
+    cafe, naive, smorgasbord = c.wordlist.entries
+    assert (cafe.text, cafe.phones, cafe.sources) == ("café", (("K", "AH", "F", "EY"),), ("cmudict",))
+    assert naive.phones == (("N", "AY", "IY", "V"),) and naive.key == "naïve /N AY IY V/"
+    assert smorgasbord.phones == (("S", "M", "AO", "R", "G", "AH", "S", "B", "AO", "R", "D"),)
+    assert smorgasbord.sources == ("cmudict",)
+
+
+def test_an_unknown_word_with_accents_is_guessed_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr("saywell.engine.g2p.guess_many", lambda ws: {w: Guess(("Z", "ER", "B", "AH", "L")) for w in ws})
+    c = read_list(write(tmp_path, "w.txt", "zörbl\n"))
+    (w,) = c.problems
+    assert not w.error and "'zörbl' is not in the dictionary; guessed /Z ER B AH L/" in w.message
+    assert c.wordlist.entries[0].guessed == ["zörbl"]
+
+
+@needs_espeak
+def test_thousands_of_unknown_words_start_espeak_ng_a_few_times(tmp_path, monkeypatch):
+    import random
+    import subprocess
+
+    rng = random.Random(5)
+    words = sorted({"".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(4)) + "q"
+                    for _ in range(3000)})
+    runs = []
+    real = subprocess.run
+
+    def run(args, *a, **kw):
+        runs.append(os.path.basename(str(args[0])))
+        return real(args, *a, **kw)
+
+    monkeypatch.setattr("saywell.engine.g2p.subprocess.run", run)
+    c = read_list(write(tmp_path, "many.txt", "\n".join(words) + "\n"))
+    assert runs == ["espeak-ng"] * 2  # 2,000 words a process
+    assert not c.errors and len(c.warnings) == len(words) == len(c.wordlist.entries)
+    assert all(e.sources == ("espeak-ng",) and e.phones[0] for e in c.wordlist.entries)

@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 from ..classroom.home import write_atomically
-from ..classroom.wordlists import (Checked, accepted_alternates, check_name, default_name, lists_dir, load_stored,
+from ..classroom.wordlists import (Checked, alternates_of, check_name, default_name, lists_dir, load_stored,
                                    read_list, source_label, store_list, stored_info, stored_names, stored_path,
                                    to_csv, to_text)
 from ..errors import SaywellError
+
+SHOW_CHUNK = 1000  # entries whose alternates are looked up together: few queries, bounded memory
 
 
 def register(sub) -> None:
@@ -83,14 +85,15 @@ def cmd_show(args) -> int:
     wl = load_stored(args.name)
     print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'})")
     width = max((len(e.text) for e in wl.entries), default=4)
-    for e in wl.entries:
-        phones = " | ".join(" ".join(g) for g in e.phones or ())
-        extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
-                         f"  tags: {';'.join(e.tags)}" if e.tags else ""])
-        print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
-        also = accepted_alternates(e)
-        if also:
-            print(f"  {'':<{width}}  also accepted: {'; '.join(also)}  (give the phones in the list to accept only those)")
+    for i in range(0, len(wl.entries), SHOW_CHUNK):
+        chunk = wl.entries[i:i + SHOW_CHUNK]
+        for e, also in zip(chunk, alternates_of(chunk)):
+            phones = " | ".join(" ".join(g) for g in e.phones or ())
+            extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
+                             f"  tags: {';'.join(e.tags)}" if e.tags else ""])
+            print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
+            if also:
+                print(f"  {'':<{width}}  also accepted: {'; '.join(also)}  (give the phones in the list to accept only those)")
     return 0
 
 

