@@ -327,7 +327,7 @@ def test_practice_refuses_a_list_with_errors_in_one_line(tmp_path):
 
 
 
-# ---- letters beyond ASCII and big lists ---------------------------------------------------------------
+# ---- letters beyond ASCII, line ends, big lists -------------------------------------------------------
 
 def test_words_with_accents_are_whole_dictionary_words(tmp_path):
     c = read_list(write(tmp_path, "w.txt", "café\nNaïve\nsmörgåsbord\ncafe\u0301\n"))  # line 4: café, decomposed
@@ -345,6 +345,26 @@ def test_an_unknown_word_with_accents_is_guessed_whole(tmp_path, monkeypatch):
     (w,) = c.problems
     assert not w.error and "'zörbl' is not in the dictionary; guessed /Z ER B AH L/" in w.message
     assert c.wordlist.entries[0].guessed == ["zörbl"]
+
+
+@pytest.mark.parametrize("name,text,dup_line,odd_line", [
+    # 1: a phrase with U+2028 inside; 2: a form feed alone; 3 and 5: ship; \r\n and \r end lines too
+    ("w.txt", "think\u2028that\n\x0c\nship\r\nfish\rship\n", 5, 1),
+    ("w.csv", "text,hint\nthink\u2028that,x\nsheep,a\x0cb\nship,\n\x85,\nship,\n", 6, 2),
+])
+def test_only_real_line_ends_count_as_lines(tmp_path, name, text, dup_line, odd_line):
+    c = read_list(write(tmp_path, name, text))
+    assert [(p.line, p.error) for p in c.errors] == [(dup_line, True)]
+    assert "repeats line" in c.errors[0].message
+    (odd,) = [p for p in c.warnings if "line separator" in p.message]
+    assert odd.line == odd_line and "read as a space between words" in odd.message
+    assert [e.text for e in c.wordlist.entries][0] == "think\u2028that"
+    assert c.wordlist.entries[0].phones == (("TH", "IH", "NG", "K"), ("DH", "AE", "T"))
+
+
+def test_not_utf8_after_old_mac_line_ends_names_the_line(tmp_path):
+    c = read_list(write(tmp_path, "mac.txt", "ship\rsheep\u2028\rcaf".encode() + b"\xe9\r"))
+    assert [(p.line, p.error) for p in c.problems] == [(3, True)] and "not UTF-8" in c.problems[0].message
 
 
 @needs_espeak

@@ -2,7 +2,9 @@
 
 A list is plain text (one word or phrase per line) or a CSV/TSV table from a spreadsheet with a header row:
 `text` (required), `phones` (ARPAbet, words separated by '|'), `hint`, `level` (1 = easiest), `tags`
-(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC.
+(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC;
+only \n, \r\n and \r end a line (not the form feeds or U+2028 that str.splitlines also splits at), so line
+numbers are those of the teacher's editor.
 
 Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
 then an espeak-ng guess (a warning, so the teacher can check it). An imported list stores the settled
@@ -36,6 +38,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell st
 STORE_FORMAT = 1
 LOOKUP_CHUNK = 5000  # rows whose words are looked up together: few processes and queries, bounded memory
 PHONE_SET = frozenset(PHONES)
+LINE_END = re.compile(r"\r\n|\r|\n")
+ODD_BREAKS = {"\x0b": "a vertical tab", "\x0c": "a form feed", "\x1c": "a file separator (U+001C)",
+              "\x1d": "a group separator (U+001D)", "\x1e": "a record separator (U+001E)",
+              "\x85": "a next-line character (U+0085)", "\u2028": "a line separator (U+2028)",
+              "\u2029": "a paragraph separator (U+2029)"}  # what str.splitlines also splits at
 
 
 @dataclass(frozen=True, slots=True)  # slots: a 100k-word list holds 100k of these
@@ -137,7 +144,7 @@ def _sniff_delimiter(line: str) -> str | None:
 
 def detect_format(path: Path, text: str) -> tuple[str, str | None]:
     """('text', None) or ('csv'|'tsv', delimiter): from the extension, else from a header-like first line."""
-    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    first = next((ln for ln in LINE_END.split(text) if ln.strip() and not ln.lstrip().startswith("#")), "")
     ext = path.suffix.lower()
     if ext in (".tsv", ".tab"):
         return "tsv", "\t"
@@ -154,16 +161,25 @@ def detect_format(path: Path, text: str) -> tuple[str, str | None]:
 
 def _text_rows(text: str) -> tuple[list[_Row], list[Problem]]:
     rows, problems = [], []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(LINE_END.split(text), 1):
         s = line.strip()
         if not s or s.startswith("#"):
             continue
         if "\t" in s:
             problems.append(Problem(n, "the line has a tab; for a table, save it as TSV/CSV with a header row "
                                        "such as 'text<TAB>phones'", error=False))
+        problems += _odd_break(n, s)
         rows.append(_Row(n, s))
     return rows, problems
 
+
+def _odd_break(line: int, text: str) -> list[Problem]:
+    """A form feed or U+2028 inside a text does not start a new line here; say how it is read."""
+    odd = next((c for c in text if c in ODD_BREAKS), None)
+    if odd is None:
+        return []
+    return [Problem(line, f"{text!r} has {ODD_BREAKS[odd]} inside it, read as a space between words; "
+                          "if they are separate entries, put each on its own line", error=False)]
 
 
 def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
@@ -201,6 +217,7 @@ def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
                 filled = ", ".join(c for c in COLUMNS if row.get(c)) or "other cells"
                 problems.append(Problem(start, f"no text in a row that has {filled}; fill in the word or delete the row"))
                 continue
+            problems += _odd_break(start, row["text"])
             rows.append(_Row(start, _unquote(row["text"]), row.get("phones", ""), _unquote(row.get("hint", "")),
                              row.get("level", ""), _unquote(row.get("tags", ""))))
     except csv.Error as e:
@@ -333,7 +350,7 @@ def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexico
     try:
         text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line = len(re.findall(rb"\r\n|\r|\n", raw[: e.start])) + 1
         return Checked(WordList(wl_name, (), str(path)), (Problem(
             line, f"not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')"),), "unknown")
     fmt, delim = detect_format(path, text)
