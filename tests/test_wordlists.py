@@ -327,7 +327,7 @@ def test_practice_refuses_a_list_with_errors_in_one_line(tmp_path):
 
 
 
-# ---- letters beyond ASCII, line ends, big lists -------------------------------------------------------
+# ---- letters beyond ASCII, line ends, big lists, a crash's leftovers ----------------------------------
 
 def test_words_with_accents_are_whole_dictionary_words(tmp_path):
     c = read_list(write(tmp_path, "w.txt", "café\nNaïve\nsmörgåsbord\ncafe\u0301\n"))  # line 4: café, decomposed
@@ -387,3 +387,44 @@ def test_thousands_of_unknown_words_start_espeak_ng_a_few_times(tmp_path, monkey
     assert runs == ["espeak-ng"] * 2  # 2,000 words a process
     assert not c.errors and len(c.warnings) == len(words) == len(c.wordlist.entries)
     assert all(e.sources == ("espeak-ng",) and e.phones[0] for e in c.wordlist.entries)
+
+
+def test_an_import_killed_mid_write_leaves_nothing_after_the_next_import(tmp_path, saywell_home):
+    """The process dies (SIGKILL) after writing its temporary file, before the rename; the next import cleans it."""
+    import subprocess
+    import sys
+
+    src = write(tmp_path, "w.txt", "ship\nsheep\n")
+    crash = ("import os, sys\n"
+             "import saywell.classroom.home as home\n"
+             "home.os.replace = lambda a, b: os.kill(os.getpid(), 9)\n"
+             "from saywell.apps.cli import main\n"
+             "sys.exit(main(['lists', 'import', sys.argv[1]]))\n")
+    r = subprocess.run([sys.executable, "-c", crash, str(src)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == -9
+    folder = saywell_home / "lists"
+    (orphan,) = folder.iterdir()
+    assert orphan.name.startswith(".w.json.tmp-")  # younger than a minute, but its process is gone
+    assert lists("import", src).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["w.json"]
+
+
+def test_only_orphaned_temp_files_are_cleaned(tmp_path, saywell_home):
+    import subprocess
+    import sys
+    import time
+
+    folder = saywell_home / "lists"
+    folder.mkdir(parents=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)
+    me = os.getpid()
+    names = {f".w.json.tmp-{dead}-1": False, f".other.json.tmp-{me}-2": True,  # a live writer's file is kept ...
+             f".old.json.tmp-{me}-3": False,  # ... unless older than a minute
+             ".w.json.tmp-x-1": True, "w.json.tmp-1-1": True, ".notes.txt.tmp-1-1": True, "keep.json": True}
+    for n in names:
+        (folder / n).write_text("x")
+    hour_ago = time.time() - 3600
+    os.utime(folder / f".old.json.tmp-{me}-3", (hour_ago, hour_ago))
+    store_list(load_file(write(tmp_path, "w.txt", "ship\n"), "w"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted([n for n, kept in names.items() if kept] + ["w.json"])

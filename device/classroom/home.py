@@ -7,7 +7,10 @@ $SAYWELL_HOME wins (tests, or a shared folder for a class), then $XDG_DATA_HOME/
 from __future__ import annotations
 
 import os
+import re
+import stat
 import threading
+import time
 from pathlib import Path
 
 from ..errors import SaywellError
@@ -61,3 +64,39 @@ def write_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
             os.close(fd)
     except OSError:
         pass  # some file systems cannot fsync a folder; the rename itself is still atomic
+
+
+ORPHAN_AGE_S = 60  # a write takes well under a second; older is a crash's leftover even if its pid was reused
+
+
+def clean_orphans(folder: Path, suffix: str) -> list[Path]:
+    """Removes the temporary files write_atomically leaves when its process is killed mid-write
+    (`.NAME{suffix}.tmp-PID-THREAD`), once older than a minute or when their process is gone. Nothing else."""
+    pattern = re.compile(rf"\..+{re.escape(suffix)}\.tmp-(?P<pid>[0-9]{{1,10}})-[0-9]+")
+    removed = []
+    try:
+        candidates = [p for p in folder.glob(f".*{suffix}.tmp-*") if pattern.fullmatch(p.name)]
+    except OSError:
+        return removed
+    for p in candidates:
+        try:
+            st = p.lstat()
+            old = time.time() - st.st_mtime > ORPHAN_AGE_S
+            if stat.S_ISREG(st.st_mode) and (old or not _alive(int(pattern.fullmatch(p.name)["pid"]))):
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if not 0 < pid < 2**31:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SaywellError
-from .home import data_home, ensure_dir, write_atomically
+from .home import clean_orphans, data_home, ensure_dir, write_atomically
 from ..engine.lexicon import Lexicon, Pronunciation, Unknown, split_words
 from ..engine.phones import PHONES, parse_phones
 
@@ -410,6 +410,7 @@ def store_list(wl: WordList) -> Path:
         for e in wl.entries)
     path = stored_path(wl.name)
     ensure_dir(path.parent)
+    clean_orphans(path.parent, ".json")  # an import killed half-way left its temporary file
     write_atomically(path, b"".join([head[:-1].encode("utf-8"), b', "entries": [\n', entries, b"\n]}\n"]))
     return path
 
