@@ -30,8 +30,9 @@ def test_the_substituted_vowel_is_flagged_with_what_was_heard(scorer):
     assert r.verdict == "mispronounced" and not ih.ok and ih.heard == "IY"
 
 
-# real_goodbye.wav was a false rejection of the first three models (AY scored low; heard L); the fourth accepts
-# it at 55, too near the line of 50 to pin (int8 kernels move scores by a few points): it is in the demo only.
+# real_goodbye.wav was a false rejection of the first three models (AY scored low; heard L), accepted at 55 by the
+# fourth and rejected again by the fifth (37: UH and AY low), as is real_lima.wav (its last vowel judged omitted):
+# known false rejections, in the demo only (models/README.md, Known limits).
 @pytest.mark.parametrize("clip,text", [("real_three.wav", "three"), ("joe_think.wav", "think"), ("real_hello.wav", "hello"),
                                        ("real_seven.wav", "seven")])
 def test_clean_takes_are_accepted(scorer, clip, text):
@@ -39,9 +40,10 @@ def test_clean_takes_are_accepted(scorer, clip, text):
 
 
 def test_same_audio_scores_lower_against_a_word_one_sound_away(scorer):
-    # A known false acceptance of every model so far ('tree' accepted; the margin was 25 points with the first
-    # model, 16 with the second, 26 with the fourth); the sound that differs must still be the one pointed at.
+    # A false acceptance of the first four models ('tree' accepted; margins of 16-26 points); the fifth, trained
+    # with the MBROLA voices, rejects it (9 against 86) and points at the sound that differs.
     tree = _score(scorer, "real_three.wav", "tree")
     assert tree.score < _score(scorer, "real_three.wav", "three").score - 10
-    assert tree.weakest()[1].phone == "T"
+    assert tree.verdict == "mispronounced"
+    assert tree.weakest()[1].phone == "T" and not tree.weakest()[1].ok
     assert _score(scorer, "joe_think_as_sink.wav", "think").score < _score(scorer, "joe_think_as_sink.wav", "sink").score
