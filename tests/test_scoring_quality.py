@@ -47,3 +47,31 @@ def test_same_audio_scores_lower_against_a_word_one_sound_away(scorer):
     assert tree.verdict == "mispronounced"
     assert tree.weakest()[1].phone == "T" and not tree.weakest()[1].ok
     assert _score(scorer, "joe_think_as_sink.wav", "think").score < _score(scorer, "joe_think_as_sink.wav", "sink").score
+
+
+def test_alignment_divides_by_the_priors_to_the_calibrated_power(tmp_path, scorer):
+    # With full scaled likelihoods (prior_scale 1) the rare M outbid the frequent schwa and squeezed lima's last
+    # vowel to two frames at the end (AH 6, "omitted": a correct real take rejected); at 0.5 it keeps its frames.
+    import json
+    import shutil
+
+    import numpy as np
+    from conftest import MODEL
+
+    from saywell.engine.model import AcousticModel
+    from saywell.engine.scoring import Scorer
+
+    meta = json.loads(MODEL.with_suffix(".json").read_text())
+    assert meta["calibration"]["prior_scale"] == 0.5
+    priors = np.log(np.asarray(meta["class_priors"]))
+    assert np.allclose(scorer.meta.log_priors, 0.5 * priors)
+    meta["calibration"]["prior_scale"] = 1.0
+    shutil.copy(MODEL, tmp_path / MODEL.name)
+    (tmp_path / MODEL.name).with_suffix(".json").write_text(json.dumps(meta))
+    full = Scorer(AcousticModel(tmp_path / MODEL.name))
+    assert np.allclose(full.meta.log_priors, priors)
+    squeezed = _score(full, "real_lima.wav", "lima").words[0].phones[-1]
+    kept = _score(scorer, "real_lima.wav", "lima").words[0].phones[-1]
+    assert squeezed.phone == kept.phone == "AH"
+    assert squeezed.end - squeezed.start <= 0.03 and not squeezed.ok
+    assert kept.end - kept.start >= 0.05 and kept.ok

@@ -8,7 +8,7 @@ split by clip into a calibration half and an evaluation half, so reported real f
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -364,7 +364,8 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
         rtf = (time.time() - t0) / max(unique_seconds, 1e-9)
         evs, revs = gather(post, items, model.meta.log_priors), gather(post, real, model.meta.log_priors)
         if cal is None:
-            cal = fit_calibration(evs, [e for e in revs if e.item.group == "real_calib"])
+            cal = replace(fit_calibration(evs, [e for e in revs if e.item.group == "real_calib"]),
+                          prior_scale=model.meta.calibration.prior_scale)  # alignment as the model was measured
         r = {"heldout_phone_error_rate": round(phone_error_rate(post, items), 4),
              "heldout_scoring": scoring_metrics(evs, cal),
              "posterior_seconds_per_audio_second": round(rtf, 5)}

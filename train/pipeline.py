@@ -51,6 +51,7 @@ class Recipe:
     foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/voices/foreign_voice.py)
     mbrola_voices: bool = True  # train on Debian's MBROLA voices and hold out six (train/voices/mbrola_voice.py); the fifth model (shipped) was made with them
     accent_labels: str = "masked"  # accented MBROLA voices' substitutions: masked, or "heard" (labelled as the English phone said)
+    prior_scale: float = 0.5  # alignment divides posteriors by priors ** this (device/engine/metadata.py Calibration); models/RESEARCH.md, session 10
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
 
 
@@ -193,6 +194,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     counts = np.bincount(labels.astype(np.int64), minlength=len(feat.CLASSES)) + 1
     meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
         "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
+        "calibration": {"prior_scale": recipe.prior_scale},  # the evaluate stage fits the rest and keeps this
         "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
                      "data": data_summary, "heldout_voices": [v.name for v in heldout_voices]},
     })

@@ -49,6 +49,8 @@ class Calibration:
     word_threshold: float = 50.0  # verdict correct when the utterance score >= this
     min_speech_frames: int = 10  # fewer non-silence frames than this -> no_speech
     per_phone_offset: dict = field(default_factory=dict)  # optional phone -> offset override
+    prior_scale: float = 1.0  # alignment divides posteriors by priors ** prior_scale (1: scaled likelihoods;
+    # lower keeps a frequent short vowel from being squeezed out by a rare neighbour)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ class ModelMetadata:
                 output=TensorSpec(tuple(d["output"]["shape"]), d["output"]["dtype"], d["output"].get("scale", 0.0), d["output"].get("zero_point", 0)),
                 output_is_logits=bool(d.get("output_is_logits", True)),
                 streaming=Streaming(**d["streaming"]),
-                calibration=Calibration(**d.get("calibration", {})),
-                log_priors=np.log(np.asarray(d["class_priors"], np.float64)) if d.get("class_priors") else None,
+                calibration=(cal := Calibration(**d.get("calibration", {}))),
+                log_priors=cal.prior_scale * np.log(np.asarray(d["class_priors"], np.float64)) if d.get("class_priors") else None,
                 raw=d,
             )
         except SaywellError:
