@@ -74,7 +74,9 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]]
     A phone may be a tuple of classes, any of which is right (a weak vowel: IH or AH); it is aligned and
     measured as one class whose posterior is their sum, and it is reported as its first class.
     Alignment uses scaled likelihoods (posterior / prior) when priors are known, as hybrid recognizers do:
-    otherwise frequent classes (silence, schwa) pull segment boundaries toward themselves.
+    otherwise frequent classes (silence, schwa) pull segment boundaries toward themselves. The priors come
+    already raised to the model's calibration.prior_scale (metadata.py): at full strength a rare class can
+    squeeze a frequent short vowel out instead.
     """
     n_classes = logpost.shape[1]
     sets = sorted({p for w in words for p in w if isinstance(p, tuple)})

@@ -80,16 +80,16 @@ def _env() -> dict:
     return {**os.environ, "ESPEAK_DATA_PATH": str(d), "PATH": f"{d / 'bin'}:{os.environ.get('PATH', '')}"}
 
 
+def _joined(rendered: tuple[str, ...]) -> str:
+    """Voice phones compared as one name, length ignored: t S is tS, a: is a."""
+    return "".join(rendered).replace(":", "")
+
+
 def is_faithful(phone: str, rendered: tuple[str, ...]) -> bool:
     if not rendered:
         return False
     allowed = {s.replace(":", "") for s in FAITHFUL[phone]}
-    return "".join(rendered).replace(":", "") in allowed
-
-
-def _joined(rendered: str | tuple[str, ...]) -> str:
-    parts = rendered.split() if isinstance(rendered, str) else rendered
-    return "".join(parts).replace(":", "")
+    return _joined(rendered) in allowed
 
 
 _LAX = frozenset("IH EH UH AE AH".split())
@@ -101,14 +101,12 @@ for _phone, _renderings in FAITHFUL.items():
         _HEARD_AS.setdefault(_r.replace(":", ""), _phone)
 
 
-def heard_as(rendered: str | tuple[str, ...]) -> str | None:
-    """The English phone an accented rendering sounds as (a German voice's TH said `s` is S), or None when
-    the rendering is no English phone (a uvular R, a dropped phone): then it stays masked."""
-    if not rendered or rendered == "-":
-        return None
-    phone = _HEARD_AS.get(_joined(rendered))
-    long_vowel = ":" in (rendered if isinstance(rendered, str) else "".join(rendered))
-    return None if long_vowel and phone in _LAX else phone  # German e: is no English EH: masked
+def heard_as(rendered: str) -> str | None:
+    """The English phone an accented rendering ("t S", as meta['unfaithful'] keeps it) sounds as (a German
+    voice's TH said `s` is S), or None when it is no English phone (a uvular R, a dropped phone "-"): then it
+    stays masked."""
+    phone = _HEARD_AS.get(_joined(tuple(rendered.split())))
+    return None if ":" in rendered and phone in _LAX else phone  # German e: is no English EH: masked
 
 
 def relabel_accent_errors(segments: list[Segment], unfaithful: list) -> list[Segment]:
