@@ -34,6 +34,7 @@ class Recipe:
     qat_steps: int = 3000
     sparsity: float = 0.5
     ema: float = 0.999  # weight averaging in the float phase (train/fit.py)
+    channels: int = 144  # network width (train/model.py ModelConfig); the budget allows up to 400 KB int8
     block_lookahead: int = 3  # look-ahead frames per block (model.py): 3 centres the 41-frame receptive field
     eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/RESEARCH.md
     eq_depth: float = 1.0
@@ -161,7 +162,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     from .fit import FitConfig, fit
     from .model import ModelConfig
     base = ModelConfig()
-    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES), block_lookahead=(recipe.block_lookahead,) * base.blocks)
+    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES), channels=recipe.channels, block_lookahead=(recipe.block_lookahead,) * base.blocks)
     saved = work / "fit" / "model_config.json"
     if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
