@@ -30,8 +30,8 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
     ap.add_argument("--rounds", type=int, default=20)
     args = ap.parse_args()
-    rows = [r for r in read_manifest(ROOT / "audio_samples" / "manifest.tsv") if len(r) == 4]
-    clips = [(load_wav(a).samples, t, p) for _, a, t, p in rows]
+    rows = [r for r in read_manifest(ROOT / "audio_samples" / "manifest.tsv") if not r.error]
+    clips = [(load_wav(r.audio).samples, r.text, r.phones) for r in rows]
     seconds = sum(len(c[0]) for c in clips) / 16000
     variants = {"int8": args.model, "float32": args.model.with_name(args.model.stem + ".float.tflite")}
     scorers, load_ms = {}, {}

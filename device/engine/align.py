@@ -23,6 +23,11 @@ def force_align(logpost: np.ndarray, words: list[list[int]], silence: int, min_f
     """Best segmentation of frames into [sil] w1 [sil] w2 ... [sil], each phone at least min_frames long.
 
     Silences are optional (zero frames allowed). Returns the phone and silence tokens actually used.
+
+    A left-to-right path with self-loops is a segmentation, so the Viterbi recursion runs token by token,
+    vectorised over time: the best score of token j ending at frame t is its cumulative log posterior up
+    to t plus a running maximum over where it may have started. Python loops over the tokens (tens), not
+    the frames (hundreds): the same best path as a frame-synchronous Viterbi at a fraction of the cost.
     """
     T = len(logpost)
     tokens: list[tuple[int, bool, int, int]] = [(silence, True, -1, -1)]
@@ -30,50 +35,38 @@ def force_align(logpost: np.ndarray, words: list[list[int]], silence: int, min_f
         for pi, c in enumerate(w):
             tokens.append((c, False, wi, pi))
         tokens.append((silence, True, -1, -1))
-    # Expand phones into min_frames chained states; the last state of each token has the self-loop.
-    st_label, st_token, st_loop = [], [], []
-    for ti, (c, opt, _, _) in enumerate(tokens):
-        n = 1 if opt else min_frames
-        for k in range(n):
-            st_label.append(c)
-            st_token.append(ti)
-            st_loop.append(k == n - 1)
-    S = len(st_label)
     mandatory = sum(0 if t[1] else min_frames for t in tokens)
     if T < mandatory:
         raise SaywellError(f"audio too short to hold the expected {mandatory // min_frames} sounds; say the whole word")
-    labels = np.array(st_label)
-    token_of = np.array(st_token)
-    loop = np.array(st_loop)
-    opt_state = np.array([tokens[t][1] for t in st_token])
-    # Skips: entering state s may come from s-2 when s-1 is an optional (silence) state.
-    can_skip = np.zeros(S, bool)
-    can_skip[2:] = opt_state[1:-1]
     NEG = -1e30
-    delta = np.full(S, NEG)
-    delta[0] = logpost[0, labels[0]]
-    if S > 1 and opt_state[0]:
-        delta[1] = logpost[0, labels[1]]
-    back = np.zeros((T, S), np.int32)
-    idx = np.arange(S)
-    for t in range(1, T):
-        stay = np.where(loop, delta, NEG)
-        prev = np.concatenate([[NEG], delta[:-1]])
-        skip = np.where(can_skip, np.concatenate([[NEG, NEG], delta[:-2]]), NEG)
-        best = np.maximum(np.maximum(stay, prev), skip)
-        back[t] = np.where(best == stay, idx, np.where(best == prev, idx - 1, idx - 2))
-        delta = best + logpost[t, labels]
-    end_states = [S - 1] + ([S - 2] if opt_state[S - 1] else [])
-    s = max(end_states, key=lambda k: delta[k])
-    path = np.empty(T, np.int32)
-    for t in range(T - 1, -1, -1):
-        path[t] = s
-        s = back[t, s]
+    # prefix[u]: best score of frames 0..u-1 with every mandatory token so far placed (prefix[0]: nothing yet)
+    prefix = np.full(T + 1, NEG)
+    prefix[0] = 0.0
+    used = sorted({t[0] for t in tokens})
+    sums = np.zeros((T + 1, len(used)))
+    np.cumsum(logpost[:, used], axis=0, dtype=np.float64, out=sums[1:])
+    column = {c: k for k, c in enumerate(used)}
+    entries, skipped = [], []
+    for c, optional, _, _ in tokens:
+        cum = sums[:, column[c]]
+        m = 1 if optional else min_frames
+        entry = prefix - cum  # starting at frame u: the score so far, less what this token's frames before u add
+        ends = np.full(T + 1, NEG)  # ends[t]: this token's last frame is t - 1
+        ends[m:] = cum[m:] + np.maximum.accumulate(entry)[: T + 1 - m]
+        skip = prefix >= ends if optional else None  # skipping a silence wins ties, as the frame Viterbi preferred
+        prefix = np.where(skip, prefix, ends) if optional else ends
+        entries.append(entry)
+        skipped.append(skip)
+    if prefix[T] < NEG / 2:
+        raise SaywellError(f"audio too short to hold the expected {mandatory // min_frames} sounds; say the whole word")
     out: list[AlignedToken] = []
-    tok_path = token_of[path]
-    starts = np.flatnonzero(np.diff(np.concatenate([[-1], tok_path])))
-    for k, st in enumerate(starts):
-        en = starts[k + 1] if k + 1 < len(starts) else T
-        c, opt, wi, pi = tokens[tok_path[st]]
-        out.append(AlignedToken(c, int(st), int(en), opt, wi, pi))
-    return out
+    t = T
+    for j in range(len(tokens) - 1, -1, -1):
+        c, opt, wi, pi = tokens[j]
+        if opt and skipped[j][t]:
+            continue
+        # the earliest best start: two alike phones in a row split as the frame Viterbi split them
+        s = int(np.argmax(entries[j][: t - (1 if opt else min_frames) + 1]))
+        out.append(AlignedToken(c, s, t, opt, wi, pi))
+        t = s
+    return out[::-1]

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,12 @@ def log_mel(audio: np.ndarray, cfg: FrontendConfig, filterbank: np.ndarray | Non
     n = cfg.num_frames(len(audio))
     if n == 0:
         return np.zeros((0, cfg.n_mels), dtype=np.float32)
-    # Frames are window-sized slices placed in an fft_size buffer the same way the
-    # window is centred, so the result equals librosa's (center=False) framing.
+    # Window-sized views of the audio (no copy), zero-padded at the end to fft_size by the FFT: the power
+    # spectrum is that of librosa's centred (center=False) framing, because a circular shift changes only phase.
+    frames = sliding_window_view(audio, cfg.window_samples)[::cfg.hop_samples][:n]
     left = (cfg.fft_size - cfg.window_samples) // 2
-    idx = np.arange(cfg.window_samples)[None, :] + cfg.hop_samples * np.arange(n)[:, None]
-    frames = np.zeros((n, cfg.fft_size), dtype=np.float64)
-    frames[:, left:left + cfg.window_samples] = audio[idx]
-    spec = np.abs(np.fft.rfft(frames * analysis_window(cfg), axis=1)) ** 2
+    spec = np.fft.rfft(frames * analysis_window(cfg)[left:left + cfg.window_samples], n=cfg.fft_size, axis=1)
+    spec = spec.real ** 2 + spec.imag ** 2
     mel = spec.astype(np.float32) @ (mel_filterbank(cfg) if filterbank is None else filterbank).T
     return np.log(np.maximum(mel, cfg.log_floor)).astype(np.float32)
 
