@@ -23,11 +23,11 @@ from .vocab import common_words, phone_balanced_words, phrases
 
 @dataclass(frozen=True)
 class VoiceSpec:
-    engine: str  # flite | festival | piper | espeak | foreign (train/voices/foreign_voice.py) | mbrola
+    engine: str  # flite | festival | piper | espeak | foreign (train/voices/foreign_voice.py) | mbrola | rhvoice | pico
     voice: str
     name: str
     share: float = 1.0  # fraction of the recipe's words and phrases this voice speaks
-    pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak, foreign)
+    pitch_hz: tuple[float, float] = (85.0, 210.0)  # mean F0 targets (flite, espeak, foreign; rhvoice, pico: around the voice's own)
     vary_noise: bool = False  # piper: random noise_scale / noise_w per utterance (prosody and voice quality)
     mis_rate: float = 0.3  # share of training texts also said with one phone changed (labelled as said)
     seed: int = 0  # the voice's own data seed: which words it says, and how (fixed once its shard exists)
@@ -76,7 +76,15 @@ MBROLA_MAPPED = tuple(VoiceSpec("mbrola_mapped", v, f"mbrola_{v}_mapped", share=
                                 pitch_hz=(150.0, 260.0) if sex == "f" else (85.0, 180.0), seed=80 + k)
                       for k, (v, sex) in enumerate(_MAPPED))
 MBROLA_VOICES = MBROLA_VOICES + MBROLA_MAPPED
-TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES + MBROLA_VOICES
+# Four more voices, none of them a training speaker yet (train/voices/rhvoice_voice.py, pico_voice.py): RHVoice's HTS
+# voices of the CMU ARCTIC speakers bdl and clb, and SVOX Pico's small female en-US and en-GB voices, all from Debian
+# non-free. All take phones (twins as usual); their labels come from forced alignment with the shipped model, and
+# Pico en-GB's British OW and ER are masked. Trained on with the recipe's extra_voices.
+EXTRA_VOICES = (VoiceSpec("rhvoice", "bdl", "rhvoice_bdl", pitch_hz=(95.0, 135.0), seed=120),
+                VoiceSpec("rhvoice", "clb", "rhvoice_clb", pitch_hz=(160.0, 215.0), seed=121),
+                VoiceSpec("pico", "en-US", "pico_en_us", pitch_hz=(170.0, 230.0), seed=122),
+                VoiceSpec("pico", "en-GB", "pico_en_gb", pitch_hz=(170.0, 230.0), seed=123))
+TRAIN_VOICES = TRAIN_VOICES + MORE_VOICES + FOREIGN_VOICES + MBROLA_VOICES + EXTRA_VOICES
 HELDOUT_VOICES = HELDOUT_VOICES + MBROLA_HELDOUT
 
 @dataclass
@@ -126,6 +134,13 @@ def _voice(spec: VoiceSpec, job: Job):
     if spec.engine == "festival":
         from .voices.engines import FestivalVoice
         return FestivalVoice(spec.voice, duration_stretch=job.prosody)
+    if spec.engine in ("rhvoice", "pico"):  # rate and pitch relative to the voice's own, pitch around the spec's centre
+        rate, pitch = 1 / job.prosody, (job.pitch or sum(spec.pitch_hz) / 2) / (sum(spec.pitch_hz) / 2)
+        if spec.engine == "rhvoice":
+            from .voices.rhvoice_voice import RHVoiceVoice
+            return RHVoiceVoice(spec.voice, rate=rate, pitch=pitch, name=spec.name)
+        from .voices.pico_voice import PicoVoice
+        return PicoVoice(spec.voice, speed=round(100 * rate), pitch=round(100 * pitch), name=spec.name)
     # espeak-ng's own settings for the job: words per minute, and pitch 0-100 from the job's mean F0 in Hz
     pitch_hz = job.pitch or 140.0
     rate_wpm, pitch = round(165 / job.prosody), round(15 + (pitch_hz - 85) * 0.56)
@@ -229,6 +244,9 @@ def run(out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words
     if wanted:
         from .voices.mbrola_voice import ensure_voices
         ensure_voices(wanted)
+    if engines := sorted({v.engine for v in voices if v.engine in ("rhvoice", "pico") and not (out_dir / f"{v.name}.npz").exists()}):
+        from .voices.fetched import fetch
+        fetch("fetch-voices", *engines)
     for spec in voices:
         path = out_dir / f"{spec.name}.npz"
         heldout = spec in HELDOUT_VOICES

@@ -33,6 +33,7 @@ from saywell.engine.phones import SIL
 
 from ..utterance import Segment, Utterance
 from .espeak_voice import _cmudict_stress, to_mnemonics
+from .fetched import fetch, voices_root
 from .foreign_voice import MASKED
 
 _RATE = 16000
@@ -51,14 +52,8 @@ FAITHFUL: dict[str, frozenset[str]] = {p: frozenset(s.split()) for p, s in {
 _PAUSE = "_"
 
 
-def _voices_root() -> Path:
-    from saywell import PROJECT_ROOT
-
-    return Path(os.environ.get("SAYWELL_VOICES", PROJECT_ROOT / "data" / "voices"))
-
-
 def voices_dir() -> Path:
-    d = _voices_root()
+    d = voices_root()
     if not (d / "bin" / "mbrola").exists():
         raise FileNotFoundError(f"no MBROLA voices in {d}: run scripts/fetch-mbrola (or set SAYWELL_VOICES)")
     return d
@@ -66,13 +61,10 @@ def voices_dir() -> Path:
 
 def ensure_voices(voices: list[str]) -> None:
     """Fetch the MBROLA voices a recipe needs that are not here yet (scripts/fetch-mbrola: Debian's own packages)."""
-    from saywell import PROJECT_ROOT
-
-    d = _voices_root()
+    d = voices_root()
     missing = sorted({v.split("-")[0] for v in voices} - {p.name for p in (d / "mbrola").glob("*") if (p / p.name).exists()})
     if missing or not (d / "bin" / "mbrola").exists():
-        subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "fetch-mbrola"), *missing], check=True,
-                       stdout=subprocess.DEVNULL)
+        fetch("fetch-mbrola", *missing)
 
 
 def _env() -> dict:
