@@ -51,6 +51,7 @@ class Recipe:
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
     foreign_voices: bool = False  # also train on the Czech, Italian and Finnish voices (train/voices/foreign_voice.py)
     mbrola_voices: bool = True  # train on Debian's MBROLA voices and hold out six (train/voices/mbrola_voice.py); the fifth model (shipped) was made with them
+    extra_voices: bool = False  # also train on RHVoice bdl, clb and SVOX Pico en-US, en-GB (synthesize.py EXTRA_VOICES)
     accent_labels: str = "masked"  # accented MBROLA voices' substitutions: masked, or "heard" (labelled as the English phone said)
     prior_scale: float = 0.5  # alignment divides posteriors by priors ** this (device/engine/metadata.py Calibration); models/RESEARCH.md, session 10
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
@@ -115,6 +116,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
     if not recipe.mbrola_voices:
         voices = tuple(v for v in voices if v not in syn.MBROLA_VOICES + syn.MBROLA_HELDOUT)
+    voices = tuple(v for v in voices if recipe.extra_voices or v not in syn.EXTRA_VOICES)
     if recipe.accent_labels not in ("masked", "heard"):
         raise SaywellError(f"accent_labels={recipe.accent_labels!r}: use masked or heard")
     if recipe.voices != "all":
