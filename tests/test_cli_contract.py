@@ -10,13 +10,28 @@ VERDICTS = {"correct", "mispronounced", "no_speech"}
 
 
 def check_contract(d: dict, text: str):
-    assert set(d) == {"text", "score", "verdict", "words"}
+    assert set(d) == {"text", "score", "verdict", "words", "completeness", "insertions", "fluency"}
     assert d["text"] == text and d["verdict"] in VERDICTS
     assert isinstance(d["score"], float) and 0.0 <= d["score"] <= 100.0
     assert d["words"], "at least one word"
+    omitted = sum(w["error"] == "omitted" for w in d["words"])
+    if d["verdict"] == "no_speech":
+        assert d["completeness"] == 0.0 and d["insertions"] == [] and d["fluency"] is None
+    else:
+        assert d["completeness"] == round(1 - omitted / len(d["words"]), 2)
+        assert set(d["fluency"]) == {"speech_rate", "pauses", "longest_pause"} and d["fluency"]["speech_rate"] > 0
+        wrong_words = any(w["verdict"] == "mispronounced" for w in d["words"])
+        extra = any(i["kind"] == "extra" for i in d["insertions"])
+        assert (d["verdict"] == "mispronounced") == (wrong_words or extra)
+    for i in d["insertions"]:
+        assert set(i) == {"after", "start", "end", "kind"} and i["kind"] in ("repeat", "extra")
+        assert -1 <= i["after"] < len(d["words"]) and i["start"] < i["end"]
     for w in d["words"]:
-        assert set(w) == {"word", "score", "phones"} and isinstance(w["word"], str)
+        assert set(w) == {"word", "score", "phones", "verdict", "error"} and isinstance(w["word"], str)
         assert 0.0 <= w["score"] <= 100.0
+        assert w["error"] in ("none", "mispronounced", "omitted")
+        assert (w["error"] == "none") == (w["verdict"] != "mispronounced")
+        assert w["verdict"] == d["verdict"] or d["verdict"] == "mispronounced"
         last_end = 0.0
         for p in w["phones"]:
             assert set(p) == {"phone", "score", "ok", "heard", "start", "end"}

@@ -5,7 +5,7 @@ The JSON produced by ScoreResult.to_dict() is the stable scoring contract (docs/
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import islice, product
 from math import prod
 
@@ -38,6 +38,25 @@ class WordResult:
     word: str
     score: float
     phones: list[PhoneResult]
+    verdict: str = "correct"  # correct | mispronounced | no_speech, judged within its utterance
+    error: str = "none"  # none | mispronounced | omitted
+
+
+@dataclass(frozen=True)
+class Insertion:
+    """Speech where no expected word was: a word said twice, or one that is not in the text."""
+
+    after: int  # index of the expected word it follows; -1 before the first
+    start: float
+    end: float
+    kind: str  # repeat (of a neighbouring word) | extra
+
+
+@dataclass(frozen=True)
+class Fluency:
+    speech_rate: float  # phones per second of speaking, pauses left out
+    pauses: int  # silences of at least PAUSE_S between words
+    longest_pause: float  # seconds; 0.0 without pauses
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,9 @@ class ScoreResult:
     score: float
     verdict: str  # correct | mispronounced | no_speech
     words: list[WordResult]
+    completeness: float = 1.0  # share of the expected words said (not omitted)
+    insertions: list[Insertion] = field(default_factory=list)
+    fluency: Fluency | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -250,14 +272,96 @@ class Scorer:
             all_phones += names
             word_results.append(WordResult(pr.word, round(aggregate([e.gop for e in ev], names, cal), 1), phone_results))
         total = round(aggregate(all_gops, all_phones, cal), 1)
-        verdict = "correct" if total >= cal.word_threshold else "mispronounced"
-        if verdict == "mispronounced" and all(p.ok for w in word_results for p in w.phones):
+        omitted = [word_omitted(ev, w.score, cal.word_threshold) for ev, w in zip(evidence, word_results)]
+        insertions = find_insertions(logpost, evidence, sil, hop_s, lambda seg, w: self._fits(seg, evidence[w], cal))
+        low = total < cal.word_threshold
+        verdict = "mispronounced" if low or any(omitted) or any(i.kind == "extra" for i in insertions) else "correct"
+        if low and all(p.ok for w in word_results for p in w.phones):
             word_results = _flag_weakest(word_results, evidence, self.meta.phones)
-        return ScoreResult(text, total, verdict, word_results)
+        word_results = _judged(word_results, omitted, low, cal.word_threshold)
+        return ScoreResult(text, total, verdict, word_results, round(1.0 - sum(omitted) / len(omitted), 2), insertions,
+                           fluency(evidence, omitted, insertions, hop_s))
+
+    def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
+        """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
+        words = [[e.phone for e in ev]]
+        try:
+            found = phone_evidence(logpost, words, self._index[self.meta.silence], log_priors=self.meta.log_priors)[0]
+        except SaywellError:  # too short for the word
+            return False
+        return aggregate([e.gop for e in found], [self.meta.phones[e.phone] for e in found], cal) >= cal.word_threshold
 
     def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
-        words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones]) for p in prons]
-        return ScoreResult(text, 0.0, "no_speech", words)
+        words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones], "no_speech", "none")
+                 for p in prons]
+        return ScoreResult(text, 0.0, "no_speech", words, 0.0, [], None)
+
+
+# A word is judged left out when it scores below the line and most of its phones were squeezed to the aligner's
+# minimum (the audio had no room for them). Chosen on words spliced from training voices (research/word_completeness.py).
+OMITTED_SQUEEZED = 0.6
+MIN_INSERTION_S = 0.2  # speech between expected words at least this long is an insertion
+PAUSE_S = 0.3  # a silence between words at least this long is a pause
+
+
+def word_omitted(ev: list[PhoneEvidence], score: float, line: float, min_frames: int = 2) -> bool:
+    squeezed = sum(e.end - e.start <= min_frames for e in ev)
+    return score < line and squeezed >= OMITTED_SQUEEZED * len(ev)
+
+
+def _judged(words: list[WordResult], omitted: list[bool], low: bool, line: float) -> list[WordResult]:
+    """Each word's verdict within its utterance: left out; or, when the utterance scored below the line, below
+    it too. When no word is (the soft minimum over all phones still fell under the line), the word holding the
+    weakest sound is the wrong one. A correct utterance has only correct words (its line is the whole's)."""
+    wrong = [gone or (low and w.score < line) for w, gone in zip(words, omitted)]
+    if low and not any(wrong):
+        flagged = [k for k, w in enumerate(words) if not all(p.ok for p in w.phones)]
+        if flagged:
+            wrong[min(flagged, key=lambda k: min(p.score for p in words[k].phones))] = True
+    return [WordResult(w.word, w.score, w.phones, "mispronounced" if bad else "correct",
+                       "omitted" if gone else ("mispronounced" if bad else "none"))
+            for w, bad, gone in zip(words, wrong, omitted)]
+
+
+def _gaps(evidence: list[list[PhoneEvidence]], frames: int) -> list[tuple[int, int, int]]:
+    """(after word, first frame, end frame) of the stretches outside the expected words' phones."""
+    spans = [(ev[0].start, ev[-1].end) for ev in evidence if ev]
+    edges = [0] + [x for span in spans for x in span] + [frames]
+    return [(k - 1, edges[2 * k], edges[2 * k + 1]) for k in range(len(spans) + 1)]
+
+
+def find_insertions(logpost: np.ndarray, evidence: list[list[PhoneEvidence]], silence: int, hop_s: float,
+                    fits) -> list[Insertion]:
+    """Runs of speech frames (the model's best class is not silence) outside every expected word, at least
+    MIN_INSERTION_S long: the aligner's optional silences absorbed something said. A run that `fits` the word
+    before or after it is a repeat."""
+    speech = np.argmax(logpost, axis=1) != silence
+    min_frames = int(round(MIN_INSERTION_S / hop_s))
+    out = []
+    for after, a, b in _gaps(evidence, len(logpost)):
+        if b - a < min_frames:
+            continue
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], speech[a:b].astype(np.int8), [0]])))
+        for start, end in zip(edges[::2] + a, edges[1::2] + a):
+            if end - start < min_frames:
+                continue
+            near = [w for w in (after, after + 1) if 0 <= w < len(evidence) and evidence[w]]
+            kind = "repeat" if any(fits(logpost[max(0, start - 5):end + 5], w) for w in near) else "extra"
+            out.append(Insertion(after, round(float(start) * hop_s, 3), round(float(end) * hop_s, 3), kind))
+    return out
+
+
+def fluency(evidence: list[list[PhoneEvidence]], omitted: list[bool], insertions: list[Insertion], hop_s: float) -> Fluency:
+    """Speaking rate and pauses over the words said; speech inserted between two words is not a pause."""
+    said = [ev for ev, gone in zip(evidence, omitted) if ev and not gone]
+    if not said:
+        return Fluency(0.0, 0, 0.0)
+    gaps = [(prev[-1].end * hop_s, nxt[0].start * hop_s) for prev, nxt in zip(said, said[1:])]
+    inserted = [sum(i.end - i.start for i in insertions if a <= i.start < b) for a, b in gaps]
+    pauses = [g for g in ((b - a) - extra for (a, b), extra in zip(gaps, inserted)) if g >= PAUSE_S]
+    speaking = (said[-1][-1].end - said[0][0].start) * hop_s - sum(pauses) - sum(inserted)
+    phones = sum(len(ev) for ev in said)
+    return Fluency(round(phones / speaking, 1) if speaking > 0 else 0.0, len(pauses), round(max(pauses, default=0.0), 2))
 
 
 def _flag_weakest(words: list[WordResult], evidence, phones) -> list[WordResult]:

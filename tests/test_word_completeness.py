@@ -1,0 +1,64 @@
+"""Phrases: each word judged in its utterance, left-out and extra words found, fluency reported (real speech,
+shipped model). The clips are the bundled real words spliced with short pauses, as a learner reads a list."""
+
+import numpy as np
+import pytest
+from conftest import MODEL, SAMPLES
+
+from saywell.audio.wav import Audio, load_wav
+from saywell.engine.model import AcousticModel
+from saywell.engine.scoring import Scorer
+
+GAP = np.zeros(3200, np.float32)  # 0.2 s
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return Scorer(AcousticModel(MODEL))
+
+
+def _trimmed(name: str) -> np.ndarray:
+    x = load_wav(SAMPLES / f"real_{name}.wav").samples
+    energy = np.convolve(x.astype(np.float64) ** 2, np.ones(160) / 160, "same")
+    loud = np.flatnonzero(energy > energy.max() * 1e-3)
+    return x[max(0, loud[0] - 800):loud[-1] + 800]
+
+
+def said(*words: str) -> Audio:
+    parts = [GAP]
+    for w in words:
+        parts += [_trimmed(w), GAP]
+    return Audio(np.concatenate(parts), 16000)
+
+
+def test_whole_phrase_is_complete_and_correct(scorer):
+    r = scorer.score(said("hello", "three", "seven"), "hello three seven")
+    assert r.verdict == "correct" and r.completeness == 1.0 and r.insertions == []
+    assert [w.verdict for w in r.words] == ["correct"] * 3 and {w.error for w in r.words} == {"none"}
+    assert 2.0 < r.fluency.speech_rate < 15.0 and r.fluency.pauses == 0
+
+
+@pytest.mark.parametrize("text,kept,left_out", [("hello three seven", ("hello", "seven"), 1),
+                                                 ("three seven with", ("three", "with"), 1),
+                                                 ("hello three seven", ("three", "seven"), 0)])
+def test_left_out_word_is_named(scorer, text, kept, left_out):
+    r = scorer.score(said(*kept), text)
+    assert r.verdict == "mispronounced"
+    assert [w.error for w in r.words] == ["omitted" if k == left_out else "none" for k in range(3)]
+    assert r.completeness == 0.67
+    assert r.words[left_out].verdict == "mispronounced"
+
+
+def test_extra_word_is_found_where_it_was_said(scorer):
+    r = scorer.score(said("hello", "three", "seven"), "hello seven")
+    assert r.verdict == "mispronounced" and r.completeness == 1.0
+    assert [(i.after, i.kind) for i in r.insertions] == [(0, "extra")]
+    hello_end, seven_start = r.words[0].phones[-1].end, r.words[1].phones[0].start
+    assert hello_end <= r.insertions[0].start < r.insertions[0].end <= seven_start
+    assert all(w.error == "none" for w in r.words)  # the words themselves were said right
+
+
+def test_pause_between_words_is_measured(scorer):
+    x = np.concatenate([_trimmed("hello"), np.zeros(16000, np.float32), _trimmed("seven")])
+    r = scorer.score(Audio(np.concatenate([GAP, x, GAP]), 16000), "hello seven")
+    assert r.fluency.pauses == 1 and 0.9 <= r.fluency.longest_pause <= 1.3
