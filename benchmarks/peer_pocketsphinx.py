@@ -163,11 +163,32 @@ def subsample(items: list[EvalItem], n: int) -> list[EvalItem]:
     return [items[i] for i in idx]
 
 
+def score_manifest(path: Path) -> int:
+    """The peer over a score-batch manifest (audio, text, ARPAbet phones), one process: what speed.py times.
+
+    Prints one line per item (its utterance GOP), as `saywell score-batch` does, so both do the same work."""
+    from saywell.audio.wav import load_wav
+    from saywell.engine.lexicon import Lexicon
+
+    lexicon = Lexicon()
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        audio, text, *rest = line.split("\t")
+        phones = rest[0].split() if rest and rest[0].strip() else [p for pr in lexicon.phrase(text) for p in pr.phones]
+        gops, *_ = score_item((load_wav(path.parent / audio).samples, [tuple(phones)]))
+        print(json.dumps({"text": text, "gop": utterance(gops) if np.isfinite(utterance(gops)) else None}), flush=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--per-voice", type=int, default=0, help="synthetic items per voice (0 = all)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--manifest", type=Path, help="only score this manifest, one process, one line per item (for speed.py)")
     args = ap.parse_args()
+    if args.manifest:
+        raise SystemExit(score_manifest(args.manifest))
     t_start = time.time()
     synth = []
     for shard in ("work/synth/flite_rms.npz", "work/synth/festival_ked.npz"):
