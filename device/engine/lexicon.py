@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import SaywellError
+from . import accent as accents
 from . import dictindex, g2p
 from .phones import strip_stress
 
@@ -106,16 +107,20 @@ def _dictionary_raw(words: Iterable[str]) -> dict[str, list[str]]:
     return found
 
 
-def dictionary_variants(words: Iterable[str]) -> dict[str, tuple[Variant, ...]]:
-    """Every CMUdict pronunciation of each word found, first one first."""
-    return {w: tuple(Variant.from_cmudict(raw) for raw in raws) for w, raws in _dictionary_raw(words).items()}
+def dictionary_variants(words: Iterable[str], accent: str = "us") -> dict[str, tuple[Variant, ...]]:
+    """Every pronunciation of each word found that `accent` accepts (engine/accent.py), CMUdict's first one first."""
+    out = {}
+    for w, raws in _dictionary_raw(words).items():
+        forms = list(dict.fromkeys(f for raw in raws for f in accents.accepted(raw, w, accent)))
+        out[w] = tuple(Variant.from_cmudict(f) for f in forms)
+    return out
 
 
 @lru_cache(maxsize=4096)
-def cmudict_variants(word: str) -> tuple[Variant, ...]:
-    """Every CMUdict pronunciation of a word ("either": IY DH ER and AY DH ER), first one first, stress kept as
-    weak-vowel marks."""
-    return dictionary_variants([word]).get(word, ())
+def cmudict_variants(word: str, accent: str = "us") -> tuple[Variant, ...]:
+    """Every CMUdict pronunciation of a word ("either": IY DH ER and AY DH ER) in `accent`, first one first,
+    stress kept as weak-vowel marks."""
+    return dictionary_variants([word], accent).get(word, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +134,14 @@ class Unknown:
         return f"'{self.word}' is not in the dictionary{' and ' + self.why if self.why else ''}; {fix}"
 
 
-def _accepted(pron: Pronunciation, found: tuple[Variant, ...]) -> tuple[Variant, ...]:
-    first = [v for v in found if v.phones == tuple(pron.phones)][:1] or [Variant.plain(pron.phones)]
+def _accepted(pron: Pronunciation, found: tuple[Variant, ...], accent: str = "us") -> tuple[Variant, ...]:
+    """The listed phones first when the accent accepts them (a list shows CMUdict's American form; with `gb` it
+    is not accepted, and the British forms stand alone)."""
+    first = [v for v in found if v.phones == tuple(pron.phones)][:1]
+    if not first and accent != "gb":
+        first = [Variant.plain(pron.phones)]
+    if not first:
+        return found or (Variant.plain(pron.phones),)
     return tuple(first + [v for v in found if v.phones != first[0].phones])
 
 
@@ -168,18 +179,18 @@ class Lexicon:
                 out[word] = Unknown(w, guesses[w].why_none)
         return out
 
-    def variants(self, pron: Pronunciation) -> tuple[Variant, ...]:
-        """The ways of saying `pron` the scorer accepts: the dictionary's alternates for a dictionary word (its
-        listed phones first), exactly the phones otherwise (a teacher's phones are meant literally)."""
+    def variants(self, pron: Pronunciation, accent: str = "us") -> tuple[Variant, ...]:
+        """The ways of saying `pron` the scorer accepts in `accent`: the dictionary's alternates for a dictionary
+        word (its listed phones first), exactly the phones otherwise (a teacher's phones are meant literally)."""
         if pron.source != "cmudict":
             return (Variant.plain(pron.phones),)
-        return _accepted(pron, cmudict_variants(pron.word.lower()))
+        return _accepted(pron, cmudict_variants(pron.word.lower(), accent), accent)
 
-    def variants_many(self, prons: Iterable[Pronunciation]) -> list[tuple[Variant, ...]]:
+    def variants_many(self, prons: Iterable[Pronunciation], accent: str = "us") -> list[tuple[Variant, ...]]:
         """variants() of many words with one index query per few hundred (a 100k-word list shown)."""
         prons = list(prons)
-        found = dictionary_variants({p.word.lower() for p in prons if p.source == "cmudict"})
-        return [_accepted(p, found.get(p.word.lower(), ())) if p.source == "cmudict" else (Variant.plain(p.phones),)
+        found = dictionary_variants({p.word.lower() for p in prons if p.source == "cmudict"}, accent)
+        return [_accepted(p, found.get(p.word.lower(), ()), accent) if p.source == "cmudict" else (Variant.plain(p.phones),)
                 for p in prons]
 
     def phrase(self, text: str) -> list[Pronunciation]:

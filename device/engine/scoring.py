@@ -11,6 +11,7 @@ from math import prod
 
 import numpy as np
 
+from .accent import ACCENTS, DEFAULT_ACCENT
 from .align import force_align
 from ..audio.wav import Audio
 from ..errors import SaywellError
@@ -68,6 +69,7 @@ class ScoreResult:
     completeness: float = 1.0  # share of the expected words said (not omitted)
     insertions: list[Insertion] = field(default_factory=list)
     fluency: Fluency | None = None
+    accent: str = DEFAULT_ACCENT  # the target it was judged against (engine/accent.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -220,9 +222,12 @@ def aggregate(gops: list[float], phones: list[str], cal: Calibration) -> float:
 
 
 class Scorer:
-    def __init__(self, model: AcousticModel, lexicon: Lexicon | None = None):
+    def __init__(self, model: AcousticModel, lexicon: Lexicon | None = None, accent: str = DEFAULT_ACCENT):
+        if accent not in ACCENTS:
+            raise SaywellError(f"accent {accent!r}: use one of {', '.join(ACCENTS)}")
         self.model = model
         self.lexicon = lexicon or Lexicon()
+        self.accent = accent  # what counts as right (engine/accent.py)
         self.meta = model.meta
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
 
@@ -256,7 +261,7 @@ class Scorer:
         min_needed = 2 * sum(len(p.phones) for p in prons)
         if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
             return self._no_speech(text, prons)
-        _, evidence = best_variants(logpost, [self.lexicon.variants(pr) for pr in prons], self._index, sil, cal,
+        _, evidence = best_variants(logpost, [self.lexicon.variants(pr, self.accent) for pr in prons], self._index, sil, cal,
                                     self.meta.log_priors)
         word_results, all_gops, all_phones = [], [], []
         for pr, ev in zip(prons, evidence):
@@ -280,7 +285,7 @@ class Scorer:
             word_results = _flag_weakest(word_results, evidence, self.meta.phones)
         word_results = _judged(word_results, omitted, low, cal.word_threshold)
         return ScoreResult(text, total, verdict, word_results, round(1.0 - sum(omitted) / len(omitted), 2), insertions,
-                           fluency(evidence, omitted, insertions, hop_s))
+                           fluency(evidence, omitted, insertions, hop_s), self.accent)
 
     def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
@@ -294,7 +299,7 @@ class Scorer:
     def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
         words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones], "no_speech", "none")
                  for p in prons]
-        return ScoreResult(text, 0.0, "no_speech", words, 0.0, [], None)
+        return ScoreResult(text, 0.0, "no_speech", words, 0.0, [], None, self.accent)
 
 
 # A word is judged left out when it scores below the line and most of its phones were squeezed to the aligner's

@@ -1,0 +1,67 @@
+"""Accent target: the forms each of `us`, `gb` and `any` accepts, and how British and American speech is judged
+by each (espeak-ng reading the word in its own accent, shipped model)."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import MODEL
+
+from saywell.audio.wav import Audio, load_wav
+from saywell.engine import accent
+from saywell.engine.lexicon import Lexicon
+from saywell.engine.model import AcousticModel
+from saywell.engine.scoring import Scorer
+from saywell.errors import SaywellError
+
+
+def forms(word: str, target: str) -> list[str]:
+    lexicon = Lexicon(use_g2p=False)
+    return [" ".join(v.phones) for v in lexicon.variants(lexicon.lookup(word), target)]
+
+
+@pytest.mark.parametrize("word,us,gb", [
+    ("water", ["W AO T ER"], ["W AO T AH"]),  # no R after a vowel; unstressed ER is a schwa
+    ("car", ["K AA R"], ["K AA"]),
+    ("here", ["HH IY R"], ["HH IH AH"]),  # centring diphthong
+    ("bath", ["B AE TH"], ["B AE TH", "B AA TH"]),  # TRAP-BATH: northern AE kept
+    ("hand", ["HH AE N D"], ["HH AE N D"]),  # TRAP stays TRAP
+    ("hot", ["HH AA T"], ["HH AA T", "HH AO T"]),  # LOT
+    ("very", ["V EH R IY"], ["V EH R IY"]),  # R before a vowel is said in both
+])
+def test_forms_per_target(word, us, gb):
+    assert forms(word, "us") == us
+    assert forms(word, "gb") == gb
+    assert forms(word, "any") == us + [f for f in gb if f not in us]
+
+
+def test_unknown_target_is_refused():
+    with pytest.raises(ValueError):
+        accent.accepted("K AA1 R", "car", "au")
+    with pytest.raises(SaywellError):
+        Scorer(AcousticModel(MODEL), accent="au")
+
+
+@pytest.fixture(scope="module")
+def scorers():
+    model = AcousticModel(MODEL)
+    return {a: Scorer(model, accent=a) for a in accent.ACCENTS}
+
+
+def spoken(voice: str, word: str, tmp_path) -> Audio:
+    wav = tmp_path / f"{voice}-{word}.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), word], check=True)
+    pad = np.zeros(2400, np.float32)
+    return Audio(np.concatenate([pad, load_wav(wav).samples, pad]), 16000)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+@pytest.mark.parametrize("word", ["water", "after", "better"])
+def test_each_target_judges_its_own_accent(scorers, word, tmp_path):
+    british, american = spoken("en-gb", word, tmp_path), spoken("en-us", word, tmp_path)
+    assert scorers["us"].score(british, word).verdict == "mispronounced"
+    assert scorers["gb"].score(british, word).verdict == "correct"
+    assert scorers["gb"].score(american, word).verdict == "mispronounced"
+    assert scorers["us"].score(american, word).verdict == "correct"
+    assert scorers["any"].score(british, word).verdict == scorers["any"].score(american, word).verdict == "correct"
