@@ -564,7 +564,7 @@ def run(args) -> int:
     entries = [e for e in wl.entries if e.phones is not None]
     if not entries:
         raise SaywellError(f"word list {wl.name} has no words with known pronunciations")
-    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
+    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
     server = None
     if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
         from .teacher_page import start_in_thread
