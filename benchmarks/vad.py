@@ -113,7 +113,7 @@ def run_detector(make, x: np.ndarray) -> list[tuple[int, int, str]]:
     hop = 160
     frames = x[: len(x) // hop * hop].reshape(-1, hop)
     out, start = [], None
-    for ev in v.process(frames) + [replace(e, kind="eof") for e in v.flush()]:
+    for ev in v.process(frames) + [replace(e, kind="eof") if e.kind == "end" else e for e in v.flush()]:
         if ev.kind == "start":
             start = ev.audio_frame
         elif ev.kind in ("end", "discard", "eof"):

@@ -140,7 +140,7 @@ def test_keys_repeat_play_next_quit(scorer, monkeypatch):
     x = take(0.5, "real_hello.wav", 0.7, "real_hello.wav", 0.7, "real_seven.wav", 0.7, "real_three.wav", 0.7)
     buf = io.StringIO()
     src = StdinSource(io.BytesIO((x * 32767).astype("<i2").tobytes()))
-    Session(scorer, src, Output(True, buf), ScriptedKeys(["r", "p", "n", "q"]), single=False).run(["hello", "seven", "three"])
+    Session(scorer, src, Output(True, buf), ScriptedKeys(["r", "p", "n", "q"])).run(["hello", "seven", "three"])
     events = events_of(buf.getvalue())
     assert [e["text"] for e in events if e["event"] == "listening"] == ["hello", "hello", "seven"]
     assert [e["result"]["text"] for e in events if e["event"] == "result"] == ["hello", "hello", "seven"]
@@ -191,26 +191,110 @@ def test_cli_replays_a_recording_as_the_microphone(spoken):
     assert events_of(fast.stdout)[3]["result"] == res["result"]
 
 
-def test_cli_scores_against_the_first_word_of_the_list(spoken, tmp_path):
+def test_cli_scores_a_short_recording_against_the_list_and_says_what_is_missing(spoken, tmp_path):
     lst = tmp_path / "words.txt"
     lst.write_text("hello\nseven\n")
-    r = practice("--input", str(spoken / "hello.wav"), "--list", str(lst), "--json", "--fast")
+    r = practice("--input", str(spoken / "hello.wav"), "--list", str(lst), "--order", "as-listed", "--json", "--fast")
     results = [e for e in events_of(r.stdout) if e["event"] == "result"]
     assert len(results) == 1 and results[0]["result"]["text"] == "hello"
+    assert events_of(r.stdout)[-1]["message"].startswith(
+        "heard 1 utterance but the list has 2 words: the recording ended before 'seven'")
     r = practice("--input", str(spoken / "hello.wav"), "--json", "--fast")
     assert events_of(r.stdout)[0] == {"event": "listening", "text": read_word_list(None)[0]}
 
 
-def test_cli_reads_pcm_from_stdin_word_after_word(tmp_path):
+@pytest.mark.parametrize("as_wav", [False, True])
+def test_cli_reads_pcm_or_a_wav_stream_from_stdin_word_after_word(tmp_path, as_wav):
     lst = tmp_path / "words.txt"
     lst.write_text("seven\nthree\nhello\n")
-    pcm = (take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8) * 32767).astype("<i2").tobytes()
+    x = take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8)
+    if as_wav:  # as `ffmpeg ... -f wav -` streams it: 44.1 kHz stereo with a LIST chunk and placeholder sizes
+        r = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "s16le", "-ar", "16000", "-ac", "1", "-i", "-",
+                            "-ar", "44100", "-ac", "2", "-f", "wav", "-"], input=(x * 32767).astype("<i2").tobytes(),
+                           capture_output=True, check=True)
+        data = r.stdout
+        assert data[:4] == b"RIFF" and b"LIST" in data[:100]
+    else:
+        data = (x * 32767).astype("<i2").tobytes()
     r = subprocess.run([sys.executable, "-m", "saywell", "practice", "--input", "-", "--list", str(lst), "--json",
-                        "--model", str(MODEL)], input=pcm, capture_output=True, cwd=ROOT, timeout=120)
+                        "--model", str(MODEL)], input=data, capture_output=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     events = events_of(r.stdout.decode())
     assert [e["text"] for e in events if e["event"] == "listening"] == ["seven", "three", "hello"]
-    assert [e["result"]["text"] for e in events if e["event"] == "result"] == ["seven", "three"]
+    results = [e["result"] for e in events if e["event"] == "result"]
+    assert [(r["text"], r["verdict"]) for r in results] == [("seven", "correct"), ("three", "correct")]
+    assert events[-1]["message"].startswith("heard 2 utterances but the list has 3 words: the recording ended before 'hello'")
+
+
+def test_a_recording_made_to_a_list_walks_it(scorer):
+    """One utterance per word, in the list's order; more or fewer than listed is said, with both counts
+    (the CLI's --input FILE and --input - run this Session with recording=True)."""
+    x = take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8, "real_hello.wav", 0.8)
+    for words, results, last in [
+        ("seven three hello", ["seven", "three", "hello"], None),
+        ("seven three", ["seven", "three"], "heard 3 utterances but the list has 2 words: the last 1 utterance was not scored"),
+        ("seven three hello with", ["seven", "three", "hello"],
+         "heard 3 utterances but the list has 4 words: the recording ended before 'with'"),
+    ]:
+        buf = io.StringIO()
+        Session(scorer, WavSource(Audio(x, RATE), realtime=False), Output(True, buf), None, recording=True).run(words.split())
+        events = events_of(buf.getvalue())
+        got = [e["result"] for e in events if e["event"] == "result"]
+        assert [g["text"] for g in got] == results and all(g["verdict"] == "correct" for g in got), got
+        warnings = [e["message"] for e in events if e["event"] == "warning"]
+        assert warnings == ([] if last is None else [warnings[-1]]) and (last is None or warnings[-1].startswith(last))
+
+
+# ---- speech from the very first sample ----------------------------------------------------------------
+
+MANIFEST_WORDS = {name: text for name, text, *_ in
+                  (line.split("\t") for line in (SAMPLES / "manifest.tsv").read_text().splitlines()
+                   if line and not line.startswith("#"))}
+
+
+def trimmed(name: str, threshold: float = 0.02) -> np.ndarray:
+    """The clip from its first sample above the threshold: the recording starts mid-speech."""
+    x = load_wav(SAMPLES / name).samples
+    return x[int(np.argmax(np.abs(x) > threshold)):]
+
+
+def test_speech_from_the_first_sample_is_heard_and_scored_as_score_scores_it(scorer):
+    for name, text in MANIFEST_WORDS.items():
+        x = trimmed(name)
+        assert abs(x[0]) > 0.02
+        events = list(Listener(WavSource(Audio(x, RATE), realtime=False), scorer).listen(text, scorer.pronunciations(text)))
+        assert [e.kind for e in events] == ["speech_start", "speech_end", "result"], (name, [(e.kind, e.message) for e in events])
+        heard, whole = events[-1].result, scorer.score(Audio(x, RATE), text)
+        assert heard.verdict == whole.verdict and abs(heard.score - whole.score) <= 1.0, (name, heard.score, whole.score)
+
+
+@pytest.mark.parametrize("name,text", [("joe_think.wav", "think"), ("real_hello.wav", "hello")])
+def test_cli_practice_and_score_agree_on_a_clip_that_starts_with_speech(tmp_path, name, text):
+    wav = tmp_path / name
+    write_wav(wav, trimmed(name))
+    r = practice("--input", str(wav), "--word", text, "--json", "--fast")
+    events = events_of(r.stdout)
+    assert [e["event"] for e in events] == ["listening", "speech_start", "speech_end", "result"], events
+    scored = json.loads(run_cli("score", str(wav), "--text", text, "--json", "--model", str(MODEL)).stdout)
+    assert events[-1]["result"] == scored
+
+
+def test_a_learner_who_speaks_the_instant_listening_starts_is_heard(scorer):
+    """The live path: the microphone's first sample is already speech (through a fake PortAudio at 44.1 kHz)."""
+    from test_sources_vad import FakeSoundDevice
+
+    from saywell.audio.sources import MicSource
+
+    x = np.concatenate([trimmed("real_hello.wav"), room(1.0)])
+    mic = MicSource(backend=FakeSoundDevice(x))
+    try:
+        events = list(Listener(mic, scorer).listen("hello", scorer.pronunciations("hello")))
+    finally:
+        mic.close()
+    assert [e.kind for e in events] == ["speech_start", "speech_end", "result"], [(e.kind, e.message) for e in events]
+    whole = scorer.score(Audio(x, RATE), "hello")
+    assert events[-1].result.verdict == whole.verdict == "correct"
+    assert abs(events[-1].result.score - whole.score) <= 5.0
 
 
 @pytest.mark.parametrize("clip,needle", [("quiet.wav", "too quiet"), ("loud.wav", "clipped")])

@@ -345,3 +345,31 @@ def test_sound_too_quiet_to_start_speech_is_reported():
     x = clip("real_goodbye.wav") * 10 ** (-52 / 20) / 0.7  # audible, below min_speech_dbfs at its peak
     events, _ = run_vad(in_noise(np.tile(x, 2), -85.0, lead_s=0.5))
     assert [e.kind for e in events] == ["quiet"] and events[0].warnings == (TOO_QUIET,)
+
+
+def test_speech_from_the_first_frame_is_decided_again_once_the_room_is_heard():
+    """The first 100 ms measure the room; when they were speech, the floor is redone once the level falls far below."""
+    x = clip("real_three.wav")
+    s, e = speech_span(x)
+    y = in_noise(x[s * HOP:], -65.0, lead_s=0.0)  # the stream starts with the word
+    events, vad = run_vad(y)
+    kinds = [ev.kind for ev in events]  # a start mid-word may come first: the later start replaces it
+    assert kinds in (["start", "end"], ["start", "start", "end"]) and events[-1].warnings == ()
+    assert events[-2].audio_frame == 0 and events[-2].speech_frame <= 2  # the whole word, from its first frame
+    assert events[-1].audio_frame >= e - s and vad.floor_dbfs < -60  # the floor is the room's, not the word's
+
+
+def test_a_knock_at_the_start_is_too_short_and_the_word_after_it_is_heard():
+    x = clip("real_goodbye.wav")
+    s, _ = speech_span(x)
+    knock = x[(s + 10) * HOP:(s + 17) * HOP]  # 70 ms, loud: the first frames the VAD measures
+    events, _ = run_vad(np.concatenate([in_noise(knock, -65.0, lead_s=0.0, tail_s=0.6), in_noise(x, -65.0, seed=1)]))
+    assert [ev.kind for ev in events] == ["start", "discard", "start", "end"]
+    assert events[1].warnings == (TOO_SHORT,)  # one reason, not 'too quiet' and 'too short' at once
+    assert events[3].warnings == ()
+
+
+def test_steady_noise_from_the_first_frame_stays_the_room_to_the_end():
+    for dbfs in (-45.0, -30.0):  # loud enough that the first floor is provisional
+        events, vad = run_vad(in_noise(np.zeros(3 * RATE, np.float32), dbfs, lead_s=0.0, seed=4))
+        assert events == [] and not vad.in_speech

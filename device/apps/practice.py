@@ -1,16 +1,18 @@
 """`saywell practice`: show a word, listen, score it the moment the learner stops, say what to fix.
 
 Input: the microphone (default; --device by index or name), a WAV replayed as the microphone (--input PATH,
-in real time unless --fast, scored against the first word or --word), or raw s16le mono 16 kHz PCM on
-stdin (--input -, each utterance scored against the next word). Keys when stdin is a terminal: r repeat,
-n next, p play the reference (espeak-ng), q quit; without a terminal each word is tried once.
+in real time unless --fast), or audio on stdin (--input -: raw s16le mono 16 kHz PCM, or a WAV stream such as
+`arecord` writes). A recording (a file or stdin) walks the list: each utterance the VAD finds is scored against
+the next word, and at the end practice says how many utterances it heard against how many words were listed.
+Keys when stdin is a terminal: r repeat, n next, p play the reference (espeak-ng), q quit (a recording goes
+on by itself: only q); without a terminal each word is tried once.
 --json prints one event per line: listening, speech_start, speech_end, result (the scoring contract
 object and latency_ms from the end-of-speech decision), warning.
 
 Words come from --list: a file (plain text, CSV/TSV with phones, hints and levels) or the name of a list
 stored with `saywell lists import`; the default is the built-in beginner list. With the microphone the next
 word is chosen adaptively (device/classroom/schedule.py: spaced repetition steered by the learner's weak sounds);
-recordings and stdin keep the list's order (--order overrides). Every scored attempt is recorded in the
+recordings and stdin keep the list's order (--order as-listed; --order overrides). Every scored attempt is recorded in the
 progress store (device/classroom/progress.py) under --learner, or as an anonymous session; --no-progress records
 nothing. Its recording is kept only while a teacher has turned that on (`saywell settings keep-audio on`,
 device/classroom/audio_keep.py), and the learner is told so. At the end the learner sees the session's accuracy and the sounds to practise.
@@ -48,12 +50,14 @@ def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None
     p.add_argument("--no-progress", action="store_true", help="record nothing")
     p.add_argument("--reset-progress", action="store_true",
                    help="if the progress database is damaged, move it aside to a dated backup and start a fresh one")
-    p.add_argument("--order", choices=("adaptive", "list"),
-                   help="adaptive: weak sounds and due words first; list: the list's order (default: adaptive with the "
-                        "microphone, list otherwise)")
+    p.add_argument("--order", choices=("adaptive", "as-listed", "list"),
+                   help="adaptive: weak sounds and due words first; as-listed (or list): the list's order, for a recording "
+                        "made to a list (default: adaptive with the microphone, as-listed otherwise)")
     p.add_argument("--seed", type=int, help="seed for the adaptive order (the same seed and history give the same words)")
     p.add_argument("--input", default="mic", metavar="mic|PATH|-",
-                   help="mic (default); a WAV file replayed as the microphone; - for raw s16le mono 16 kHz PCM on stdin")
+                   help="mic (default); a WAV file replayed as the microphone; - for audio on stdin: raw s16le mono "
+                        "16 kHz PCM (arecord -t raw -f S16_LE -r 16000 -c 1) or a WAV stream. A recording walks the "
+                        "list, one utterance per word in order")
     p.add_argument("--fast", action="store_true", help="with --input PATH: replay as fast as possible, not in real time")
     p.add_argument("--device", help="microphone by index or (part of its) name; default: the system's default input")
     p.add_argument("--json", action="store_true", help="one JSON event per line instead of text")
@@ -214,9 +218,7 @@ def run(args) -> int:
     else:
         wl = resolve(args.list)
         entries, list_name = list(wl.entries), wl.name
-    if kind == "file":
-        entries = entries[:1]
-    adaptive = (args.order or ("adaptive" if kind == "mic" else "list")) == "adaptive" and not args.word
+    adaptive = (args.order or ("adaptive" if kind == "mic" else "as-listed")) == "adaptive" and not args.word
     store, log = None, None
     if not args.no_progress:
         from ..classroom.progress import ProgressStore
@@ -231,7 +233,7 @@ def run(args) -> int:
         history = store.attempts(learner) if learner else []
         order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
         out = Output(args.json)
-        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads))
+        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
         keeper = None
         if store is not None:
             from ..classroom.audio_keep import AudioKeeper
@@ -249,7 +251,7 @@ def run(args) -> int:
                     print(f"note: {args.input}: {note}", file=sys.stderr)
             if interactive and kind == "mic":
                 out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
-            session = Session(scorer, source, out, keys, single=kind == "file", log=log)
+            session = Session(scorer, source, out, keys, recording=kind != "mic", log=log)
             if keeper is not None and keeps_audio():
                 out.text("note: a teacher has turned on keeping recordings: each word you say is kept on this device")
             session.welcome(history)
@@ -321,31 +323,38 @@ class AdaptiveOrder:
 
 
 class Session:
-    def __init__(self, scorer, source, out: Output, keys: Keys | None, single: bool, log=None):
+    """recording: the input is a recording (a file or stdin) made to the list: each utterance goes to the next
+    word, a word that cannot be scored still takes its utterance, and the counts are checked at the end."""
+
+    def __init__(self, scorer, source, out: Output, keys: Keys | None, recording: bool = False, log=None):
         from ..engine.listener import Listener
 
-        self.scorer, self.source, self.out, self.keys, self.single = scorer, source, out, keys, single
+        self.scorer, self.source, self.out, self.keys, self.recording = scorer, source, out, keys, recording
         self.listener = Listener(source, scorer)
         self.log = log
+        self._warned = False
 
     def run(self, words) -> int:
         """words: texts or WordEntry objects in order, or an order (ListOrder, AdaptiveOrder)."""
         order = words if hasattr(words, "current") else ListOrder(words)
-        scored = 0
+        scored = heard = 0
         while (entry := order.current()) is not None:
             text = entry.text
             try:
                 prons = entry.pronunciations() or self.scorer.pronunciations(text)
             except SaywellError as e:
                 self.out.warning(f"skipped {text!r}: {e}")
-                order.advance(skipped=True)
+                if self.recording:  # its utterance is in the recording all the same
+                    heard += self.listener.skip_utterances(1)
+                order.advance(skipped=not self.recording)
                 continue
             self.out.word(order.position, order.total, text, prons, entry.hint)
             self.out.listening(text)
             outcome = self._listen(text, prons, order)
             if outcome == "eof":
                 if scored == 0:  # nothing was ever said: still answer, as `saywell score` would
-                    self.out.warning("no speech heard before the input ended")
+                    if not self._warned:  # else the warning already said why (too quiet, too short): one reason
+                        self.out.warning("no speech heard before the input ended")
                     import numpy as np
 
                     empty = np.zeros((0, len(self.scorer.meta.phones)), np.float32)
@@ -353,9 +362,8 @@ class Session:
                 break
             if outcome == "result":
                 scored += 1
-                if self.single:
-                    break
-                outcome = self._after_result(text)
+                heard += 1
+                outcome = "n" if self.recording else self._after_result(text)
             if outcome == "p":
                 self._play(text)
                 outcome = "r"
@@ -363,10 +371,33 @@ class Session:
                 break
             if outcome == "n":
                 order.advance()
+        if self.recording:
+            self._check_count(heard, order)
         return 0
 
+    def _check_count(self, heard: int, order) -> None:
+        """A recording made to a list holds one utterance per word: say so when it does not."""
+        listed = order.total
+        if order.current() is None:
+            heard += self.listener.skip_utterances()
+        if heard == listed or (listed == 1 and heard == 0):  # one word and silence: 'no speech heard' said it
+            return
+        plural = lambda n, w: f"{n} {w}{'s' * (n != 1)}"  # noqa: E731
+        if heard < listed:
+            missing = order.current()
+            self.out.warning(f"heard {plural(heard, 'utterance')} but the list has {plural(listed, 'word')}: the recording "
+                             f"ended before {missing.text!r}; record one utterance per word, in the list's order")
+        else:
+            extra = heard - listed
+            self.out.warning(f"heard {plural(heard, 'utterance')} but the list has {plural(listed, 'word')}: the last "
+                             f"{plural(extra, 'utterance')} {'was' if extra == 1 else 'were'} not scored; record one "
+                             "utterance per word, in the list's order")
+
     def _listen(self, text: str, prons, order) -> str:
-        poll = self.keys.poll if self.keys else None
+        poll = None
+        if self.keys:  # a recording goes on by itself: q is the only key that means anything
+            poll = (lambda: self.keys.poll(0.0, "q")) if self.recording else self.keys.poll
+        self._warned = False
         for ev in self.listener.listen(text, prons, poll=poll):
             if ev.kind == "result":
                 self.out.result(ev.result, ev.latency_ms)
@@ -377,6 +408,7 @@ class Session:
             if ev.kind == "end_of_input":
                 return "eof"
             if ev.kind == "warning":
+                self._warned = True
                 self.out.warning(ev.message)
             else:
                 self.out.event(ev.kind, t=round(ev.t, 3))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import struct
 import sys
 import threading
 import time
@@ -89,6 +90,12 @@ class _Blocker:
     def clear(self) -> None:
         self._parts, self._have = [], 0
 
+    def rest(self) -> np.ndarray:
+        """What is left short of a block (at the end of a finite stream)."""
+        out = np.concatenate(self._parts) if self._parts else np.zeros(0, np.float32)
+        self.clear()
+        return out
+
 
 class WavSource(AudioSource):
     """A recording replayed as a microphone: in real time (default) or as fast as possible."""
@@ -115,7 +122,10 @@ class WavSource(AudioSource):
 
 
 class StdinSource(AudioSource):
-    """Raw PCM, s16le mono 16 kHz, e.g. `arecord -q -f S16_LE -r 16000 -c 1 | saywell practice --input -`."""
+    """Audio on stdin, as it comes: raw PCM, s16le mono 16 kHz (`arecord -q -t raw -f S16_LE -r 16000 -c 1 |
+    saywell practice --input -`), or a WAV stream (arecord's default, `ffmpeg -i IN -f wav -`), recognised by its
+    RIFF header, whose samples are mixed to mono and resampled to 16 kHz. A streamed WAV's sizes are placeholders
+    (the writer does not know them yet), so only its format is read from the header."""
 
     name = "stdin"
 
@@ -125,19 +135,76 @@ class StdinSource(AudioSource):
 
     def blocks(self) -> Iterator[np.ndarray]:
         f = self.stream if self.stream is not None else sys.stdin.buffer
+        head = _read_full(f, 12)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            yield from self._wav_blocks(f, _stream_wav_header(f))
+            return
         want = 2 * self.block_samples
+        data = bytearray(head)
         while True:
-            data = bytearray()
-            while len(data) < want:
-                chunk = f.read(want - len(data))
-                if not chunk:
-                    break
-                data += chunk
+            if len(data) < want:
+                data += _read_full(f, want - len(data))
             usable = len(data) - len(data) % 2
             if usable:
                 yield np.frombuffer(bytes(data[:usable]), "<i2").astype(np.float32) / 32768.0
             if len(data) < want:
                 return
+            data = bytearray()
+
+    def _wav_blocks(self, f: BinaryIO, info) -> Iterator[np.ndarray]:
+        from .wav import _decode
+
+        resampler, blocker = StreamingResampler(info.rate_hz, self.sample_rate_hz), _Blocker(self.block_samples)
+        want = max(1, self.block_samples * info.rate_hz // self.sample_rate_hz) * info.block_align
+        while True:
+            raw = _read_full(f, want)
+            whole = len(raw) - len(raw) % info.block_align
+            if whole:
+                yield from blocker.push(resampler.push(_decode(raw[:whole], info).mean(axis=1)))
+            if len(raw) < want:
+                break
+        rest = blocker.rest()
+        if len(rest):
+            yield rest
+
+
+def _read_full(f: BinaryIO, n: int) -> bytes:
+    """n bytes, fewer only at the end of the stream (a pipe hands them over in pieces)."""
+    data = bytearray()
+    while len(data) < n:
+        chunk = f.read(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _stream_wav_header(f: BinaryIO, max_skip: int = 1 << 20):
+    """The format of a WAV on a stream, read up to its data chunk (other chunks are read past, up to max_skip bytes)."""
+    from .wav import _checked
+
+    fmt, skipped = None, 0
+    while True:
+        hdr = _read_full(f, 8)
+        if len(hdr) < 8:
+            raise SaywellError("stdin: the WAV stream ended before its audio; send the whole file, or raw s16le mono 16 kHz PCM")
+        cid, size = hdr[:4], int.from_bytes(hdr[4:], "little")
+        if cid == b"data":
+            if fmt is None:
+                break
+            return _checked(fmt, 0, 0, 0, "stdin", float("inf"))
+        skipped += size + (size & 1)
+        if skipped > max_skip:
+            break
+        body = _read_full(f, size + (size & 1))
+        if cid == b"fmt ":
+            if len(body) < 16:
+                break
+            fmt = struct.unpack("<HHIIHH", body[:16])
+            if fmt[0] == 0xFFFE and len(body) >= 26:  # WAVE_FORMAT_EXTENSIBLE: the sub-format's tag
+                fmt = (struct.unpack("<H", body[24:26])[0],) + fmt[1:]
+    raise SaywellError("stdin: corrupt WAV stream (no fmt chunk before the audio); send raw s16le mono 16 kHz PCM instead, "
+                       "e.g. `ffmpeg -i IN -f s16le -ar 16000 -ac 1 -`")
 
 
 class StreamingResampler:

@@ -93,7 +93,6 @@ class Listener:
         if self.source.live:  # what the microphone heard while the learner read the last result is stale
             self.source.discard_pending()
             self._carry, self._rem = self._carry[:0], self._rem[:0]
-        keep = vad.history_frames  # for the pre-roll of a start still to come
         hist, hist_start = np.zeros((0, hop), np.float32), 0  # recent frames; hist[0] is frame hist_start
         utt: UtteranceStream | None = None
         utt_next = 0  # next frame index to hand to utt
@@ -124,9 +123,10 @@ class Listener:
             for ev in events:
                 if ev.kind == "quiet":
                     yield ListenEvent("warning", ev.audio_frame * hop / rate, message=MESSAGES[ev.warnings[0]])
-                elif ev.kind == "start":
-                    utt, utt_next = UtteranceStream(self.scorer), max(ev.audio_frame, hist_start)
-                    yield ListenEvent("speech_start", ev.speech_frame * hop / rate)
+                elif ev.kind == "start":  # a second start: the VAD found the utterance began earlier (vad.py)
+                    restart, utt, utt_next = utt is not None, UtteranceStream(self.scorer), max(ev.audio_frame, hist_start)
+                    if not restart:
+                        yield ListenEvent("speech_start", ev.speech_frame * hop / rate)
                 elif ev.kind == "discard":
                     utt = None
                     for w in ev.warnings:
@@ -140,6 +140,7 @@ class Listener:
             if utt is not None:
                 utt.push(hist[utt_next - hist_start:])
                 utt_next = vad.frame
+            keep = vad.history_frames  # for the pre-roll of a start still to come
             if len(hist) > keep:
                 hist_start += len(hist) - keep
                 hist = hist[-keep:]
@@ -150,12 +151,45 @@ class Listener:
         # End of input: an utterance still going ends here, with the last partial frame.
         self.exhausted = True
         for ev in vad.flush():
-            if utt is not None and ev.kind == "end":
+            if ev.kind == "start":  # decided again at the end (vad.py): the frames since it are all in hist
+                if utt is None:
+                    yield ListenEvent("speech_start", ev.speech_frame * hop / rate)
+                utt, utt_next = UtteranceStream(self.scorer), max(ev.audio_frame, hist_start)
+            elif utt is not None and ev.kind == "end":
+                utt.push(hist[utt_next - hist_start:])
                 yield from self._result(utt, ev, text, prons, self.clock(), tail=self._rem)
                 return
-            for w in ev.warnings:
-                yield ListenEvent("warning", ev.speech_frame * hop / rate, message=MESSAGES[w])
+            else:
+                utt = None
+                for w in ev.warnings:
+                    yield ListenEvent("warning", ev.speech_frame * hop / rate, message=MESSAGES[w])
         yield ListenEvent("end_of_input", vad.frame * hop / rate)
+
+    def skip_utterances(self, limit: int | None = None) -> int:
+        """For a finite input: utterances passed over without scoring them (the VAD alone), up to `limit`
+        (None: all that are left). A recording made to a list counts what it holds beyond the list this way."""
+        vad, hop, n = self.vad, self.hop, 0
+        vad.reset(keep_floor=True)
+        pending, self._carry = [self._carry], self._carry[:0]
+        while True:
+            if not pending:
+                block = next(self._blocks, None)
+                if block is None:
+                    break
+                buf = np.concatenate([self._rem, block]) if len(self._rem) else block
+                k = len(buf) // hop
+                self._rem = buf[k * hop:]
+                pending = [buf[: k * hop].reshape(k, hop)]
+            frames = pending.pop()
+            first = vad.frame
+            for ev in vad.process(frames):
+                if ev.kind == "end":
+                    n += 1
+                    if limit is not None and n >= limit:
+                        self._carry = frames[max(0, ev.audio_frame - first):].copy()
+                        return n
+        self.exhausted = True
+        return n + sum(ev.kind == "end" for ev in vad.flush())
 
     def _result(self, utt: UtteranceStream, ev, text: str, prons: list[Pronunciation], decided: float,
                 tail: np.ndarray | None = None) -> Iterator[ListenEvent]:
