@@ -254,3 +254,77 @@ def test_the_resume_decision():
     assert not decide(None, t, 60, "words").resume
     assert not decide(KioskState("words", 1, 0, None, t, ()), t, 60, "words").resume  # nothing said yet
     assert KioskState.from_json(s.to_json()) == s
+
+
+# ---- a list re-imported while the kiosk runs ----------------------------------------------------------
+
+class TeacherAt(WavSource):
+    """A recording replayed to the kiosk; at the given seconds of it, the teacher does something (re-imports)."""
+
+    def __init__(self, x, actions):
+        super().__init__(Audio(x, 16000), realtime=False)
+        self.actions = sorted(actions)
+
+    def blocks(self):
+        done = 0
+        for block in super().blocks():
+            done += len(block)
+            while self.actions and self.actions[0][0] * 16000 <= done:
+                self.actions.pop(0)[1]()
+            yield block
+
+
+def _kiosk_on(tmp_path, scorer, spec, x, actions):
+    from saywell.classroom.wordlists import WatchedList
+
+    watch = WatchedList.open(spec)
+    buf = io.StringIO()
+    log = EventLog(buf)
+    k = Kiosk(scorer, [e for e in watch.wordlist.entries if e.phones], lambda: TeacherAt(x, actions),
+              KioskProgress(ProgressStore.default(), log, watch.wordlist.name), log, Speaker(log, silent=True),
+              idle_timeout_s=30, live=False, watch=watch)
+    assert k.run() == 0
+    return buf.getvalue()
+
+
+def _said(log):
+    return [line.split('text="Say: ')[1].split('"')[0] for line in events(log, "prompt")]
+
+
+def test_a_reimported_list_reaches_the_running_kiosk_at_its_next_word(tmp_path, scorer):
+    from saywell.classroom.wordlists import load_file, store_list
+
+    def import_list(words):  # as `saywell lists import FILE --name week3` and the teacher page do
+        f = tmp_path / "upload.txt"
+        f.write_text("\n".join(words) + "\n")
+        store_list(load_file(f, "week3"))
+
+    import_list(["hello", "seven", "three"])
+    x = take(0.5, "real_hello.wav", 0.8, "real_seven.wav", 0.8, "real_with.wav", 0.8)
+    hello_s = len(take("real_hello.wav")) / 16000
+    mid_seven = 0.5 + hello_s + 0.8 + 0.3  # while the learner is saying 'seven': that attempt is not disturbed
+    log = _kiosk_on(tmp_path, scorer, "week3", x, [(mid_seven, lambda: import_list(["with", "hello"]))])
+    assert _said(log)[:3] == ["hello", "seven", "with"]
+    assert log.index('text="Say: seven"') < log.index(" speech_start ", log.index('text="Say: seven"')) < log.index(
+        " result ", log.index('text="Say: seven"'))  # the re-import came mid-attempt (checked below: it waited)
+    assert [line.split('text="')[1].split('"')[0] for line in events(log, "result")] == ["hello", "seven", "with"]
+    assert len(events(log, "list_reloaded")) == 1 and 'list="week3" words=2' in events(log, "list_reloaded")[0]
+    assert log.index(" list_reloaded ") > log.index('text="seven" verdict')  # after the attempt, before the next word
+    assert not events(log, "list_reload_failed")
+    with ProgressStore.default(create=False) as store:  # one anonymous session across the reload
+        rows = store.con.execute("SELECT session_id, word_text, list_name FROM attempts ORDER BY id").fetchall()
+    assert [r[1] for r in rows] == ["hello", "seven", "with"] and {(r[0], r[2]) for r in rows} == {(1, "week3")}
+
+
+def test_a_broken_new_version_keeps_the_old_list_and_is_logged_once(tmp_path, scorer):
+    words = tmp_path / "words.csv"
+    words.write_text("text\nhello\nseven\nthree\n")
+    x = take(0.5, "real_hello.wav", 0.8, "real_seven.wav", 0.8, "real_three.wav", 0.8, "real_with.wav", 0.8)
+    broken = lambda: words.write_text("text,phones\nhello,HH AH L OW\nwith,W IH XX\n")  # noqa: E731 (XX: no such phone)
+    fixed = lambda: words.write_text("text\nwith\n")  # noqa: E731
+    mid_three = 0.5 + sum(len(take(c)) / 16000 + 0.8 for c in ("real_hello.wav", "real_seven.wav")) + 0.3
+    log = _kiosk_on(tmp_path, scorer, str(words), x, [(1.0, broken), (mid_three, fixed)])
+    assert _said(log)[:4] == ["hello", "seven", "three", "with"]  # the old list until the file was fixed
+    failed = events(log, "list_reload_failed")
+    assert len(failed) == 1 and "XX" in failed[0] and "kept_words=3" in failed[0]  # one line, not one per word
+    assert len(events(log, "list_reloaded")) == 1 and log.index(" list_reloaded ") > log.index('text="three" verdict')

@@ -11,6 +11,9 @@ Python). One log line per event with a timestamp, to stderr or --log FILE.
 
 A restart (systemd's, after a crash or a hang, or an administrator's) within the idle timeout of the last
 scored word goes on with the same session and schedule (device/apps/kiosk_state.py); later, a new session starts.
+A list the teacher re-imports (or a list file edited) is picked up before the next word, never during an attempt
+(wordlists.WatchedList: one stat per word); the session and what it knows of the learner's sounds go on. A new
+version that cannot be used is logged once and the old list stays.
 Each attempt's recording is kept only while a teacher has turned that on (device/classroom/audio_keep.py); a failure to
 keep one is logged once and practice goes on.
 
@@ -48,7 +51,8 @@ def register(sub, model_args: Callable[[argparse.ArgumentParser], None]) -> None
     p = sub.add_parser("kiosk", help="unattended practice: spoken prompts and feedback, no keyboard or screen")
     p.add_argument("--list", metavar="NAME|FILE", help="a stored list name or a list file (default: the built-in list)")
     p.add_argument("--input", default="mic", metavar="mic|PATH|-",
-                   help="mic (default); a WAV replayed as the microphone; - for s16le mono 16 kHz PCM on stdin")
+                   help="mic (default); a WAV replayed as the microphone; - for audio on stdin (raw s16le mono 16 kHz "
+                        "PCM, or a WAV stream)")
     p.add_argument("--fast", action="store_true", help="with --input PATH: replay as fast as possible")
     p.add_argument("--device", help="microphone by index or (part of its) name")
     p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT_S, metavar="S",
@@ -356,11 +360,12 @@ class Kiosk:
     def __init__(self, scorer, entries, open_source: Callable[[], object], progress: KioskProgress, log: EventLog,
                  speaker: Speaker, notifier: Notifier | None = None, idle_timeout_s: float = IDLE_TIMEOUT_S,
                  reconnect_s: float = RECONNECT_S, seed: int | None = None, live: bool = True,
-                 state_path: Path | None = None, clock: Callable[[], object] | None = None):
-        """state_path: where the session is saved for a restart (None: nowhere); clock: kiosk_state.Stamp.now."""
+                 state_path: Path | None = None, clock: Callable[[], object] | None = None, watch=None):
+        """state_path: where the session is saved for a restart (None: nowhere); clock: kiosk_state.Stamp.now;
+        watch: a wordlists.WatchedList to pick up a new version of the list from (None: the list never changes)."""
         from .kiosk_state import Stamp
 
-        self.scorer, self.entries, self.open_source = scorer, list(entries), open_source
+        self.scorer, self.entries, self.open_source, self.watch = scorer, list(entries), open_source, watch
         self.state_path, self.clock = state_path, clock or Stamp.now
         self.last_key: str | None = None
         self.progress, self.log, self.speaker = progress, log, speaker
@@ -380,6 +385,22 @@ class Kiosk:
         from ..classroom.schedule import Scheduler
 
         self.scheduler = Scheduler(self.entries, history, seed=self.seed)
+
+    def _reload_list(self) -> None:
+        """Before a word is chosen: a new version of the list replaces the old, the schedule keeps its history."""
+        if self.watch is None:
+            return
+        try:
+            wl = self.watch.check()
+            if wl is None:
+                return
+            entries = practicable(wl)
+        except SaywellError as e:
+            self.log("list_reload_failed", reason=str(e), kept_words=len(self.entries))
+            return
+        self.entries = entries
+        self._new_scheduler([o for o in (t.outcome() for t in self.progress.turns) if o])
+        self.log("list_reloaded", list=wl.name, words=len(entries))
 
     def _new_session(self) -> None:
         self._new_scheduler()
@@ -505,6 +526,7 @@ class Kiosk:
             self._start()
             while True:
                 if entry is None:
+                    self._reload_list()
                     entry = self.scheduler.next(last_key=self.last_key)
                     prompt = True
                 prons = entry.pronunciations() or self.scorer.pronunciations(entry.text)
@@ -540,6 +562,14 @@ class Kiosk:
             self._drop_source()
 
 
+def practicable(wl) -> list:
+    """The entries the kiosk can ask for (a list whose words all lack pronunciations is refused)."""
+    entries = [e for e in wl.entries if e.phones is not None]
+    if not entries:
+        raise SaywellError(f"word list {wl.name} has no words with known pronunciations")
+    return entries
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -558,12 +588,11 @@ def run(args) -> int:
         raise SaywellError("--idle-timeout must be a positive number of seconds")
     from ..engine.model import AcousticModel
     from ..engine.scoring import Scorer
-    from ..classroom.wordlists import resolve
+    from ..classroom.wordlists import WatchedList
 
-    wl = resolve(args.list)
-    entries = [e for e in wl.entries if e.phones is not None]
-    if not entries:
-        raise SaywellError(f"word list {wl.name} has no words with known pronunciations")
+    watch = WatchedList.open(args.list)
+    wl = watch.wordlist
+    entries = practicable(wl)
     scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
     server = None
     if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
@@ -593,7 +622,8 @@ def run(args) -> int:
     from .kiosk_state import STATE_FILE
 
     kiosk = Kiosk(scorer, entries, open_source, open_progress(log, wl.name), log, Speaker(log, silent),
-                  Notifier(), args.idle_timeout, seed=args.seed, live=kind == "mic", state_path=data_home() / STATE_FILE)
+                  Notifier(), args.idle_timeout, seed=args.seed, live=kind == "mic", state_path=data_home() / STATE_FILE,
+                  watch=watch)
     try:
         if kind == "mic":
             from ..audio.sources import native_messages_filtered

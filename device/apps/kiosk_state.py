@@ -2,7 +2,7 @@
 `$SAYWELL_HOME/kiosk-state.json`, rewritten atomically after every scored word.
 
 systemd restarts a kiosk that crashed or hung (Restart=always, watchdog), and an administrator restarts it after
-importing a list. The child at the device should not notice: if the restart comes within the idle timeout of the
+an update. The child at the device should not notice: if the restart comes within the idle timeout of the
 last scored word, the kiosk goes on with the same session (its id in the progress store, the words and sounds
 practised so far, so the adaptive schedule resumes where it was); otherwise the old session is over and a new
 one starts. The file holds no audio and no name: word keys, verdicts and per-sound right/wrong.

@@ -480,6 +480,50 @@ def resolve(spec: str | None) -> WordList:
                        "(see saywell lists show)")
 
 
+@dataclass
+class WatchedList:
+    """A list as `resolve` found it, and its file, so a long-running kiosk notices a new version: a re-import
+    (`lists import`, the teacher page: written to a temporary file and renamed, so a new inode) or an edited list
+    file (mtime and size). Checking is one stat, cheap enough before every word."""
+
+    spec: str | None
+    wordlist: WordList
+    path: Path | None  # None: the built-in list, which does not change while a kiosk runs
+    stamp: tuple[int, int, int] | None
+
+    @classmethod
+    def open(cls, spec: str | None) -> "WatchedList":
+        path = _source_path(spec)
+        stamp = _stamp(path)  # before reading: a change during the read is noticed at the next check
+        return cls(spec, resolve(spec), path, stamp)
+
+    def check(self) -> WordList | None:
+        """The list again if its file changed since it was last read, else None. A new version that cannot be
+        used raises SaywellError, and the old list stays: it is not read again until the file changes once more."""
+        stamp = _stamp(self.path)
+        if self.path is None or stamp == self.stamp:
+            return None
+        self.stamp = stamp
+        self.wordlist = resolve(self.spec)
+        return self.wordlist
+
+
+def _source_path(spec: str | None) -> Path | None:
+    """The file `resolve(spec)` reads (the same choice: a file first, then a stored list)."""
+    if spec is None:
+        return None
+    p = Path(spec).expanduser()
+    return p.resolve() if p.exists() or not NAME_RE.match(spec) else stored_path(spec)
+
+
+def _stamp(path: Path | None) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None  # gone: resolve says so when asked
+    return None if st is None else (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 # ---- writing --------------------------------------------------------------------------------------------
 
 def to_csv(wl: WordList) -> str:
