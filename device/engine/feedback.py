@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .phones import EXAMPLE_WORDS
 from .scoring import ScoreResult
 
 # (expected, heard) -> articulation tip; most specific first, then a tip for the expected sound alone.
@@ -38,22 +39,14 @@ PHONE_TIPS: dict[str, str] = {
     "HH": "just a breath of air before the vowel",
 }
 
-EXAMPLES: dict[str, str] = {
-    "AA": "father", "AE": "cat", "AH": "cup", "AO": "law", "AW": "cow", "AY": "my", "B": "bat", "CH": "chair",
-    "D": "dog", "DH": "this", "EH": "bed", "ER": "bird", "EY": "day", "F": "fish", "G": "go", "HH": "hat",
-    "IH": "ship", "IY": "sheep", "JH": "jam", "K": "cat", "L": "leg", "M": "man", "N": "no", "NG": "sing",
-    "OW": "go", "OY": "boy", "P": "pen", "R": "red", "S": "sun", "SH": "she", "T": "top", "TH": "think",
-    "UH": "book", "UW": "food", "V": "van", "W": "wet", "Y": "yes", "Z": "zoo", "ZH": "measure",
-}
-
 
 def tip(expected: str, heard: str | None) -> str:
     if heard == "-":
-        return f"don't drop the '{expected}' sound (as in '{EXAMPLES.get(expected, expected)}'): say it clearly"
+        return f"don't drop the '{expected}' sound (as in '{EXAMPLE_WORDS.get(expected, expected)}'): say it clearly"
     if heard and (expected, heard) in PAIR_TIPS:
         return PAIR_TIPS[(expected, heard)]
     base = PHONE_TIPS.get(expected)
-    example = f"the sound in '{EXAMPLES.get(expected, expected)}'"
+    example = f"the sound in '{EXAMPLE_WORDS.get(expected, expected)}'"
     return f"{example}: {base}" if base else f"aim for {example}"
 
 

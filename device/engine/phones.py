@@ -1,7 +1,8 @@
 """The phone set: 39 ARPAbet phones of CMUdict without stress, plus silence.
 
 Also the IPA <-> ARPAbet tables used for espeak-ng grapheme-to-phoneme and for
-voices that take IPA input (piper).
+voices that take IPA input (piper), and the example word of each phone: people see a sound as
+`sound_label` writes it ("/æ/ as in cat"), never as an ARPAbet code alone.
 """
 
 from __future__ import annotations
@@ -33,13 +34,29 @@ IPA_TO_ARPABET: dict[str, tuple[str, ...]] = {
     "n̩": ("AH", "N"), "l̩": ("AH", "L"), "m̩": ("AH", "M"),
 }
 
-ARPABET_TO_IPA: dict[str, str] = {
-    "AA": "ɑː", "AE": "æ", "AH": "ʌ", "AO": "ɔː", "AW": "aʊ", "AY": "aɪ", "B": "b", "CH": "tʃ",
-    "D": "d", "DH": "ð", "EH": "ɛ", "ER": "ɚ", "EY": "eɪ", "F": "f", "G": "ɡ", "HH": "h",
-    "IH": "ɪ", "IY": "iː", "JH": "dʒ", "K": "k", "L": "l", "M": "m", "N": "n", "NG": "ŋ",
-    "OW": "oʊ", "OY": "ɔɪ", "P": "p", "R": "ɹ", "S": "s", "SH": "ʃ", "T": "t", "TH": "θ",
-    "UH": "ʊ", "UW": "uː", "V": "v", "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
+# Each phone as people read it: its IPA symbol (en-us, as espeak-ng and piper write it) and a common word with it,
+# for learners' tips (engine/feedback.py), teachers' reports (sound_label) and piper's IPA input.
+SOUNDS: dict[str, tuple[str, str]] = {
+    "AA": ("ɑː", "father"), "AE": ("æ", "cat"), "AH": ("ʌ", "cup"), "AO": ("ɔː", "law"), "AW": ("aʊ", "cow"),
+    "AY": ("aɪ", "my"), "B": ("b", "bat"), "CH": ("tʃ", "chair"), "D": ("d", "dog"), "DH": ("ð", "this"),
+    "EH": ("ɛ", "bed"), "ER": ("ɚ", "bird"), "EY": ("eɪ", "day"), "F": ("f", "fish"), "G": ("ɡ", "go"),
+    "HH": ("h", "hat"), "IH": ("ɪ", "ship"), "IY": ("iː", "sheep"), "JH": ("dʒ", "jam"), "K": ("k", "cat"),
+    "L": ("l", "leg"), "M": ("m", "man"), "N": ("n", "no"), "NG": ("ŋ", "sing"), "OW": ("oʊ", "go"),
+    "OY": ("ɔɪ", "boy"), "P": ("p", "pen"), "R": ("ɹ", "red"), "S": ("s", "sun"), "SH": ("ʃ", "she"),
+    "T": ("t", "top"), "TH": ("θ", "think"), "UH": ("ʊ", "book"), "UW": ("uː", "food"), "V": ("v", "van"),
+    "W": ("w", "wet"), "Y": ("j", "yes"), "Z": ("z", "zoo"), "ZH": ("ʒ", "measure"),
 }
+ARPABET_TO_IPA: dict[str, str] = {p: ipa for p, (ipa, _) in SOUNDS.items()}
+EXAMPLE_WORDS: dict[str, str] = {p: word for p, (_, word) in SOUNDS.items()}
+
+
+def sound_label(phone: str) -> str:
+    """'AE' -> '/æ/ as in cat': how a sound is shown to people; anything else (e.g. from an old database) as it is."""
+    if phone not in SOUNDS:
+        return phone
+    ipa, word = SOUNDS[phone]
+    return f"/{ipa}/ as in {word}"
+
 
 _IGNORED_IPA = set("ˈˌ.-‿ ͡ːˑ̃") | {"\u0329", "\u032f"}
 
