@@ -65,3 +65,13 @@ def test_each_target_judges_its_own_accent(scorers, word, tmp_path):
     assert scorers["gb"].score(american, word).verdict == "mispronounced"
     assert scorers["us"].score(american, word).verdict == "correct"
     assert scorers["any"].score(british, word).verdict == scorers["any"].score(american, word).verdict == "correct"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_feedback_names_the_accent_taught(scorers, tmp_path):
+    from saywell.engine.feedback import describe
+
+    american_water = scorers["gb"].score(spoken("en-us", "water", tmp_path), "water")
+    assert "British English: no R sound after the vowel in 'water'" in describe(american_water)
+    british_water = scorers["us"].score(spoken("en-gb", "water", tmp_path), "water")
+    assert "American English: say the R in 'water'" in describe(british_water)

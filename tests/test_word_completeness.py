@@ -62,3 +62,11 @@ def test_pause_between_words_is_measured(scorer):
     x = np.concatenate([_trimmed("hello"), np.zeros(16000, np.float32), _trimmed("seven")])
     r = scorer.score(Audio(np.concatenate([GAP, x, GAP]), 16000), "hello seven")
     assert r.fluency.pauses == 1 and 0.9 <= r.fluency.longest_pause <= 1.3
+
+
+def test_feedback_names_the_left_out_and_extra_words(scorer):
+    from saywell.engine.feedback import describe
+
+    text = describe(scorer.score(said("hello", "seven"), "hello three seven"))
+    assert "left out: 'three'" in text and "sound to work on" not in text.split("left out")[0]
+    assert "something extra was said after 'hello'" in describe(scorer.score(said("hello", "three", "seven"), "hello seven"))

@@ -39,6 +39,21 @@ PHONE_TIPS: dict[str, str] = {
     "HH": "just a breath of air before the vowel",
 }
 
+LONG_PAUSE_S = 1.0  # a pause inside a phrase worth mentioning to a learner
+
+_R_COLOURED = {"R", "ER"}
+
+
+def accent_tip(accent: str, word: str, expected: str, heard: str | None) -> str | None:
+    """A tip that names the accent the class is taught, where the mistake is the other accent's form."""
+    if accent == "gb" and heard in _R_COLOURED and expected not in _R_COLOURED:
+        return f"British English: no R sound after the vowel in '{word}'"
+    if accent == "us" and expected in _R_COLOURED and heard not in _R_COLOURED:
+        return f"American English: say the R in '{word}' (curl the tongue back)"
+    if accent == "us" and (expected, heard) in (("AE", "AA"), ("AA", "AO")):
+        return f"American English: the vowel of '{EXAMPLE_WORDS[expected]}' in '{word}'"
+    return None
+
 
 def tip(expected: str, heard: str | None) -> str:
     if heard == "-":
@@ -59,12 +74,22 @@ def describe(result: ScoreResult, color: bool = False) -> str:
         return f"{result.text}: no speech heard. Speak closer to the microphone and say the word clearly."
     head = {"correct": paint("correct", "32"), "mispronounced": paint("try again", "31")}[result.verdict]
     lines = [f"{result.text}: {head} (score {result.score:.0f}/100)"]
-    bad = [(w, p) for w in result.words for p in w.phones if not p.ok]
+    left_out = [w.word for w in result.words if w.error == "omitted"]
+    if left_out:
+        lines.append(f"  left out: {', '.join(repr(w) for w in left_out)}: read every word of the phrase")
+    for ins in result.insertions:
+        if ins.kind == "extra":
+            where = f"after '{result.words[ins.after].word}'" if ins.after >= 0 else "before the first word"
+            lines.append(f"  something extra was said {where}: read only the words shown")
+    said = [w for w in result.words if w.error != "omitted"]
+    bad = [(w, p) for w in said for p in w.phones if not p.ok]
     if bad:
         w, p = min(bad, key=lambda wp: wp[1].score)
         heard = "left out" if p.heard == "-" else (f"heard {p.heard} instead" if p.heard else "unclear")
         lines.append(f"  sound to work on: {p.phone} in '{w.word}' ({heard})")
-        lines.append(f"  tip: {tip(p.phone, p.heard)}")
+        lines.append(f"  tip: {accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)}")
+    if result.fluency and len(result.words) > 1 and result.fluency.longest_pause >= LONG_PAUSE_S:
+        lines.append(f"  reading: a pause of {result.fluency.longest_pause:.1f} s inside the phrase: try to say it in one go")
     sounds = "  ".join(paint(f"{p.phone} {p.score:.0f}", "32" if p.ok else "31") + ("" if p.ok else f"({p.heard})")
                        for w in result.words for p in w.phones)
     lines.append(f"  sounds: {sounds}")
