@@ -16,8 +16,9 @@ import pytest
 from conftest import MODEL, ROOT, SAMPLES, run_cli
 
 from saywell.errors import SaywellError
-from saywell.classroom.progress import (DB_NAME, Attempt, DamagedStore, PhoneMark, ProgressStore, SessionLog, summarize)
-from saywell.classroom.report import build, to_csv, to_svg
+from saywell.classroom.progress import (DB_NAME, Attempt, DamagedStore, PhoneMark, ProgressStore, SessionLog,
+                                       sounds_to_practise, summarize)
+from saywell.classroom.report import chart_sounds, class_report, learner_report, readable_time, to_csv, to_svg, to_text
 from saywell.classroom.schedule import INTERVALS, Outcome, Scheduler
 from saywell.classroom.wordlists import WordEntry, load_file, load_stored, store_list
 
@@ -344,27 +345,32 @@ def _class(store):
 
 def test_report_csv_is_safe_for_spreadsheets(store):
     _class(store)
-    report = build(store.attempts(everyone=True))
+    report = class_report(store)
     rows = list(csv.reader(io.StringIO(to_csv(report, whole_class=True))))
-    assert rows[0] == ["kind", "learner", "item", "attempts", "right", "accuracy_pct", "mean_score"]
+    assert rows[0] == ["kind", "learner", "item", "attempts", "right", "accuracy_pct", "mean_score", "phone"]
     names = {r[1] for r in rows[1:]}
     assert names == {"'=HYPERLINK(\"http://evil\")", "ben", "'+cmd", "'@sum", "'-x", "(anonymous)", "(class)"}
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
     ben = [r for r in rows if r[1] == "ben"]
-    assert ben[0] == ["summary", "ben", "2025-03-03..2025-03-05", "24", "21", "87.5", str(round((21 * 90 + 3 * 40) / 24, 1))]
-    assert ["sound", "ben", "TH", "12", "9", "75.0", str(round((9 * 90 + 3 * 20) / 12, 1))] in ben
+    assert ben[0] == ["summary", "ben", "2025-03-03..2025-03-05", "24", "21", "87.5", str(round((21 * 90 + 3 * 40) / 24, 1)), ""]
+    assert ["sound", "ben", "/θ/ as in think", "12", "9", "75.0", str(round((9 * 90 + 3 * 20) / 12, 1)), "TH"] in ben
     assert [r[2] for r in ben if r[0] == "day"] == ["2025-03-03", "2025-03-04", "2025-03-05"]
     cls = [r for r in rows if r[1] == "(class)" and r[0] == "summary"][0]
     assert cls[3] == str(5 * 24 + 1)
     weakest = [r for r in rows if r[1] == "(class)" and r[0] == "sound"][0]
-    assert weakest[2] in ("TH", "R")
+    assert weakest[7] == "R" and weakest[2] == "/ɹ/ as in red"  # 0 of 1 right: the lowest % first
 
 
 def test_report_svg_shows_the_weakest_sounds_and_progress(store):
     _class(store)
-    ben = store.find_learner("ben")
-    report = build(store.attempts(ben), "ben <b>&")
-    svg = to_svg(report)
+    ben = store.learner("ben <b>&")  # markup in a name
+    sid = store.start_session(ben, "w")
+    t0 = time.mktime((2025, 3, 3, 10, 0, 0, 0, 0, -1))
+    for day in range(3):
+        for i in range(4):
+            store.record(sid, ben, attempt(THINK, bad=("TH",) if i == 0 else (), t=t0 + day * 86400 + i))
+            store.record(sid, ben, attempt(SHIP, t=t0 + day * 86400 + i + 0.5))
+    svg = to_svg(learner_report(store, ben))
     root = ET.fromstring(svg)  # well-formed even with markup in a name
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert "ben <b>&" in root.find("s:title", ns).text
@@ -385,7 +391,7 @@ def test_report_cli(store, tmp_path):
     assert "ben" in r.stdout and "(class)" in r.stdout and "(anonymous)" in r.stdout
     assert out_csv.read_text().startswith("kind,learner,item") and ET.parse(out_svg).getroot().tag.endswith("svg")
     r = run_cli("report", "--learner", "BEN")
-    assert r.returncode == 0 and "saywell report: ben:" in r.stdout and "2025-03-05" in r.stdout
+    assert r.returncode == 0 and "saywell report: ben:" in r.stdout and "5 Mar 2025" in r.stdout
     r = run_cli("report", "--learner", "nobody")
     assert r.returncode == 2 and "no learner named 'nobody'" in r.stderr and "ben" in r.stderr
 
@@ -399,3 +405,64 @@ def test_summary_counts_spoken_attempts_only():
     s = summarize([attempt(THINK, bad=("TH",)), attempt(SHIP), attempt(SHIP, verdict="no_speech")])
     assert (s.attempts, s.correct, s.silent) == (2, 1, 1)
     assert s.weakest(1, min_attempts=1)[0].phone == "TH"
+
+
+def test_sqlite_summaries_count_as_summarize_does(store):
+    """The page's summaries come from SQL, practice's from attempts in memory: the same figures, the same order."""
+    import random
+
+    rnd = random.Random(4)
+    words = [THINK, THREE, SHIP, RED, CAT, SING]
+    learners = [store.learner(n) for n in ("a", "b", "c")] + [None]
+    t0 = time.mktime((2025, 3, 3, 23, 30, 0, 0, 0, -1))  # near midnight: days are local days in both
+    for i in range(300):
+        lr = rnd.choice(learners)
+        e = rnd.choice(words)
+        bad = tuple(p for g in e.phones for p in g if rnd.random() < 0.3)
+        verdict = "no_speech" if rnd.random() < 0.05 else None
+        store.record(store.start_session(lr, None), lr, attempt(e, bad, t=t0 + i * 1800, verdict=verdict))
+    everyone = store.attempts(everyone=True)
+    assert store.summary() == summarize(everyone)
+    by = store.summaries("learner")
+    for lr in learners:
+        mine = [a for a in everyone if a.learner == (lr.name if lr else None)]
+        assert by[lr.id if lr else None] == summarize(mine)
+        if lr:
+            assert store.summary(lr) == summarize(mine)
+    sid = everyone[7].session_id
+    assert store.summary(session_id=sid) == summarize([a for a in everyone if a.session_id == sid])
+    page = store.attempts(learners[0], newest_first=True, limit=10, offset=10)
+    mine = [a for a in everyone if a.learner == "a"][::-1]
+    assert page == mine[10:20] and store.count_attempts(learners[0]) == len(mine)
+
+
+def test_the_chart_shows_every_missed_sound_and_every_summary_agrees(store):
+    """The issue's learner: AE 0/2, V 0/1, OW 0/1 missed among many sounds always right, the chart once all green."""
+    lr = store.learner("Kim")
+    sid = store.start_session(lr, None)
+    for e in [THINK, SHIP, RED, SING] * 3:
+        store.record(sid, lr, attempt(e))
+    for e, bad in ((CAT, ("AE",)), (CAT, ("AE",)), (entry("vet", "V EH T"), ("V",)), (entry("go", "G OW"), ("OW",))):
+        store.record(sid, lr, attempt(e, bad))
+    s = store.summary(lr)
+    missed = [x.phone for x in s.sounds if x.ok < x.attempts]
+    assert missed[:1] == ["AE"] and set(missed) == {"AE", "V", "OW"}  # 0 of 2 before 0 of 1: more evidence first
+    rates = [x.rate for x in s.sounds]
+    assert rates == sorted(rates)  # the table: by % right
+    root = ET.fromstring(to_svg(learner_report(store, lr)))
+    charted = [g.get("data-phone") for g in root.iterfind(".//{http://www.w3.org/2000/svg}g[@class='sound']")]
+    assert charted[:3] == missed and charted == [x.phone for x in chart_sounds(s)] and len(charted) == 10
+    assert "/æ/ as in cat" in ET.tostring(root, encoding="unicode")
+    line = sounds_to_practise(s)
+    assert line == "/æ/ as in cat: 0 of 2 right"  # sounds heard once wait until nothing else is missed
+    assert f"sounds to practise: {line}" in to_text(learner_report(store, lr), whole_class=False)
+    text = to_text(class_report(store), whole_class=True)
+    assert text.count(line) == 2  # Kim's row and the class's row: the same function, the same words
+
+
+def test_times_are_local_and_readable():
+    now = time.mktime((2025, 3, 5, 15, 0, 0, 0, 0, -1))
+    assert readable_time(now - 3600, now) == "today 14:00"
+    assert readable_time(now - 86400, now) == "yesterday 15:00"
+    assert readable_time(now - 2 * 86400, now) == "Mon 3 Mar 15:00"
+    assert readable_time(now - 400 * 86400, now).endswith("2024 15:00")

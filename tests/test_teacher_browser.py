@@ -98,13 +98,13 @@ def test_upload_check_import_then_see_a_learners_attempt(browser, server, tmp_pa
 
     browser.get(server)  # the overview after the attempt
     learners = browser.find_element(By.CSS_SELECTOR, "table.learners").text
-    assert "Ada" in learners and "TH 0/1 right" in learners
+    assert "Ada" in learners and "/θ/ as in think: 0 of 1 right" in learners
     assert browser.find_elements(By.CSS_SELECTOR, "svg g.sound")  # report.py's chart
     click_and_wait(browser, "table.learners a[href^='/learner']")
     attempts = browser.find_elements(By.CSS_SELECTOR, "table.attempts tr.attempt")
     assert len(attempts) == 1
     cells = [td.text for td in attempts[0].find_elements(By.TAG_NAME, "td")]
-    assert cells[1] == "think" and cells[4] == "mispronounced" and "TH (heard S)" in cells[5] and cells[6] == "week3"
+    assert cells[1] == "think" and cells[4] == "mispronounced" and "/θ/ as in think (heard /s/ as in sun)" in cells[5] and cells[6] == "week3"
 
     learner_url = browser.current_url
     browser.get(server)  # the teacher turns keeping recordings on (the CSRF form, as Chromium sends it)
@@ -154,3 +154,59 @@ def test_login_with_the_teacher_pin_in_a_real_browser(browser, saywell_home):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+PROBE = ("const [src, done] = arguments; const a = new Audio(); a.preload = 'metadata';"
+         "a.onloadedmetadata = () => done(['loaded', a.duration]);"
+         "a.onerror = () => done(['error', a.error ? a.error.code : 0]); a.src = src; a.load();")
+
+
+def test_another_origin_can_neither_play_nor_probe_a_kept_recording(browser, server, saywell_home):
+    """A web page open in the device's browser (another port of 127.0.0.1, or localhost) puts the teacher page's
+    recordings in its own <audio>: nothing loads, and a kept recording fails exactly as a missing one does."""
+    import wave
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from saywell.classroom.progress import Attempt, ProgressStore
+
+    with ProgressStore.default() as store:
+        sid = store.start_session(store.learner("Ada"), None)
+        aid = store.record(sid, store.learner("Ada"), Attempt(0.0, "think", "think", "TH IH NG K", 50.0, "correct", ()))
+        store.link_audio(aid, f"{aid}.wav")
+    (saywell_home / "audio").mkdir()
+    with wave.open(str(saywell_home / "audio" / f"{aid}.wav"), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
+        w.writeframes(b"\x00\x10" * 8000)
+    kept, missing = f"{server}attempt-audio?id={aid}", f"{server}attempt-audio?id={aid + 1}"
+
+    class Other(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (f'<!doctype html><title>another site</title><audio id="a" src="{kept}"></audio>').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        browser.get(server)  # the control: from the teacher page itself the recording plays
+        assert browser.execute_async_script(PROBE, kept)[0] == "loaded"
+        for origin in (f"http://127.0.0.1:{other.server_address[1]}/", f"http://localhost:{other.server_address[1]}/"):
+            browser.get(origin)
+            assert browser.title == "another site"
+            got_kept = browser.execute_async_script(PROBE, kept)
+            got_missing = browser.execute_async_script(PROBE, missing)
+            assert got_kept[0] == "error" and got_kept == got_missing, (origin, got_kept, got_missing)
+            tag = browser.execute_async_script(  # the page's own <audio src=...> element too
+                "const a = document.getElementById('a'), done = arguments[0];"
+                "if (a.error) done(['error', a.error.code]); else if (a.readyState > 0) done(['loaded', a.duration]);"
+                "else { a.onerror = () => done(['error', a.error.code]); a.onloadedmetadata = () => done(['loaded']); a.load(); }")
+            assert tag[0] == "error", (origin, tag)
+    finally:
+        other.shutdown()
+        other.server_close()

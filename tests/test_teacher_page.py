@@ -27,8 +27,10 @@ from conftest import MODEL, ROOT, SAMPLES, run_cli
 from saywell.audio.wav import load_wav
 from saywell.errors import SaywellError
 from saywell.classroom.progress import Attempt, PhoneMark, ProgressStore
-from saywell.apps.teacher_auth import PinHash, Sessions, Throttle, load_pin, store_pin
-from saywell.apps.teacher_page import open_server
+from saywell.apps.teacher_auth import MAX_SESSIONS, PIN_CHECK_BURST, PinBrake, PinHash, Sessions, Throttle, load_pin, store_pin
+from saywell.apps import teacher_page
+from saywell.apps.teacher_page import PageState, TeacherServer, open_server
+from saywell.apps.teacher_auth import Auth
 from saywell.classroom.wordlists import load_stored, stored_names
 
 GOOD = b"text,phones,hint\nthink,,tongue between the teeth\nship,SH IH P,\nsheep,,\n"
@@ -155,6 +157,7 @@ def test_check_shows_every_problem_by_line_and_import_is_all_or_nothing(server):
     assert (server_home() / "lists" / "week3.json").read_bytes() == before
     status, _, page = b.get("/")
     assert '<a href="/list?name=week3">week3</a>' in page
+    assert re.search(r"<td>today \d\d:\d\d</td>", page)  # imported: local and readable, not an ISO stamp
     status, _, page = b.get("/list?name=week3")
     assert status == 200 and "/SH IH P/" in page and "tongue between the teeth" in page
 
@@ -313,6 +316,126 @@ def test_the_host_header_must_name_localhost(server):
         assert b.get("/", headers={"Host": host})[0] == 200, host
 
 
+def _kept_recording(saywell_home) -> int:
+    """An attempt with a kept recording (a stand-in file), its id."""
+    with ProgressStore.default() as store:
+        _record(store, "Ada")
+        aid = store.attempts(everyone=True)[-1].id
+        store.link_audio(aid, f"{aid}.wav")
+    (saywell_home / "audio").mkdir(parents=True, exist_ok=True)
+    (saywell_home / "audio" / f"{aid}.wav").write_bytes(b"RIFF-kept")
+    return aid
+
+
+def test_learner_data_is_refused_to_other_origins_and_every_response_is_same_origin(server, saywell_home):
+    aid = _kept_recording(saywell_home)
+    b = Browser(server)
+    learner_data = [f"/attempt-audio?id={aid}", "/", "/learner?name=Ada", "/report.csv", "/list?name=x",
+                    f"/attempt-audio?id={aid + 1}", "/session?id=1"]
+    refused = set()
+    for path in learner_data:
+        for site in ("cross-site", "same-site", "CROSS-SITE", "garbage"):  # same-site: another port is another origin
+            status, headers, body = b.get(path, headers={"Sec-Fetch-Site": site})
+            assert status == 403 and headers["Cross-Origin-Resource-Policy"] == "same-origin", (path, site)
+            assert "RIFF" not in body and "Ada" not in body
+            refused.add(body)
+    assert len(refused) == 1  # a kept recording, a missing one and every page look alike from another origin
+    for site in ("same-origin", "none", None):  # the page itself, the address bar, a browser without the header
+        status, headers, body = b.get(f"/attempt-audio?id={aid}", headers={"Sec-Fetch-Site": site} if site else {})
+        assert status == 200 and body == "RIFF-kept" and headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    port = server.state.port
+    for path, expected in (("/style.css", 200), ("/login", 303), ("/nothing-here", 404)):  # any origin may ask
+        status, text, _ = raw_request(port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: cross-site"
+                                            "\r\nConnection: close\r\n\r\n")
+        assert status == expected and "\r\nCross-Origin-Resource-Policy: same-origin\r\n" in text, path
+
+
+def test_malformed_headers_are_a_400_never_a_500(server, capfd):
+    b = Browser(server)
+    csrf = b.csrf()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in b.jar)
+    port = server.state.port
+    body = f"csrf={csrf}&keep_audio=on".encode()
+    for length in ("²", "١٢", "٣٤", "-1", "1e3", "0x10", "12 12", "+5", "9" * 13, "", "\u00a0"):
+        head = (f"POST /settings/keep-audio HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {length}\r\n\r\n")
+        status, text, _ = raw_request(port, head.encode("utf-8").decode("latin-1"), body)
+        assert status == 400 and "no valid Content-Length" in text, (length, text[:300])
+    close = "Connection: close\r\n\r\n"
+    for head in (f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: \xff\xfe=\x00\r\n{close}",
+                 f"GET /learner?name=%ff%fe HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{close}",
+                 f"GET /session?id=%C2%B2 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{close}",
+                 f"GET /learner?name=x&page=%C2%B2 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{close}",
+                 f"GET /?learners=99999999999999999999&sessions=-3 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{close}",
+                 f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: \xe9\r\n{close}",
+                 f"GET / HTTP/1.1\r\nHost: \xe9\r\n{close}",
+                 "GET / HTTP/1.1\r\n" + "X-A: b\r\n" * 200 + close,
+                 "BREW / HTTP/1.1\r\n" + close, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"):
+        status, text, _ = raw_request(port, head)
+        assert status in (200, 400, 403, 404, 431, 501), (head[:60], text[:300])
+        assert "\r\nCross-Origin-Resource-Policy: same-origin\r\n" in text, head[:60]  # http.server's own refusals too
+    assert "Traceback" not in capfd.readouterr().err
+    assert b.get("/")[0] == 200
+
+
+def test_bounded_workers_a_full_queue_gets_a_quick_503(saywell_home):
+    state = PageState(Auth(None), "127.0.0.1", 0, quiet=True)
+    srv = TeacherServer(state, workers=1, queue_max=1)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = state.port
+    try:
+        assert TeacherServer.request_queue_size >= 64  # the listen backlog
+        hold = socket.create_connection(("127.0.0.1", port))
+        hold.sendall(b"GET / HTTP/1.1\r\n")  # the one worker waits for the rest of this request
+        time.sleep(0.3)
+        waiting = socket.create_connection(("127.0.0.1", port))
+        waiting.sendall(f"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+        time.sleep(0.3)
+        status, text, took = raw_request(port, f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")
+        assert status == 503 and "busy" in text and "Retry-After" in text and took < 2  # the queue is full
+        hold.sendall(f"Host: 127.0.0.1:{port}\r\n\r\n".encode())  # the held request completes ...
+        assert b"200 OK" in hold.recv(65536)
+        waiting.settimeout(10)
+        assert b"200 OK" in waiting.recv(65536)  # ... and the queued one is answered
+        # a kept-alive connection left idle frees its worker after KEEPALIVE_S
+        status, _, took = raw_request(port, f"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n", shut=False,
+                                      timeout=teacher_page.KEEPALIVE_S + 5)
+        assert status == 200 and took < teacher_page.KEEPALIVE_S + 2
+        hold.close()
+        waiting.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_a_big_list_check_does_not_hold_up_another_teachers_small_one(server, monkeypatch):
+    from saywell.classroom import wordlists
+
+    release, started = threading.Event(), threading.Event()
+    real = wordlists.check_bytes
+
+    def slow_for_big_lists(raw, *args, **kw):
+        if len(raw) > teacher_page.SMALL_LIST_BYTES:
+            started.set()
+            release.wait(30)  # as espeak-ng guessing a long list of names
+        return real(raw, *args, **kw)
+
+    monkeypatch.setattr(wordlists, "check_bytes", slow_for_big_lists)
+    big = b"text\n" + b"think\n" * 4000
+    slow, other = Browser(server), Browser(server)
+    results = []
+    t = threading.Thread(target=lambda: results.append(slow.upload(big, filename="big.csv")))
+    t.start()
+    assert started.wait(10)
+    t0 = time.monotonic()
+    status, _, page = other.upload(GOOD, filename="small.csv")
+    assert status == 200 and "No errors" in page and time.monotonic() - t0 < 5
+    assert other.get("/")[0] == 200
+    release.set()
+    t.join(30)
+    assert results[0][0] == 200
+
+
 # ---- the PIN ----------------------------------------------------------------------------------------------
 
 def test_lan_without_a_pin_is_refused_in_one_line(saywell_home):
@@ -404,6 +527,73 @@ def test_sessions_expire_and_the_throttle_doubles():
     assert th.failed("a") == 10 and th.wait_s("a") == 10 and th.wait_s("b") == 0
     th.succeeded("a")
     assert th.wait_s("a") == 0
+    brake = PinBrake(per_minute=3, burst=5, clock=lambda: now[0])
+    assert [brake.take() for _ in range(6)] == [0, 0, 0, 0, 0, 20]  # five at once, then one every 20 s
+    now[0] += 10
+    assert brake.take() == 10
+    now[0] += 10
+    assert brake.take() == 0 and brake.take() == 20
+    now[0] += 3600
+    assert [brake.take() for _ in range(6)][-1] == 20  # never more than the burst saved up
+
+
+class CountingPin:
+    """The stored PIN, counting its checks and how many ran at once."""
+
+    def __init__(self, pin):
+        self.pin, self.checks, self.running, self.most = pin, 0, 0, 0
+        self.lock = threading.Lock()
+
+    def matches(self, guess):
+        with self.lock:
+            self.checks += 1
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            return self.pin.matches(guess)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_a_burst_of_guesses_gets_a_few_checks_and_a_flood_evicts_no_pending_login(pin_server):
+    auth, port = pin_server.state.auth, pin_server.state.port
+    now = [time.monotonic()]
+    auth.throttle.clock = auth.local_brake.clock = lambda: now[0]
+    auth.pin = counting = CountingPin(auth.pin)
+    teacher = Browser(pin_server)
+    teacher_csrf = teacher.csrf("/login")  # the teacher opens the login page, then is slow to type
+    guessers = [Browser(pin_server) for _ in range(150)]
+    tokens = [g.csrf("/login") for g in guessers]
+    gate = threading.Barrier(len(guessers))
+    results = [None] * len(guessers)
+
+    def guess(i):
+        gate.wait()
+        results[i] = guessers[i].post("/login", {"csrf": tokens[i], "pin": f"guess-{i:04d}"})
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(guessers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert counting.checks <= PIN_CHECK_BURST and counting.most == 1  # a few scrypts, one at a time
+    wrong = [r for r in results if r[0] == 403]
+    waits = [r for r in results if r[0] == 429]
+    assert len(wrong) == counting.checks and len(wrong) + len(waits) == 150 and all("wrong PIN" in r[2] for r in wrong)
+    assert all(re.search(r"too many PIN attempts on this device: wait \d+ s", r[2]) and int(r[1]["Retry-After"]) >= 1
+               for r in waits)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(MAX_SESSIONS + 10):  # a flood of cookie-less visits to the login form
+        conn.request("GET", "/login")
+        r = conn.getresponse()
+        assert r.status == 200 and "Teacher PIN" in r.read().decode()
+    conn.close()
+    assert teacher.post("/login", {"csrf": teacher_csrf, "pin": "Tulip-2024"})[0] == 429  # the brake holds ...
+    assert counting.checks <= PIN_CHECK_BURST
+    now[0] += 600  # ... for a while; the teacher's login form still works afterwards
+    status, _, page = teacher.post("/login", {"csrf": teacher_csrf, "pin": "Tulip-2024"})
+    assert status == 200 and "Upload a word list" in page
 
 
 # ---- progress, CSV and escaping ---------------------------------------------------------------------------
@@ -428,23 +618,90 @@ def test_progress_pages_and_a_formula_safe_csv(server):
     status, _, page = b.get("/")
     assert status == 200 and "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count('class="sound"') >= 4 and "<svg" in page  # report.py's chart, inline
-    assert "(anonymous)" in page and "11 spoken attempts" in page
+    assert "11 spoken attempts" in page
+    sessions = re.findall(r'<a href="/session\?id=(\d+)">', page)  # the anonymous session, with its attempt
+    assert len(sessions) == 1
+    status, _, text = b.get(f"/session?id={sessions[0]}")
+    assert status == 200 and text.count('<tr class="attempt">') == 1 and "(anonymous)" in text
     status, headers, text = b.get("/report.csv")
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     assert headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["kind", "learner", "item", "attempts", "right", "accuracy_pct", "mean_score"]
+    assert rows[0] == ["kind", "learner", "item", "attempts", "right", "accuracy_pct", "mean_score", "phone"]
     learners = {r[1] for r in rows[1:]}
     assert all(not c.startswith(("=", "+", "-", "@")) for r in rows for c in r if not re.fullmatch(r"-?[0-9.]+", c))
     assert "'=HYPERLINK(\"http://evil\",\"x\")" in learners and "'@SUM(A1)" in learners
     status, _, page = b.get("/learner?name=" + urllib.parse.quote(hostile[0]))
-    assert status == 200 and page.count('<tr class="attempt">') == 2 and "TH (heard S)" in page
+    assert status == 200 and page.count('<tr class="attempt">') == 2 and "/θ/ as in think (heard /s/ as in sun)" in page
     assert "=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)" in page
     status, _, text = b.get("/report.csv?learner=" + urllib.parse.quote(hostile[1]))
     rows = list(csv.reader(io.StringIO(text)))
     assert status == 200 and {r[1] for r in rows[1:]} == {"'+cmd|' /C calc'!A0"}
     assert b.get("/learner?name=nobody")[0] == 404
     assert b.get("/report.csv?learner=nobody")[0] == 404
+
+
+def test_long_tables_come_a_page_at_a_time_and_kiosk_sessions_are_listed(server, saywell_home):
+    from saywell.classroom.wordlists import WordEntry, WordList, store_list
+
+    t0 = time.time() - 100_000
+    with ProgressStore.default() as store:
+        for i in range(70):
+            _record(store, "Ada", word=f"think{i}", t=t0 + i)
+        for i in range(55):
+            _record(store, f"kid{i:02d}", t=t0 + 100 + i)
+        for k in range(25):  # the kiosk: one anonymous session per learner who walked up to it
+            sid = store.start_session(None, "week3")
+            for j in range(2):
+                store.record(sid, None, Attempt(t0 + 1000 + 10 * k + j, "think /TH IH NG K/", f"kiosk{k}", "TH IH NG K",
+                                                 40.0, "mispronounced", (PhoneMark("TH", 20.0, False, "F", 0),)))
+    b = Browser(server)
+    status, _, page = b.get("/")
+    assert status == 200 and page.count('<a href="/learner?name=') == 50 and "1-50 of 56" in page
+    assert page.count('<a href="/session?id=') == 20 and "1-20 of 25" in page  # newest first
+    second = re.search(r'<a href="(/\?learners=2&amp;sessions=1)" rel="next">', page).group(1).replace("&amp;", "&")
+    status, _, page = b.get(second)
+    assert status == 200 and page.count('<a href="/learner?name=') == 6 and "51-56 of 56" in page
+    status, _, page = b.get("/?sessions=2")
+    sessions = re.findall(r'<a href="/session\?id=(\d+)">', page)
+    assert len(sessions) == 5
+    status, _, page = b.get(f"/session?id={sessions[-1]}")  # the oldest: its attempts, its sound, its list
+    assert status == 200 and page.count('<tr class="attempt">') == 2 and "kiosk0" in page and "week3" in page
+    assert "/θ/ as in think (heard /f/ as in fish)" in page and "anonymous" in page
+    assert b.get("/session?id=999999")[0] == 404 and b.get("/session?id=abc")[0] == 404
+    status, _, page = b.get("/learner?name=Ada")
+    words = re.findall(r'<tr class="attempt"><td>[^<]*</td><td>think(\d+)</td>', page)
+    assert words == [str(i) for i in range(69, 39, -1)] and "1-30 of 70" in page  # the newest 30
+    status, _, page = b.get("/learner?name=Ada&page=3")
+    assert re.findall(r'<td>think(\d+)</td>', page) == [str(i) for i in range(9, -1, -1)]
+    assert b.get("/learner?name=Ada&page=99")[2] == page  # past the end: the last page
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    entries = tuple(WordEntry("".join(letters[(i // 26 ** k) % 26] for k in range(3)), (("K", "AE", "T"),), line=i + 2,
+                              sources=("given",)) for i in range(1200))
+    store_list(WordList("long", entries, "long.csv"))
+    status, _, page = b.get("/list?name=long")
+    assert status == 200 and page.count("<tr><td class=\"num\">") == 500 and "1200 entries" in page
+    status, _, page = b.get("/list?name=long&page=3")
+    lines = [int(x) for x in re.findall(r'<tr><td class="num">(\d+)</td>', page)]
+    assert lines == list(range(1002, 1202)) and "1001-1200 of 1200" in page
+
+
+def test_the_overview_adds_up_only_what_was_recorded_since_and_agrees_with_a_full_count(server):
+    with ProgressStore.default() as store:
+        _record(store, "Ada")
+        _record(store, None)
+    b = Browser(server)
+    assert "2 spoken attempts" in b.get("/")[2]
+    with ProgressStore.default() as store:  # meanwhile: the kiosk and a learner go on
+        _record(store, "Ada", bad=())
+        _record(store, "Bo", bad=("IH", "K"))
+        _record(store, None, bad=())
+        store.record(store.start_session(None, None), None, Attempt(time.time(), "k", "think", "TH IH NG K", 0.0,
+                                                                  "no_speech", ()))
+    kept = b.get("/")[2]
+    assert "5 spoken attempts" in kept and ", 1 without speech" in kept and server.state.tallies[2] == 6
+    server.state.tallies, server.state.views = None, {}  # forget what was kept: everything counted afresh
+    assert b.get("/")[2] == kept
 
 
 def test_a_damaged_progress_database_is_reported_not_a_crash(server, saywell_home):

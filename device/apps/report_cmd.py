@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..classroom.home import write_atomically
 from ..classroom.progress import ProgressStore
-from ..classroom.report import build, to_csv, to_svg, to_text
+from ..classroom.report import class_report, learner_report, to_csv, to_svg, to_text
 from ..errors import SaywellError
 
 
@@ -28,15 +28,12 @@ def cmd_report(args) -> int:
                 known = ", ".join(x.name for x in store.learners()) or "none yet"
                 raise SaywellError(f"no learner named {args.learner!r} (learners: {known}); "
                                    "names are recorded by saywell practice --learner NAME")
-            attempts = store.attempts(learner)
-            title = learner.name
+            report = learner_report(store, learner)
         else:
-            attempts = store.attempts(everyone=True)
-            title = None
-    if not any(a.verdict != "no_speech" for a in attempts):
-        who = f"learner {title!r}" if title else "this device"
+            report = class_report(store)
+    if not report.overall.attempts:
+        who = f"learner {report.title!r}" if args.learner else "this device"
         raise SaywellError(f"no spoken attempts recorded for {who} yet; practise first with saywell practice")
-    report = build(attempts, title)
     whole_class = not args.learner
     print(to_text(report, whole_class), end="")
     if args.csv:

@@ -1,12 +1,19 @@
-"""Who may use the teacher page: the teacher PIN (stored hashed), login sessions, CSRF tokens, and a brake
+"""Who may use the teacher page: the teacher PIN (stored hashed), login sessions, CSRF tokens, and brakes
 on PIN guessing.
 
 The PIN is never stored: only an scrypt hash with a random salt, in `teacher-pin.json` under the saywell home,
 written atomically with mode 0600. Sessions live in memory only (a restart logs everyone out): a random id in
 an HttpOnly, SameSite=Strict cookie, an idle and an absolute expiry, and a random CSRF token that every
 state-changing form must send back. A session id changes at login, so an id planted before login is useless.
-Wrong PINs are counted per client address; after FREE_FAILURES each further try waits twice as long as the
-one before (up to MAX_LOCK_S), and a locked-out client's PIN is not even checked.
+Only logged-in sessions are stored: a visitor (the login form, or every page on localhost without a PIN) gets a
+random id whose CSRF token is an HMAC of it under a per-server secret, so a flood of cookie-less requests stores
+nothing and evicts nobody's half-finished login.
+
+Two brakes on guessing. Wrong PINs are counted per client address; after FREE_FAILURES each further try waits
+twice as long as the one before (up to MAX_LOCK_S). And for the whole server (loopback clients, i.e. the SSH
+tunnel, apart from the network) at most PIN_CHECK_BURST checks, refilled at PIN_CHECKS_PER_MIN, and one at a
+time: neither parallel guesses nor rotating addresses get more, and no request costs scrypt's 16 MiB beyond
+that. A refused client's PIN is not even checked.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ import getpass
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +41,11 @@ MIN_PIN_CHARS, MAX_PIN_CHARS = 6, 64
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1  # 16 MiB, ~50 ms on x86, a few hundred ms on a Pi 4: per login only
 SESSION_IDLE_S = 30 * 60
 SESSION_MAX_S = 8 * 3600  # a school day
-MAX_SESSIONS = 500  # a flood of cookie-less requests must not grow memory without bound
+MAX_SESSIONS = 500  # logged-in sessions (each needed the PIN); visitors are not stored
 FREE_FAILURES = 3
 MAX_LOCK_S = 300.0
+PIN_CHECKS_PER_MIN, PIN_CHECK_BURST = 3.0, 5  # for the whole server: a few typos, not a dictionary
+VISITOR_ID_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
 # ---- the PIN ----------------------------------------------------------------------------------------------
@@ -132,12 +143,24 @@ class Session:
 
 
 class Sessions:
-    """In-memory sessions; thread-safe (the server handles each request in its own thread)."""
+    """In-memory logged-in sessions, and visitors made on the fly; thread-safe (requests run in worker threads)."""
 
     def __init__(self, idle_s: float = SESSION_IDLE_S, max_s: float = SESSION_MAX_S, clock=time.monotonic):
         self.idle_s, self.max_s, self.clock = idle_s, max_s, clock
         self._by_id: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._secret = secrets.token_bytes(32)
+
+    def visitor(self, vid: str | None, authenticated: bool) -> Session | None:
+        """The session of a visitor id (None when the id is malformed): nothing is stored, its CSRF token is
+        derived from the id, so the login form (or a localhost page) works without server-side state."""
+        if not vid or not VISITOR_ID_RE.fullmatch(vid):
+            return None
+        csrf = hmac.new(self._secret, vid.encode(), hashlib.sha256).hexdigest()
+        return Session(vid, csrf, authenticated, 0.0, 0.0)
+
+    def new_visitor(self, authenticated: bool) -> Session:
+        return self.visitor(secrets.token_urlsafe(32), authenticated)
 
     def _expired(self, s: Session, now: float) -> bool:
         return now - s.seen > self.idle_s or now - s.created > self.max_s
@@ -162,9 +185,8 @@ class Sessions:
         with self._lock:
             for sid in [k for k, v in self._by_id.items() if self._expired(v, now)]:
                 del self._by_id[sid]
-            while len(self._by_id) >= MAX_SESSIONS:  # oldest unauthenticated first, then the oldest of all
-                victims = sorted(self._by_id.values(), key=lambda v: (v.authenticated, v.seen))
-                del self._by_id[victims[0].id]
+            while len(self._by_id) >= MAX_SESSIONS:  # the least recently used goes
+                del self._by_id[min(self._by_id.values(), key=lambda v: v.seen).id]
             self._by_id[s.id] = s
         return s
 
@@ -218,13 +240,53 @@ class Throttle:
 
 
 @dataclass
+class PinBrake:
+    """A token bucket of PIN checks for many clients at once: `burst` at most, refilled at `per_minute`."""
+
+    per_minute: float = PIN_CHECKS_PER_MIN
+    burst: int = PIN_CHECK_BURST
+    clock: object = time.monotonic
+    _tokens: float | None = None  # full at the start
+    _t: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> float:
+        """0: go ahead (one check is used up); else the seconds until the next check may run."""
+        with self._lock:
+            now = self.clock()
+            full = float(self.burst)
+            self._tokens = full if self._tokens is None else min(full, self._tokens + (now - self._t) * self.per_minute / 60)
+            self._t = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return 0.0
+            return (1 - self._tokens) * 60 / self.per_minute
+
+
+@dataclass
 class Auth:
     """What the server needs to know about access: the PIN (None: no login, for localhost use only)."""
 
     pin: PinHash | None
     sessions: Sessions = field(default_factory=Sessions)
     throttle: Throttle = field(default_factory=Throttle)
+    local_brake: PinBrake = field(default_factory=PinBrake)  # loopback clients: the SSH tunnel, the Pi's browser
+    network_brake: PinBrake = field(default_factory=PinBrake)  # everyone else, together
+    _checker: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "pin-check"))
 
     @property
     def login_required(self) -> bool:
         return self.pin is not None
+
+    def pin_wait_s(self, client: str, loopback: bool) -> tuple[float, str]:
+        """(seconds to wait, why) before this client's PIN may be checked; (0, '') uses up one check."""
+        wait = self.throttle.wait_s(client)
+        if wait > 0:
+            return wait, "too many wrong PINs from this address"
+        wait = (self.local_brake if loopback else self.network_brake).take()
+        return (wait, "too many PIN attempts on this device") if wait > 0 else (0.0, "")
+
+    def pin_matches(self, pin: str) -> bool:
+        """One scrypt at a time, always in the same thread: a burst of logins never holds more than 16 MiB, and
+        no other thread's malloc arena keeps 16 MiB of its own after one."""
+        return self.pin is not None and self._checker.submit(self.pin.matches, pin).result()

@@ -16,11 +16,23 @@ Security, because a classroom LAN is not a trusted network:
   embedded), list names are checked by wordlists.check_name before they touch the file system, and every
   value in a page goes through html.escape. A kept recording is served only for an attempt id (digits, an
   integer) that the progress store links to one; its file name is made from that integer.
+- Cross-origin: every response says Cross-Origin-Resource-Policy: same-origin, and a GET of anything but the
+  style sheet and the login form is refused (403, before the store is read) unless Sec-Fetch-Site is
+  same-origin or none (or absent: older browsers): a page from another origin (another port of 127.0.0.1
+  included) can neither play a recording nor tell a missing id from a kept one.
+
+Bounded work, so a Pi running the kiosk beside the page stays up under load: WORKERS threads answer requests,
+at most QUEUE_MAX connections wait for one (beyond that a quick 503), the listen backlog is LISTEN_BACKLOG.
+Pages read only what they show: summaries are counted by SQLite (classroom/progress.py), long tables come a
+page at a time. List checks (espeak-ng) of big uploads run at most CHECKS_AT_ONCE at a time; a small list never
+waits for a big one.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
+import queue
 import re
 import secrets
 import socket
@@ -33,9 +45,10 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import TCPServer
 from pathlib import PurePosixPath
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from . import teacher_views as views
 from ..errors import SaywellError
@@ -48,8 +61,24 @@ DRAIN_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, s
 LIST_SUFFIXES = (".txt", ".csv", ".tsv", ".tab")
 PENDING_MAX, PENDING_TTL_S = 50, 30 * 60
 CHECK_WAIT_S = 60.0
-ATTEMPT_ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # an attempt id as the player asks for it: an integer, nothing else
-SOCKET_TIMEOUT_S = 30.0  # a client that stops sending mid-request is dropped
+CHECKS_AT_ONCE, SMALL_LIST_BYTES = 2, 16 * 1024  # big list checks at once; smaller uploads never wait
+ID_RE = re.compile(r"[1-9][0-9]{0,17}")  # an attempt or session id as a link gives it: an integer, nothing else
+LENGTH_RE = re.compile(r"[0-9]{1,12}")  # Content-Length: ASCII digits only ('²'.isdigit() is True)
+SOCKET_TIMEOUT_S = 10.0  # a client that stops sending mid-request is dropped
+KEEPALIVE_S = 2.0  # an idle kept-alive connection holds a worker this long at most
+WORKERS, QUEUE_MAX, LISTEN_BACKLOG = 8, 256, 128
+VIEWS_KEPT = 16  # overview pages kept until the next attempt
+LEARNERS_PER_PAGE, SESSIONS_PER_PAGE, ATTEMPTS_PER_PAGE, ENTRIES_PER_PAGE = 50, 20, 30, 500
+SAFE_FETCH_SITES = ("same-origin", "none")
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # no-referrer would make browsers send Origin: null
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
 
 
 class HttpError(Exception):
@@ -89,7 +118,11 @@ class PageState:
     quiet: bool = False
     pending: dict[str, Pending] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    check_lock: threading.Lock = field(default_factory=threading.Lock)  # one list check at a time: espeak-ng is slow
+    check_slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(CHECKS_AT_ONCE))
+    list_info: dict = field(default_factory=dict)  # name -> ((mtime_ns, size), stored_info): read once per version
+    last_list: tuple | None = None  # ((name, mtime_ns, size), WordList): the last list viewed
+    tallies: tuple | None = None  # the overview's counts: (store file, last attempt id, attempts, tallies, summaries)
+    views: dict = field(default_factory=dict)  # (learners page, sessions page) -> (store version, ClassView)
 
     @property
     def local_only(self) -> bool:
@@ -184,10 +217,54 @@ def _recordings() -> views.Recordings:
     return views.Recordings(s.keep_audio, s.audio_limit_mb, count, size, problem)
 
 
-def _learner_attempts(store, name: str):
-    """(learner, their attempts), or None when nobody has that name."""
-    lr = store.find_learner(name)
-    return (lr, store.attempts(lr)) if lr else None
+def _page_arg(query: dict, key: str) -> int:
+    """A 1-based page number from the address, as a 0-based index; anything else is the first page."""
+    raw = query.get(key, "1")
+    return int(raw) - 1 if ID_RE.fullmatch(raw) and len(raw) < 7 else 0
+
+
+def _paging(number: int, size: int, total: int, path: str, query: dict, param: str) -> views.Paging:
+    pages = max(1, math.ceil(total / size))
+    return views.Paging(min(number, pages - 1), size, total, path, query, param)
+
+
+def _fetch_page(fetch, number: int, size: int):
+    """fetch(limit, offset) -> (rows, total) for page `number`, or for the last page when there are fewer."""
+    rows, total = fetch(size, number * size)
+    last = max(0, math.ceil(total / size) - 1)
+    if number > last:
+        number = last
+        rows, total = fetch(size, number * size)
+    return rows, total, number
+
+
+def _class_view(store, overall, by_learner: dict, learners_page: int, sessions_page: int,
+                query: dict) -> views.ClassView | str:
+    """The overview's progress: the class's summary, one page of learners and one of anonymous sessions.
+    `overall`, `by_learner`: Summaries the handler keeps up to date."""
+    from ..classroom.progress import Summary, Tally
+
+    if not overall.attempts and not overall.silent:
+        return "No practice recorded yet."
+    learners, n_learners, lp = _fetch_page(store.learner_page, learners_page, LEARNERS_PER_PAGE)
+    sessions, n_sessions, sp = _fetch_page(store.anonymous_sessions, sessions_page, SESSIONS_PER_PAGE)
+    by_session = store.tallies("session", keys=[x.id for x in sessions], days=False)
+    return views.ClassView(
+        overall,
+        [(lr.name, by_learner.get(lr.id) or Summary(0, 0, 0.0)) for lr in learners],
+        _paging(lp, LEARNERS_PER_PAGE, n_learners, "/", query, "learners"),
+        [(x, by_session.get(x.id, Tally()).summary()) for x in sessions],
+        _paging(sp, SESSIONS_PER_PAGE, n_sessions, "/", query, "sessions"))
+
+
+def _person_view(store, title: str, query: dict, path: str, keep: dict, learner=None, session_id=None,
+                 info=None) -> views.PersonView:
+    """A learner's or a session's summary and one page of its attempts, newest first (`keep`: the address's
+    values its paging links keep)."""
+    total = store.count_attempts(learner, session_id)
+    paging = _paging(_page_arg(query, "page"), ATTEMPTS_PER_PAGE, total, path, keep, "page")
+    attempts = store.attempts(learner, session_id, newest_first=True, limit=paging.size, offset=paging.start)
+    return views.PersonView(title, store.summary(learner, session_id), attempts, paging, info)
 
 
 # ---- the handler ------------------------------------------------------------------------------------------
@@ -197,6 +274,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = SOCKET_TIMEOUT_S
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: Nagle would hold the body for the ACK (40 ms)
 
     def version_string(self) -> str:
         return "saywell"  # no Python version for a scanner to match
@@ -209,18 +287,31 @@ class Handler(BaseHTTPRequestHandler):
         if not self.state.quiet:
             sys.stderr.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} teacher_page {self.client_address[0]} {fmt % args}\n")
 
+    def log_error(self, fmt, *args) -> None:
+        if not fmt.startswith("Request timed out"):  # an idle kept-alive connection closing is no error
+            self.log_message(fmt, *args)
+
+    def handle(self) -> None:
+        """Requests on one connection; an idle kept-alive one holds its worker KEEPALIVE_S at most."""
+        self.handle_one_request()
+        while not self.close_connection:
+            self.connection.settimeout(KEEPALIVE_S)
+            self.handle_one_request()
+
+    def parse_request(self) -> bool:
+        self.connection.settimeout(self.timeout)  # the request line is in: the rest gets the full timeout
+        return super().parse_request()
+
     # ---- responses ----
 
     def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", headers: dict | None = None) -> None:
+        if self.server.busy():  # type: ignore[attr-defined]
+            self.close_connection = True  # others wait for a worker: no keep-alive now
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("X-Frame-Options", "DENY")
-        self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make browsers send Origin: null
-        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
-                                                    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        for k, v in SECURITY_HEADERS.items():
+            self.send_header(k, v)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         if self.close_connection:
@@ -228,6 +319,19 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, headers too long, an unknown method): one line, with
+        the headers of every other response, and a status line even to what did not look like HTTP/1.x."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self._html(code, views.message_page(phrase, f"{message or phrase}; this page speaks HTTP/1.1 to browsers",
+                                            views.Page(None, False)))
 
     def _html(self, status: int, html: str, headers: dict | None = None) -> None:
         self._send(status, html.encode("utf-8"), headers=headers)
@@ -263,21 +367,23 @@ class Handler(BaseHTTPRequestHandler):
                 query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True, max_num_fields=10).items()}
             except ValueError:
                 raise HttpError(400, "too many parameters in the address; start from the overview") from None
-            session = self._session()
             route = ROUTES.get((("GET" if method == "HEAD" else method), url.path))
             if route is None:
                 if any(url.path == path for _, path in ROUTES):
                     raise HttpError(405, f"{method} is not allowed here", {"Allow": "GET, POST"})
                 raise HttpError(404, f"no page at {url.path[:200]}; start from the overview")
             fn, public = route
+            if method == "POST":
+                self._check_same_origin()
+            elif not public:
+                self._check_fetch_site()
+            session = self._session()
             if not public and not (session and session.authenticated):
                 if method == "POST":
                     self.close_connection = True  # its body is not read
                     raise HttpError(403, "not logged in (or the session expired); log in and try again")
                 self._redirect("/login", self._new_cookie)
                 return
-            if method == "POST":
-                self._check_same_origin()
             fn(self, session, query)
         except HttpError as err:
             if method == "POST":
@@ -302,15 +408,25 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(403, f"this page answers only at http://127.0.0.1:{self.state.port}/ "
                                      f"(Host {host[:80]!r} refused)")
 
+    def _check_fetch_site(self) -> None:
+        """A GET of learner data from another origin (a page's <audio>, <img>, fetch) is refused before anything is
+        read, so kept and missing recordings look alike to it. Browsers too old to send Sec-Fetch-Site pass."""
+        site = (self.headers.get("Sec-Fetch-Site") or "none").strip().lower()
+        if site not in SAFE_FETCH_SITES:
+            raise HttpError(403, f"this page opens only from itself: type http://127.0.0.1:{self.state.port}/ (or this "
+                                 "device's address) in the address bar")
+
     def _check_same_origin(self) -> None:
         origin = self.headers.get("Origin")
         host = (self.headers.get("Host") or "").strip().lower()
         if origin is not None and origin.strip().lower() != f"http://{host}":
             raise HttpError(403, "the form was sent from another site; use the teacher page itself")
-        if (self.headers.get("Sec-Fetch-Site") or "same-origin") not in ("same-origin", "none"):
+        if (self.headers.get("Sec-Fetch-Site") or "same-origin").strip().lower() not in SAFE_FETCH_SITES:
             raise HttpError(403, "the form was sent from another site; use the teacher page itself")
 
     def _session(self) -> Session | None:
+        """The logged-in session of the cookie, else a visitor's made from it (stored nowhere); a GET without a
+        usable cookie gets a new visitor id."""
         auth = self.state.auth
         sid = None
         raw = self.headers.get("Cookie")
@@ -320,9 +436,9 @@ class Handler(BaseHTTPRequestHandler):
                 sid = morsel.value if morsel else None
             except CookieError:
                 sid = None
-        s = auth.sessions.get(sid)
+        s = auth.sessions.get(sid) or auth.sessions.visitor(sid, authenticated=not auth.login_required)
         if s is None and self.command in ("GET", "HEAD"):
-            s = auth.sessions.create(authenticated=not auth.login_required)  # login form's CSRF, or the localhost page
+            s = auth.sessions.new_visitor(authenticated=not auth.login_required)  # login form's CSRF, or the localhost page
             self._new_cookie = self._cookie(s)
         return s
 
@@ -331,7 +447,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise HttpError(411, "send the form with a Content-Length (chunked uploads are not accepted)")
         length = self.headers.get("Content-Length")
-        if length is None or not length.strip().isdigit():
+        if length is None or not LENGTH_RE.fullmatch(length.strip()):
             self.close_connection = True
             raise HttpError(411 if length is None else 400, "the request has no valid Content-Length; use the form on the page")
         n = int(length)
@@ -388,71 +504,159 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, views.STYLE.encode(), "text/css; charset=utf-8", self._new_cookie)
 
     def overview(self, session, query) -> None:
-        from ..classroom.report import build
-        from ..classroom.wordlists import stored_info, stored_names
+        lp, sp = _page_arg(query, "learners"), _page_arg(query, "sessions")
+        pages = {"learners": lp + 1, "sessions": sp + 1}  # what the paging links keep
 
-        rows = [views.ListRow(n, **stored_info(n)) for n in stored_names()]
-        report, note = None, ""
-        attempts = self._progress(lambda store: store.attempts(everyone=True))
-        if isinstance(attempts, str):
-            note = attempts
-        elif not attempts:
-            note = "No practice recorded yet."
-        else:
-            report = build(attempts)
-        self._html(200, views.overview(rows, report, note, self._page(session), _recordings()), self._new_cookie)
+        def read(store):
+            version, overall, by_learner = self._class_summaries(store)
+            hit = self.state.views.get((lp, sp))
+            if hit is not None and hit[0] == version:  # nothing recorded since this page was last shown
+                return hit[1]
+            view = _class_view(store, overall, by_learner, lp, sp, pages)
+            kept = self.state.views if len(self.state.views) < VIEWS_KEPT else {}
+            self.state.views = {**kept, (lp, sp): (version, view)}
+            return view
+
+        cls = self._progress(read)
+        note = cls if isinstance(cls, str) else ""
+        self._html(200, views.overview(self._list_rows(), None if note else cls, note, self._page(session), _recordings()),
+                   self._new_cookie)
+
+    def _list_rows(self) -> list[views.ListRow]:
+        """The stored lists' details, each read once per version of its file (a big list takes a while to read)."""
+        from ..classroom.wordlists import stored_info, stored_names, stored_path
+
+        rows, known = [], {}
+        for name in stored_names():
+            try:
+                st = stored_path(name).stat()
+                version = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                version = None
+            hit = self.state.list_info.get(name)
+            info = hit[1] if hit and version and hit[0] == version else stored_info(name)
+            known[name] = (version, info)
+            rows.append(views.ListRow(name, **info))
+        self.state.list_info = known  # one whole dict swapped in: readers in other threads see old or new
+        return rows
 
     def _progress(self, read):
         """What `read(store)` returns, or one line saying why progress cannot be shown."""
-        from ..classroom.home import data_home
-        from ..classroom.progress import DB_NAME, ProgressStore
-
-        if not (data_home() / DB_NAME).exists():
-            return "No practice recorded yet."
         try:
-            with ProgressStore.default(create=False) as store:
-                return read(store)
+            store = self.server.reader()  # type: ignore[attr-defined]
+            if store is None:
+                return "No practice recorded yet."
+            return read(store)
         except SaywellError as err:
+            self.server.drop_reader()  # type: ignore[attr-defined]
             return str(err)
 
-    def learner(self, session, query) -> None:
-        from ..classroom.report import build
+    def _class_summaries(self, store) -> tuple:
+        """(the store's version, everyone's Summary, {learner id: Summary}, None for anonymous sessions), kept with the
+        counts behind them; after new attempts only those are counted and added: after a kiosk's next word the
+        overview counts one attempt, not a year of them."""
+        from ..classroom.progress import Tally
 
-        name = query.get("name", "")
-        found = self._progress(lambda store: _learner_attempts(store, name))
-        if isinstance(found, str):
-            raise HttpError(503, found)
-        if found is None:
-            raise HttpError(404, f"no learner named {name[:60]!r}; learners are recorded by saywell practice --learner NAME")
-        lr, attempts = found
-        self._html(200, views.learner_page(lr.name, build(attempts, lr.name), attempts, self._page(session)), self._new_cookie)
+        with store.snapshot():  # the version and the counts of one and the same state
+            key, (last, n) = self.server.reader_key(), store.version()  # type: ignore[attr-defined]
+            kept = self.state.tallies
+            if kept is not None and kept[0] == key and kept[1] == last and kept[2] == n:
+                return kept[:3], kept[4], kept[5]
+            tallies = None
+            if kept is not None and kept[0] == key and kept[1] <= last:
+                new = store.tallies("learner", after_id=kept[1])
+                if kept[2] + sum(t.attempts for t in new.values()) == n:  # nothing went missing in between
+                    tallies = dict(kept[3])
+                    for k, t in new.items():
+                        tallies[k] = tallies[k] + t if k in tallies else t
+            if tallies is None:
+                tallies = store.tallies("learner")
+        overall = sum(tallies.values(), Tally()).summary()
+        summaries = {k: t.summary() for k, t in tallies.items()}
+        self.state.tallies = (key, last, n, tallies, overall, summaries)  # swapped whole: threads see old or new
+        return (key, last, n), overall, summaries
 
-    def report_csv(self, session, query) -> None:
-        from ..classroom.report import build, to_csv
-
-        name = query.get("learner")
-        if name is None:
-            got = self._progress(lambda store: (None, store.attempts(everyone=True)))
-        else:
-            got = self._progress(lambda store: _learner_attempts(store, name))
+    def _progress_or_error(self, read):
+        got = self._progress(read)
         if isinstance(got, str):
             raise HttpError(404 if got.startswith("No practice") else 503, got)
+        return got
+
+    def learner(self, session, query) -> None:
+        name = query.get("name", "")
+
+        def read(store):
+            lr = store.find_learner(name)
+            return lr and _person_view(store, f"Learner {lr.name}", query, "/learner", {"name": name}, learner=lr)
+
+        view = self._progress_or_error(read)
+        if view is None:
+            raise HttpError(404, f"no learner named {name[:60]!r}; learners are recorded by saywell practice --learner NAME")
+        csv_link = f"/report.csv?learner={quote(name, safe='')}"
+        self._html(200, views.person_page(view, self._page(session), csv_link), self._new_cookie)
+
+    def session_view(self, session, query) -> None:
+        raw = query.get("id", "")
+
+        def read(store):
+            info = store.session_info(int(raw)) if ID_RE.fullmatch(raw) else None
+            if info is None:
+                return None
+            who = f"learner {info.learner}" if info.learner else "anonymous"
+            return _person_view(store, f"Session {info.id} ({who})", query, "/session", {"id": raw}, session_id=info.id,
+                                info=info)
+
+        view = self._progress_or_error(read)
+        if view is None:
+            raise HttpError(404, f"no practice session {raw[:20]!r}; sessions are listed on the overview")
+        self._html(200, views.person_page(view, self._page(session)), self._new_cookie)
+
+    def report_csv(self, session, query) -> None:
+        from ..classroom.report import class_report, learner_report, to_csv
+
+        name = query.get("learner")
+
+        def read(store):
+            if name is None:
+                return "class", class_report(store)
+            lr = store.find_learner(name)
+            return lr and (f"learner-{lr.id}", learner_report(store, lr))
+
+        got = self._progress_or_error(read)
         if got is None:
             raise HttpError(404, f"no learner named {name[:60]!r}")
-        lr, attempts = got
-        data = to_csv(build(attempts, lr.name if lr else None), whole_class=lr is None).encode("utf-8")
-        fname = f"saywell-{'learner-' + str(lr.id) if lr else 'class'}-{time.strftime('%Y%m%d')}.csv"
+        who, report = got
+        data = to_csv(report, whole_class=name is None).encode("utf-8")
         self._send(200, data, "text/csv; charset=utf-8",
-                   {"Content-Disposition": f'attachment; filename="{fname}"', **self._new_cookie})
+                   {"Content-Disposition": f'attachment; filename="saywell-{who}-{time.strftime("%Y%m%d")}.csv"',
+                    **self._new_cookie})
 
     def list_view(self, session, query) -> None:
-        from ..classroom.wordlists import NAME_RE, load_stored, stored_info, stored_path
+        from ..classroom.wordlists import NAME_RE, alternates_of, stored_path
 
         name = query.get("name", "")
         if not NAME_RE.match(name) or not stored_path(name).exists():
             raise HttpError(404, f"no stored list named {name[:60]!r}")
+        wl = self._stored_list(name)
+        paging = _paging(_page_arg(query, "page"), ENTRIES_PER_PAGE, len(wl.entries), "/list", {"name": name}, "page")
+        shown = wl.entries[paging.start:paging.start + paging.size]
+        info = dict(self.state.list_info.get(name, (None, {}))[1]) or {"origin": wl.origin}
+        self._html(200, views.list_page(wl.name, shown, alternates_of(shown), info, paging, self._page(session)),
+                   self._new_cookie)
+
+    def _stored_list(self, name: str):
+        """The stored list, parsed once per version of its file: the last one viewed is kept (a 256 KiB list
+        takes a fraction of a second of CPU to read, its pages then cost nothing)."""
+        from ..classroom.wordlists import load_stored, stored_path
+
+        st = stored_path(name).stat()
+        key = (name, st.st_mtime_ns, st.st_size)
+        cached = self.state.last_list
+        if cached is not None and cached[0] == key:
+            return cached[1]
         wl = load_stored(name)
-        self._html(200, views.list_page(wl.name, wl.entries, stored_info(name), self._page(session)), self._new_cookie)
+        self.state.last_list = (key, wl)
+        return wl
 
     def check_list(self, session, query) -> None:
         from ..classroom.wordlists import check_name, default_name, stored_path
@@ -489,12 +693,14 @@ class Handler(BaseHTTPRequestHandler):
 
         suffix = PurePosixPath(filename).suffix.lower()
         hint = PurePosixPath("upload" + (suffix if suffix in LIST_SUFFIXES else ""))
-        if not self.state.check_lock.acquire(timeout=CHECK_WAIT_S):
-            raise HttpError(503, "the device is busy checking another list; try again in a minute")
+        slots = self.state.check_slots if len(raw) > SMALL_LIST_BYTES else None  # a small list never waits
+        if slots is not None and not slots.acquire(timeout=CHECK_WAIT_S):
+            raise HttpError(503, "the device is busy checking other big lists; try again in a minute")
         try:
             checked = check_bytes(raw, hint, name)
         finally:
-            self.state.check_lock.release()
+            if slots is not None:
+                slots.release()
         return replace(checked, wordlist=replace(checked.wordlist, origin=f"{filename} (uploaded)"))
 
     def import_list(self, session, query) -> None:
@@ -521,17 +727,12 @@ class Handler(BaseHTTPRequestHandler):
     def attempt_audio(self, session, query) -> None:
         """A kept recording, by attempt id only: the id must be an integer the store links to its file."""
         from ..classroom.audio_keep import audio_dir, file_name
-        from ..classroom.progress import ProgressStore
 
         raw = query.get("id", "")
-        if not ATTEMPT_ID_RE.fullmatch(raw):
+        if not ID_RE.fullmatch(raw):
             raise HttpError(404, "no such recording; recordings are reached from a learner's page")
         name = file_name(int(raw))
-        try:
-            with ProgressStore.default(create=False) as store:
-                linked = store.audio_file(int(raw))
-        except SaywellError:
-            linked = None
+        linked = self._progress(lambda store: store.audio_file(int(raw)))
         if linked != name:
             raise HttpError(404, f"no recording is kept for attempt {raw}")
         try:
@@ -574,10 +775,10 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(404, "no login here: this page runs on localhost without a PIN")
         fields = self._form(session)
         client = self.client_address[0]
-        wait = auth.throttle.wait_s(client)
-        if wait > 0:
-            raise HttpError(429, f"too many wrong PINs: try again in {wait:.0f} s", {"Retry-After": str(int(wait) + 1)})
-        if not auth.pin.matches(fields.get("pin", "")):
+        wait, why = auth.pin_wait_s(client, is_loopback(client))
+        if wait > 0:  # the PIN is not even checked
+            raise HttpError(429, f"{why}: wait {math.ceil(wait)} s and try again", {"Retry-After": str(math.ceil(wait))})
+        if not auth.pin_matches(fields.get("pin", "")):
             lock = auth.throttle.failed(client)
             more = f"; wait {lock:.0f} s before the next try" if lock else ""
             self._html(403, views.login_page(session.csrf, f"wrong PIN{more}"))
@@ -599,6 +800,7 @@ ROUTES = {
     ("GET", "/"): (Handler.overview, False),
     ("GET", "/style.css"): (Handler.style, True),
     ("GET", "/learner"): (Handler.learner, False),
+    ("GET", "/session"): (Handler.session_view, False),
     ("GET", "/list"): (Handler.list_view, False),
     ("GET", "/report.csv"): (Handler.report_csv, False),
     ("GET", "/attempt-audio"): (Handler.attempt_audio, False),
@@ -611,17 +813,104 @@ ROUTES = {
     ("POST", "/logout"): (Handler.logout, False),
 }
 
+_BUSY_TEXT = "the teacher page is busy: try again in a few seconds\n"
+BUSY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items())
+        + f"Connection: close\r\nContent-Length: {len(_BUSY_TEXT)}\r\n\r\n{_BUSY_TEXT}").encode()
 
-class TeacherServer(ThreadingHTTPServer):
-    daemon_threads = True
+
+class TeacherServer(HTTPServer):
+    """Accepts in one thread; WORKERS threads answer; at most QUEUE_MAX connections wait, beyond that a 503."""
+
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, state: PageState):
+    def __init__(self, state: PageState, workers: int = WORKERS, queue_max: int = QUEUE_MAX):
         self.state = state
         if ":" in state.host:
             self.address_family = socket.AF_INET6
+        self._waiting: queue.Queue = queue.Queue(queue_max)
+        self._readers = threading.local()
         super().__init__((state.host, state.port), Handler)
         state.port = self.server_address[1]
+        self._workers = [threading.Thread(target=self._work, name=f"teacher-page-{i}", daemon=True) for i in range(workers)]
+        for t in self._workers:
+            t.start()
+
+    def server_bind(self) -> None:
+        if hasattr(socket, "TCP_DEFER_ACCEPT"):  # Linux: a connection that sends nothing never reaches a worker
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, int(SOCKET_TIMEOUT_S))
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.state.host, self.server_address[1]  # no reverse DNS look-up
+
+    def busy(self) -> bool:
+        return not self._waiting.empty()
+
+    def reader(self):
+        """This worker's own connection to the progress store (None: nothing recorded yet), opened and quick-checked
+        once rather than per request; opened again when the file is replaced (a reset moves a damaged one aside)."""
+        from ..classroom.home import data_home
+        from ..classroom.progress import DB_NAME, ProgressStore
+
+        path = data_home() / DB_NAME
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            self.drop_reader()
+            return None
+        except OSError as e:
+            raise SaywellError(f"cannot read the progress database {path} ({e.strerror or e})") from None
+        key = (str(path), st.st_dev, st.st_ino)
+        if getattr(self._readers, "key", None) != key:
+            self.drop_reader()
+            self._readers.store = ProgressStore(path, create=False)
+            self._readers.key = key
+        return self._readers.store
+
+    def reader_key(self):
+        return getattr(self._readers, "key", None)
+
+    def drop_reader(self) -> None:
+        store = getattr(self._readers, "store", None)
+        self._readers.store = self._readers.key = None
+        if store is not None:
+            store.close()
+
+    def process_request(self, request, client_address) -> None:
+        try:
+            self._waiting.put_nowait((request, client_address))
+        except queue.Full:
+            try:
+                request.settimeout(1.0)
+                request.sendall(BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+
+    def _work(self) -> None:
+        while True:
+            item = self._waiting.get()
+            if item is None:
+                return
+            request, client_address = item
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001  (socketserver's own policy: log it, keep serving)
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that went away is no error of ours
+            super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in self._workers:
+            try:
+                self._waiting.put(None, timeout=1.0)
+            except queue.Full:
+                break
 
     def url(self) -> str:
         h = self.state.host

@@ -6,16 +6,17 @@ route: the server never reads a file named by a request.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from ..classroom.progress import Attempt, Summary, describe_sounds
-from ..classroom.report import ANONYMOUS, Report, to_svg
-from ..classroom.wordlists import Checked, WordEntry, accepted_alternates, source_label
+from ..classroom.progress import Attempt, SessionInfo, Summary, sounds_to_practise
+from ..classroom.report import Report, readable_time, to_svg
+from ..classroom.wordlists import Checked, WordEntry, alternates_of, source_label
+from ..engine.phones import sound_label
 
-RECENT_ATTEMPTS = 30
+CHECK_ENTRIES_SHOWN = 500  # the check page shows every problem, and the entries up to this
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
@@ -65,12 +66,70 @@ class Page:
     can_log_out: bool
 
 
+@dataclass(frozen=True)
+class Paging:
+    """One page of a long table (`number` from 0) and links to its neighbours, other query values kept."""
+
+    number: int
+    size: int
+    total: int
+    path: str
+    query: dict = field(default_factory=dict)
+    param: str = "page"
+
+    @property
+    def start(self) -> int:
+        return self.number * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def href(self, number: int) -> str:
+        return self.path + "?" + urlencode({**self.query, self.param: number + 1})
+
+    def nav(self) -> str:
+        if self.pages == 1:
+            return ""
+        shown = f"{self.start + 1}-{min(self.start + self.size, self.total)} of {self.total}"
+        prev = f'<a href="{e(self.href(self.number - 1))}" rel="prev">previous</a>' if self.number else "previous"
+        nxt = (f'<a href="{e(self.href(self.number + 1))}" rel="next">next</a>' if self.number + 1 < self.pages
+               else "next")
+        return f'<p class="paging">{shown} (page {self.number + 1} of {self.pages}): {prev} | {nxt}</p>'
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """The overview's progress: the class's summary, a page of learners and a page of anonymous sessions."""
+
+    overall: Summary
+    learners: list  # (name, Summary)
+    learner_paging: Paging
+    sessions: list  # (SessionInfo, Summary)
+    session_paging: Paging
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A learner's or a session's page: its summary and a page of its attempts, newest first."""
+
+    title: str
+    summary: Summary
+    attempts: list[Attempt]
+    paging: Paging
+    session: SessionInfo | None = None
+
+
 def e(value) -> str:
     return escape(str(value), quote=True)
 
 
-def _when(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+def _imported(stamp) -> str:
+    """A stored list's import time (ISO 8601 with its UTC offset), shown local and readable."""
+    try:
+        return readable_time(datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S%z").timestamp())
+    except (OverflowError, ValueError):
+        return str(stamp)
 
 
 def layout(title: str, body: str, page: Page) -> str:
@@ -114,21 +173,26 @@ def _upload_form(page: Page) -> str:
             '<button type="submit">Check the list</button></form>')
 
 
-def _sound_table(s: Summary, limit: int | None = None) -> str:
+def _sound_table(s: Summary) -> str:
     if not s.sounds:
         return "<p>No sounds scored yet.</p>"
-    rows = "".join(f'<tr><td>{e(x.phone)}</td><td class="num">{x.attempts}</td><td class="num">{x.ok}</td>'
-                   f'<td class="num">{x.rate:.0%}</td><td class="num">{x.mean_score:.0f}</td></tr>'
-                   for x in s.sounds[:limit])
+    rows = "".join(f'<tr data-phone="{e(x.phone)}"><td>{e(sound_label(x.phone))}</td><td class="num">{x.attempts}</td>'
+                   f'<td class="num">{x.ok}</td><td class="num">{x.rate:.0%}</td><td class="num">{x.mean_score:.0f}</td></tr>'
+                   for x in s.sounds)
     return ('<table class="sounds"><tr><th>sound</th><th>tries</th><th>right</th><th>% right</th>'
             f'<th>mean score</th></tr>{rows}</table>')
 
 
 def _summary_line(s: Summary) -> str:
     if not s.attempts:
-        return "No spoken attempts yet."
+        return "No spoken attempts yet." + (f" {s.silent} without speech." if s.silent else "")
     return (f"{s.attempts} spoken attempts, {s.accuracy:.0%} right, mean score {s.mean_score:.0f}/100"
-            + (f", {s.silent} without speech" if s.silent else "") + f"; last practice {_when(s.last_t)}.")
+            + (f", {s.silent} without speech" if s.silent else "") + f"; last practice {readable_time(s.last_t)}.")
+
+
+def _progress_row(first_cell: str, s: Summary, extra: str = "") -> str:
+    return (f'<tr>{first_cell}{extra}<td class="num">{s.attempts}</td><td class="num">{s.accuracy:.0%}</td>'
+            f'<td class="num">{s.mean_score:.0f}</td><td>{e(sounds_to_practise(s) or "-")}</td></tr>')
 
 
 def _recordings_section(r: Recordings, page: Page) -> str:
@@ -154,11 +218,11 @@ def _recordings_section(r: Recordings, page: Page) -> str:
     return body
 
 
-def overview(lists: list[ListRow], report: Report | None, progress_note: str, page: Page,
+def overview(lists: list[ListRow], progress: ClassView | None, progress_note: str, page: Page,
              recordings: Recordings | None = None) -> str:
     if lists:
         rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
-                       f'<td class="num">{e(r.guessed)}</td><td>{e(r.imported_at)}</td><td>{e(r.origin)}</td></tr>'
+                       f'<td class="num">{e(r.guessed)}</td><td>{e(_imported(r.imported_at))}</td><td>{e(r.origin)}</td></tr>'
                        for r in lists)
         body = ('<h2>Word lists</h2><table class="lists"><tr><th>name</th><th>entries</th><th>guessed phones</th>'
                 f'<th>imported</th><th>from</th></tr>{rows}</table>')
@@ -166,35 +230,35 @@ def overview(lists: list[ListRow], report: Report | None, progress_note: str, pa
         body = '<h2>Word lists</h2><p>No stored lists yet: upload one below (practice uses the built-in beginner list meanwhile).</p>'
     body += _upload_form(page)
     body += "<h2>Class progress</h2>"
-    if report is None:
+    if progress is None:
         body += f'<p class="notice">{e(progress_note)}</p>'
     else:
-        if progress_note:
-            body += f'<p class="notice">{e(progress_note)}</p>'
-        body += f"<p>{e(_summary_line(report.overall))}</p>" + to_svg(report)
-        rows = "".join(
-            f'<tr><td>{_learner_link(sec.who)}</td><td class="num">{sec.summary.attempts}</td>'
-            f'<td class="num">{sec.summary.accuracy:.0%}</td><td class="num">{sec.summary.mean_score:.0f}</td>'
-            f'<td>{e(describe_sounds(sec.summary.weakest()) or "-")}</td></tr>'
-            for sec in report.sections)
-        body += ('<h2>Learners</h2><table class="learners"><tr><th>learner</th><th>attempts</th><th>right</th>'
-                 f'<th>mean score</th><th>sounds to practise</th></tr>{rows}</table>'
-                 '<h2>Sounds (whole class, weakest first)</h2>' + _sound_table(report.overall)
+        p = progress
+        body += f"<p>{e(_summary_line(p.overall))}</p>" + to_svg(Report("class", (), p.overall))
+        head = '<th>attempts</th><th>right</th><th>mean score</th><th>sounds to practise</th></tr>'
+        if p.learners:
+            rows = "".join(_progress_row(f'<td><a href="/learner?name={quote(n, safe="")}">{e(n)}</a></td>', s)
+                           for n, s in p.learners)
+            body += (f'<h2 id="learners">Learners</h2><table class="learners"><tr><th>learner</th>{head}{rows}</table>'
+                     + p.learner_paging.nav())
+        if p.sessions:
+            rows = "".join(_progress_row(f'<td><a href="/session?id={x.id}">{e(readable_time(x.started))}</a></td>', s,
+                                         f'<td>{e(x.list_name or "-")}</td>') for x, s in p.sessions)
+            body += ('<h2 id="sessions">Anonymous sessions (the kiosk, or practice without a name), newest first</h2>'
+                     f'<table class="sessions"><tr><th>started</th><th>list</th>{head}{rows}</table>'
+                     + p.session_paging.nav())
+        body += ('<h2>Sounds (whole class, by % right)</h2>' + _sound_table(p.overall)
                  + '<p><a href="/report.csv">Download the CSV report</a> (per learner, per sound, per day)</p>')
     if recordings is not None:
         body += _recordings_section(recordings, page)
     return layout("Teacher page", body, page)
 
 
-def _learner_link(who: str) -> str:
-    if who == ANONYMOUS:  # anonymous sessions (the kiosk) have no page of their own
-        return e(who)
-    return f'<a href="/learner?name={quote(who, safe="")}">{e(who)}</a>'
-
-
 def _attempt_row(a: Attempt) -> str:
-    off = ", ".join(f"{m.phone} (heard {m.heard})" if m.heard else m.phone for m in a.phones if not m.ok)
-    return (f'<tr class="attempt"><td>{e(_when(a.t))}</td><td>{e(a.word_text)}</td><td>/{e(a.expected_phones)}/</td>'
+    off = ", ".join(f"{sound_label(m.phone)} (heard {sound_label(m.heard)})" if m.heard and m.heard != "-"
+                    else f"{sound_label(m.phone)} (left out)" if m.heard == "-" else sound_label(m.phone)
+                    for m in a.phones if not m.ok)
+    return (f'<tr class="attempt"><td>{e(readable_time(a.t))}</td><td>{e(a.word_text)}</td><td>/{e(a.expected_phones)}/</td>'
             f'<td class="num">{a.score:.0f}</td><td class="{"ok" if a.verdict == "correct" else "error"}">{e(a.verdict)}</td>'
             f'<td>{e(off or "-")}</td><td>{e(a.list_name or "-")}</td><td>{_player(a)}</td></tr>')
 
@@ -205,33 +269,40 @@ def _player(a: Attempt) -> str:
     return f'<audio controls preload="none" src="/attempt-audio?id={int(a.id)}"></audio>'
 
 
-def learner_page(name: str, report: Report, attempts: list[Attempt], page: Page) -> str:
-    recent = attempts[-RECENT_ATTEMPTS:][::-1]
-    body = (f"<p>{e(_summary_line(report.overall))}</p>"
-            f'<p><a href="/report.csv?learner={quote(name, safe="")}">Download this learner\'s CSV</a></p>'
-            + to_svg(report) + "<h2>Sounds, weakest first</h2>" + _sound_table(report.overall)
-            + f"<h2>Recent attempts (newest first, last {RECENT_ATTEMPTS})</h2>")
-    if recent:
+def person_page(v: PersonView, page: Page, csv_link: str | None = None) -> str:
+    """A learner's page, or an anonymous session's."""
+    body = ""
+    if v.session is not None:
+        ended = f", ended {readable_time(v.session.ended)}" if v.session.ended else ""
+        body += f"<p>Started {e(readable_time(v.session.started))}{e(ended)}; list {e(v.session.list_name or '-')}.</p>"
+    body += f"<p>{e(_summary_line(v.summary))}</p>"
+    if csv_link:
+        body += f'<p><a href="{e(csv_link)}">Download this learner\'s CSV</a></p>'
+    body += (to_svg(Report(v.title, (), v.summary)) + "<h2>Sounds, by % right</h2>" + _sound_table(v.summary)
+             + "<h2>Attempts, newest first</h2>")
+    if v.attempts:
         body += ('<table class="attempts"><tr><th>when</th><th>word</th><th>expected</th><th>score</th><th>verdict</th>'
-                 '<th>sounds off</th><th>list</th><th>recording</th></tr>' + "".join(_attempt_row(a) for a in recent) + "</table>")
+                 '<th>sounds off</th><th>list</th><th>recording</th></tr>' + "".join(_attempt_row(a) for a in v.attempts)
+                 + "</table>" + v.paging.nav())
     else:
         body += "<p>No attempts yet.</p>"
-    return layout(f"Learner {name}", body, page)
+    return layout(v.title, body, page)
 
 
 def _phones(x: WordEntry) -> str:
     return " | ".join(" ".join(g) for g in x.phones or ())
 
 
-def _also(x: WordEntry) -> str:
-    alternates = accepted_alternates(x)
+def _also(alternates: list[str]) -> str:
     return f"<br><small>also accepted: {e('; '.join(alternates))}</small>" if alternates else ""
 
 
-def entries_table(entries) -> str:
-    rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(x)}</td>'
+def entries_table(entries, alternates: list[list[str]] | None = None) -> str:
+    """`alternates`: wordlists.alternates_of(entries), looked up together (one at a time is slow for a big list)."""
+    alternates = alternates_of(entries) if alternates is None else alternates
+    rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(alt)}</td>'
                    f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
-                   f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x in entries)
+                   f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x, alt in zip(entries, alternates))
     return ('<table class="entries"><tr><th>line</th><th>text</th><th>phones</th><th>from</th><th>hint</th>'
             f'<th>level</th><th>tags</th></tr>{rows}</table>')
 
@@ -255,11 +326,15 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
                  f'<input type="hidden" name="upload" value="{e(upload_token)}">'
                  f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
     if checked.wordlist.entries:
-        body += "<h2>Entries with their pronunciations</h2>" + entries_table(checked.wordlist.entries)
+        shown = checked.wordlist.entries[:CHECK_ENTRIES_SHOWN]
+        more = (f"<p>The first {len(shown)} of {n} entries; the list's page shows them all once it is imported.</p>"
+                if len(shown) < n else "")
+        body += "<h2>Entries with their pronunciations</h2>" + more + entries_table(shown)
     return layout(f"Checking {filename}", body, page)
 
 
-def list_page(name: str, entries, info: dict, page: Page) -> str:
-    body = (f"<p>{len(entries)} entries, imported {e(info.get('imported_at', '?'))} from {e(info.get('origin') or '?')}.</p>"
-            + entries_table(entries))
+def list_page(name: str, entries, alternates: list[list[str]], info: dict, paging: Paging, page: Page) -> str:
+    """One page of a stored list's entries."""
+    body = (f"<p>{paging.total} entries, imported {e(_imported(info.get('imported_at', '?')))} from "
+            f"{e(info.get('origin') or '?')}.</p>" + paging.nav() + entries_table(entries, alternates) + paging.nav())
     return layout(f"Word list {name}", body, page)

@@ -16,6 +16,11 @@ and only `reset=True` (`saywell practice --reset-progress`) moves it, with its W
 
 Schema. `PRAGMA user_version` says which MIGRATIONS a file has; opening applies the missing ones in order, in
 one transaction (all or none), so a device updated in the field keeps its history.
+
+Reading. Summaries are counted by SQLite (`tallies`), never by loading every attempt, and long lists come a page
+at a time (`attempts(limit=...)`, `learner_page`, `anonymous_sessions`). Attempts are only ever added, never
+changed or deleted (but for the link to a kept recording), so a reader may keep tallies and add only the attempts
+recorded since (`version`, `tallies(after_id=...)`): the teacher page does.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine.phones import sound_label
 from ..errors import SaywellError
 from .home import data_home, ensure_dir
 
@@ -350,20 +356,19 @@ class ProgressStore:
         rows = self._read("SELECT audio_file FROM attempts WHERE id = ?", (attempt_id,))
         return rows[0][0] if rows else None
 
-    def attempts(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False) -> list[Attempt]:
-        """In time order: one learner's, one session's, or (everyone=True) all of them."""
-        if everyone:
-            where, params = "1", ()
-        elif session_id is not None:
-            where, params = "a.session_id = ?", (session_id,)
-        elif learner is not None:
-            where, params = "a.learner_id = ?", (learner.id,)
-        else:
-            raise ValueError("attempts of whom? give a learner, a session or everyone=True")
+    def attempts(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False,
+                 newest_first: bool = False, limit: int | None = None, offset: int = 0) -> list[Attempt]:
+        """In time order (or newest first): one learner's, one session's, or (everyone=True) all of them;
+        `limit` and `offset` read one page only."""
+        where, params = _scope(learner, session_id, everyone)
+        desc = " DESC" if newest_first else ""
+        page, page_params = (" LIMIT ? OFFSET ?", (int(limit), max(0, int(offset)))) if limit is not None else ("", ())
         rows = self._read(
             "SELECT a.id, a.session_id, l.name, a.t, a.list_name, a.word_key, a.word_text, a.expected_phones, a.score, "
             f"a.verdict, a.audio_file FROM attempts a LEFT JOIN learners l ON l.id = a.learner_id WHERE {where} "
-            "ORDER BY a.t, a.id", params)
+            f"ORDER BY a.t{desc}, a.id{desc}{page}", params + page_params)
+        if limit is not None:  # the marks of this page's attempts only
+            where, params = f"a.id IN ({','.join('?' * len(rows))})", tuple(r[0] for r in rows)
         marks: dict[int, list[PhoneMark]] = {}
         for aid, phone, score, ok, heard, wi in self._read(
                 "SELECT p.attempt_id, p.phone, p.score, p.ok, p.heard, p.word_index FROM phone_results p "
@@ -371,6 +376,113 @@ class ProgressStore:
             marks.setdefault(aid, []).append(PhoneMark(phone, score, bool(ok), heard, wi))
         return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid, audio)
                 for aid, sid, name, t, list_name, key, text, phones, score, verdict, audio in rows]
+
+    @contextmanager
+    def snapshot(self):
+        """Reads inside see one state of the store, whatever other processes commit meanwhile (WAL)."""
+        try:
+            self.con.execute("BEGIN")
+        except sqlite3.Error as e:
+            raise _problem(self.path, e) from None
+        try:
+            yield self
+        finally:
+            self.con.execute("COMMIT")
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever an attempt is recorded (attempts are only ever added, with their sounds): a cache of
+        summaries keyed by it is never stale."""
+        last, n = self._read("SELECT max(id), count(*) FROM attempts")[0]
+        return (last or 0, n)
+
+    def count_attempts(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False) -> int:
+        where, params = _scope(learner, session_id, everyone)
+        return self._read(f"SELECT count(*) FROM attempts a WHERE {where}", params)[0][0]
+
+    # ---- summaries, counted by SQLite: a page never loads every attempt ----
+
+    def summary(self, learner: Learner | None = None, session_id: int | None = None) -> Summary:
+        """One learner's, one session's, or (neither given) everyone's."""
+        return self.tallies("all", learner=learner, session_id=session_id).get(0, Tally()).summary()
+
+    def summaries(self, by: str, keys=None, days: bool = True) -> dict:
+        """Summaries grouped `by` 'learner' (keyed by learner id, None for anonymous sessions) or 'session' (by
+        session id), optionally only for `keys`; `days=False` skips the per-day counts."""
+        return {k: t.summary() for k, t in self.tallies(by, keys, days).items()}
+
+    def tallies(self, by: str, keys=None, days: bool = True, learner: Learner | None = None,
+                session_id: int | None = None, after_id: int = 0) -> dict:
+        """The counts behind summaries, grouped `by` 'learner', 'session' or 'all' (key 0); `after_id`: only
+        attempts recorded after that one (ids only grow), to bring a kept tally up to date."""
+        group = _GROUPS[by]
+        where, params = _scope(learner, session_id, learner is None and session_id is None)
+        if keys is not None:
+            keys = [k for k in keys if k is not None]
+            where += f" AND {group} IN ({','.join('?' * len(keys))})"
+            params += tuple(keys)
+        if after_id:
+            where, params = where + " AND a.id > ?", params + (int(after_id),)
+        spoken = "a.verdict != 'no_speech'"
+        out = {key: Tally(*head) for key, *head in self._read(
+            f"SELECT {group}, SUM({spoken}), SUM(a.verdict = 'correct'), TOTAL(CASE WHEN {spoken} THEN a.score END), "
+            f"MIN(CASE WHEN {spoken} THEN a.t END), MAX(CASE WHEN {spoken} THEN a.t END), SUM(NOT {spoken}) "
+            f"FROM attempts a WHERE {where} GROUP BY 1", params)}
+        for key, phone, *counts in self._read(
+                f"SELECT {group}, p.phone, COUNT(*), SUM(p.ok), TOTAL(p.score) FROM attempts a "
+                f"JOIN phone_results p ON p.attempt_id = a.id WHERE {where} AND {spoken} GROUP BY 1, 2", params):
+            out[key].sounds[phone] = counts
+        if days:
+            for key, day, *counts in self._read(
+                    f"SELECT {group}, date(a.t, 'unixepoch', 'localtime'), COUNT(*), SUM(a.verdict = 'correct'), "
+                    f"TOTAL(a.score) FROM attempts a WHERE {where} AND {spoken} GROUP BY 1, 2", params):
+                out[key].days[day] = counts
+        return out
+
+    def learner_page(self, limit: int, offset: int = 0) -> tuple[list[Learner], int]:
+        """A page of the learners who have attempts, by name, and how many there are in all."""
+        has = "EXISTS (SELECT 1 FROM attempts a WHERE a.learner_id = l.id)"
+        rows = self._read(f"SELECT id, name FROM learners l WHERE {has} ORDER BY name LIMIT ? OFFSET ?",
+                          (int(limit), max(0, int(offset))))
+        return [Learner(*r) for r in rows], self._read(f"SELECT count(*) FROM learners l WHERE {has}")[0][0]
+
+    def anonymous_sessions(self, limit: int, offset: int = 0) -> tuple[list[SessionInfo], int]:
+        """A page of the anonymous sessions (the kiosk, practice without --learner) that have attempts, newest
+        first, and how many there are in all."""
+        cond = "s.learner_id IS NULL AND EXISTS (SELECT 1 FROM attempts a WHERE a.session_id = s.id)"
+        rows = self._read(f"{_SESSION_SQL} WHERE {cond} ORDER BY s.started DESC, s.id DESC LIMIT ? OFFSET ?",
+                          (int(limit), max(0, int(offset))))
+        return [SessionInfo(*r) for r in rows], self._read(f"SELECT count(*) FROM sessions s WHERE {cond}")[0][0]
+
+    def session_info(self, session_id: int) -> SessionInfo | None:
+        rows = self._read(f"{_SESSION_SQL} WHERE s.id = ?", (session_id,))
+        return SessionInfo(*rows[0]) if rows else None
+
+
+_GROUPS = {"all": "0", "learner": "a.learner_id", "session": "a.session_id"}
+_SESSION_SQL = ("SELECT s.id, l.name, s.list_name, s.started, s.ended, "
+                "(SELECT count(*) FROM attempts a WHERE a.session_id = s.id) FROM sessions s "
+                "LEFT JOIN learners l ON l.id = s.learner_id")
+
+
+def _scope(learner: Learner | None, session_id: int | None, everyone: bool) -> tuple[str, tuple]:
+    """Whose attempts, as a WHERE clause on `attempts a`."""
+    if everyone:
+        return "1", ()
+    if session_id is not None:
+        return "a.session_id = ?", (session_id,)
+    if learner is not None:
+        return "a.learner_id = ?", (learner.id,)
+    raise ValueError("attempts of whom? give a learner, a session or everyone=True")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    learner: str | None  # None: anonymous
+    list_name: str | None
+    started: float
+    ended: float | None
+    attempts: int  # no-speech ones included
 
 
 @contextmanager
@@ -425,7 +537,7 @@ class Summary:
     attempts: int
     correct: int
     mean_score: float
-    sounds: tuple[SoundStat, ...] = ()  # weakest first
+    sounds: tuple[SoundStat, ...] = ()  # by % right, lowest first (see weakest_first)
     days: tuple[DayStat, ...] = ()
     first_t: float | None = None
     last_t: float | None = None
@@ -436,32 +548,92 @@ class Summary:
         return self.correct / self.attempts if self.attempts else 0.0
 
     def weakest(self, n: int = 3, min_attempts: int = 2) -> list[SoundStat]:
-        """Sounds with mistakes, the least often right first; sounds heard only once count when nothing else does."""
+        """The sounds to practise: the first sounds with mistakes in the table's order; sounds heard only once
+        count when nothing else does."""
         bad = [s for s in self.sounds if s.ok < s.attempts]
         enough = [s for s in bad if s.attempts >= min_attempts]
         return (enough or bad)[:n]
 
 
+def weakest_first(s: SoundStat) -> tuple:
+    """The one order of sounds in tables, charts and summaries: % right, then the most tried first."""
+    return (s.rate, -s.attempts, s.phone)
+
+
+@dataclass
+class Tally:
+    """The counts a Summary is made from, as SQLite sums them (ProgressStore.tallies) or summarize() does. Tallies
+    add up, so a kept one only needs the attempts recorded since."""
+
+    spoken: int = 0
+    correct: int = 0
+    score_total: float = 0.0
+    first_t: float | None = None  # of spoken attempts
+    last_t: float | None = None
+    silent: int = 0
+    sounds: dict = field(default_factory=dict)  # phone -> [tries, right, score total]
+    days: dict = field(default_factory=dict)  # 'YYYY-MM-DD' (local) -> [attempts, correct, score total]
+
+    def __post_init__(self):
+        self.spoken, self.correct, self.silent = self.spoken or 0, self.correct or 0, self.silent or 0
+
+    @property
+    def attempts(self) -> int:
+        return self.spoken + self.silent
+
+    def __add__(self, other: "Tally") -> "Tally":
+        firsts = [t for t in (self.first_t, other.first_t) if t is not None]
+        lasts = [t for t in (self.last_t, other.last_t) if t is not None]
+        return Tally(self.spoken + other.spoken, self.correct + other.correct, self.score_total + other.score_total,
+                     min(firsts, default=None), max(lasts, default=None), self.silent + other.silent,
+                     _added(self.sounds, other.sounds), _added(self.days, other.days))
+
+    def summary(self) -> Summary:
+        if not self.spoken:
+            return Summary(0, 0, 0.0, silent=self.silent)
+        sounds = sorted((SoundStat(p, n, ok, tot / n) for p, (n, ok, tot) in self.sounds.items()), key=weakest_first)
+        days = tuple(DayStat(d, n, c, tot / n) for d, (n, c, tot) in sorted(self.days.items()))
+        return Summary(self.spoken, self.correct, self.score_total / self.spoken, tuple(sounds), days, self.first_t,
+                       self.last_t, self.silent)
+
+
+def _added(a: dict, b: dict) -> dict:
+    out = {k: list(v) for k, v in a.items()}
+    for k, v in b.items():
+        _count(out, k, *v)
+    return out
+
+
+def _count(counts: dict, key, n: int, right: int, score: float) -> None:
+    c = counts.setdefault(key, [0, 0, 0.0])
+    c[0], c[1], c[2] = c[0] + n, c[1] + right, c[2] + score
+
+
 def summarize(attempts: list[Attempt]) -> Summary:
-    spoken = [a for a in attempts if a.verdict != "no_speech"]
-    if not spoken:
-        return Summary(0, 0, 0.0, silent=len(attempts))
-    per_phone: dict[str, list[PhoneMark]] = {}
-    per_day: dict[str, list[Attempt]] = {}
-    for a in spoken:
+    """The summary of attempts in memory (a practice session's), counted as ProgressStore.tallies counts."""
+    t = Tally()
+    for a in attempts:
+        if a.verdict == "no_speech":
+            t.silent += 1
+            continue
+        right = int(a.verdict == "correct")
+        t.spoken, t.correct, t.score_total = t.spoken + 1, t.correct + right, t.score_total + a.score
+        t.first_t = a.t if t.first_t is None else min(t.first_t, a.t)
+        t.last_t = a.t if t.last_t is None else max(t.last_t, a.t)
         for m in a.phones:
-            per_phone.setdefault(m.phone, []).append(m)
-        per_day.setdefault(time.strftime("%Y-%m-%d", time.localtime(a.t)), []).append(a)
-    sounds = [SoundStat(p, len(ms), sum(m.ok for m in ms), sum(m.score for m in ms) / len(ms)) for p, ms in per_phone.items()]
-    sounds.sort(key=lambda s: ((s.ok + 1) / (s.attempts + 2), s.mean_score, s.phone))  # one miss must not outrank ten
-    days = [DayStat(d, len(v), sum(a.verdict == "correct" for a in v), sum(a.score for a in v) / len(v))
-            for d, v in sorted(per_day.items())]
-    return Summary(len(spoken), sum(a.verdict == "correct" for a in spoken), sum(a.score for a in spoken) / len(spoken),
-                   tuple(sounds), tuple(days), spoken[0].t, spoken[-1].t, len(attempts) - len(spoken))
+            _count(t.sounds, m.phone, 1, int(m.ok), m.score)
+        _count(t.days, time.strftime("%Y-%m-%d", time.localtime(a.t)), 1, right, a.score)
+    return t.summary()
 
 
 def describe_sounds(stats: list[SoundStat]) -> str:
-    return ", ".join(f"{s.phone} {s.ok}/{s.attempts} right" for s in stats)
+    """'/θ/ as in think: 0 of 2 right, ...': the sounds to practise as learners and teachers read them."""
+    return ", ".join(f"{sound_label(s.phone)}: {s.ok} of {s.attempts} right" for s in stats)
+
+
+def sounds_to_practise(s: Summary) -> str:
+    """The one 'sounds to practise' line of reports and the teacher page: the first sounds of the table with mistakes."""
+    return describe_sounds(s.weakest())
 
 
 @dataclass
