@@ -7,8 +7,10 @@
 - dictionary words: `saywell lists validate`, `lists import` and `lists show NAME` of a plain-text list of N
   distinct CMUdict words, as a teacher runs them: wall time and the process's peak RSS (wait4).
 - unknown words: `saywell lists validate` of N made-up words, every one an espeak-ng guess.
-- espeak-ng: CPU per word with one process per word (the old way), and batched at the default and at the top
-  speed (-s 440), and whether the batches print the same phones as one process per word.
+- espeak-ng: CPU per word with one process per word (the old way), batched in the command at the default and at
+  the top speed (-s 440), and through libespeak-ng's espeak_TextToPhonemes in g2p's worker process (what
+  saywell uses where the library is installed); whether the command's batches print the same phones as one
+  process per word, and whether the worker's guesses are the command's, word for word.
 
 --pythonpath DIR runs the commands with another copy of the package first on the path, e.g. the code before a
 change: git archive COMMIT device | tar -x -C DIR && mv DIR/device DIR/saywell.
@@ -102,6 +104,7 @@ def made_up_words(n: int) -> list[str]:
 
 
 def espeak_figures(n: int) -> None:
+    from saywell.engine import g2p
     from saywell.engine.phones import ipa_to_arpabet
 
     words = made_up_words(n)
@@ -125,6 +128,16 @@ def espeak_figures(n: int) -> None:
     print(f"  -s 440 prints what -s 175 prints on {same} of {n} words; batch = one process per word on "
           f"{sum(ipa_to_arpabet(one[w].strip()) == ipa_to_arpabet(lines['440'][words.index(w)]) for w in singles)}"
           f" of {len(singles)}")
+    if not g2p._library_loadable():
+        print("  libespeak-ng: not loadable here (the command is used)")
+        return
+    t0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker = g2p.guess_many(words)
+    t1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = {w: g2p._from_ipa(line) for w, line in zip(words, lines["440"])} if len(lines["440"]) == n else {}
+    print(f"  libespeak-ng worker:   {(t1.ru_utime + t1.ru_stime - t0.ru_utime - t0.ru_stime) / n * 1000:.2f} ms CPU a word"
+          f" ({n} words, start-up included); its guesses = the command's on "
+          f"{sum(worker[w] == command.get(w) for w in words)} of {n} words")
 
 
 def main() -> int:

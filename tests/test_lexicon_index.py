@@ -136,20 +136,37 @@ def count_espeak_runs(monkeypatch) -> list[int]:
 
 
 @needs_espeak
-def test_batched_guesses_are_the_guesses_of_one_process_per_word(espeak_runs):
-    """The old way (one espeak-ng per word, default speed) and the batch agree, also around a word whose output
-    takes two lines (".'" ends a sentence), which makes the batch split until it lines up."""
-    words = ["zorbl", "smörgåsbordx", "qwxyz", "a.'b", "thrumbleton", "'", "kwazzle", "naïvetyx"]
+@pytest.mark.parametrize("library", [True, False])
+def test_batched_guesses_are_the_guesses_of_one_process_per_word(espeak_runs, monkeypatch, library):
+    """The old way (one espeak-ng per word, default speed) and the batch agree, through libespeak-ng's worker and
+    through the command, also around a word whose output takes the command two lines (".'" ends a sentence),
+    which makes its batch split until it lines up."""
+    if not library:
+        monkeypatch.setattr("saywell.engine.g2p._library_loadable", lambda: False)
+    words = ["zorbl", "smörgåsbordx", "qwxyz", "a.'b", "thrumbleton", "'", "kwazzle", "naïvetyx", "o'neill", "привет",
+             "x-ray", "3d", "u.s.a."]
     batch = g2p.guess_many(words)
-    assert len(espeak_runs) > 1  # the ".'" word split the batch
+    assert not espeak_runs if library else len(espeak_runs) > 1  # the command splits to line up
     for w in words:
         out = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", "en-us", w], capture_output=True, text=True).stdout
         assert batch[w].phones == ipa_to_arpabet(out.strip()), w
     assert batch["'"] == g2p.Guess((), "espeak-ng gave no phones for it")
 
 
+@needs_espeak
+def test_the_library_worker_guesses_what_the_command_guesses(monkeypatch):
+    """Word for word, also where a word read alone differs from the same word on a line ("corp.'s" keeps its /z/
+    only with the line end the command reads it with); benchmarks/wordlists.py compares 226,080 words."""
+    words = ["corp.'s", "inc.'s", "a.'b", "zorbl", "'", "naïvetyx", "o'neill", "rock'n'roll", "привет", "3d"]
+    worker = g2p.guess_many(words)
+    monkeypatch.setattr("saywell.engine.g2p._library_loadable", lambda: False)
+    assert g2p.guess_many(words) == worker
+    assert worker["corp.'s"].phones[-1] == "Z"
+
+
 def test_a_word_that_makes_espeak_fail_fails_alone(tmp_path, monkeypatch):
     """A stand-in espeak-ng that crashes on one word: only that word is left without a guess, within a few runs."""
+    monkeypatch.setattr("saywell.engine.g2p._library_loadable", lambda: False)  # the command, not the library
     fake = tmp_path / "espeak-ng"
     fake.write_text(f"#!{sys.executable}\nimport sys\nwords = sys.stdin.read().splitlines()\n"
                     "if 'crash' in words: sys.exit('Segmentation fault')\n"
@@ -170,6 +187,29 @@ def test_a_word_that_makes_espeak_fail_fails_alone(tmp_path, monkeypatch):
     assert Lexicon().lookup_many(["zorblx"])["zorblx"].message() == (
         "'zorblx' is not in the dictionary and espeak-ng failed to guess it (cannot find voice data); "
         "give its phones with --phones")
+
+
+def test_without_the_library_the_command_guesses_and_without_both_the_reason_says_what_to_install(tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.setattr("saywell.engine.g2p.LIBRARY_NAMES", ("libespeak-ng-not-here.so.1",))
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    assert g2p.serve(io.StringIO("zorbl\n"), out) == g2p.NO_LIBRARY and out.getvalue() == ""
+    assert "libespeak-ng cannot be loaded" in err.getvalue()
+    # A worker that finds no library (exit NO_LIBRARY): the espeak-ng command guesses instead, the same phones.
+    fake_python = tmp_path / "python"
+    fake_python.write_text(f"#!/bin/sh\necho 'libespeak-ng cannot be loaded' >&2\nexit {g2p.NO_LIBRARY}\n")
+    fake_python.chmod(0o755)
+    monkeypatch.setattr("saywell.engine.g2p._library_ok", True)
+    monkeypatch.setattr("sys.executable", str(fake_python))
+    if shutil.which("espeak-ng"):
+        out = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", "en-us", "zorbl"], capture_output=True, text=True).stdout
+        assert g2p.guess_many(["zorbl"])["zorbl"].phones == ipa_to_arpabet(out.strip())
+        assert g2p._library_ok is False
+    monkeypatch.setattr("saywell.engine.g2p._library_ok", False)
+    monkeypatch.setattr("saywell.engine.g2p.shutil.which", lambda name: None)
+    assert g2p.guess_many(["zorbl"])["zorbl"] == g2p.Guess((), "espeak-ng is not installed to guess it (apt-get install espeak-ng)")
 
 
 def test_a_forked_process_opens_its_own_connection(fresh_cache):

@@ -150,6 +150,7 @@ def test_unclosed_quote_and_empty_list(tmp_path):
 
 def test_word_that_cannot_be_pronounced_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr("saywell.engine.g2p.shutil.which", lambda name: None)  # no espeak-ng on this device
+    monkeypatch.setattr("saywell.engine.g2p._library_loadable", lambda: False)  # nor its library
     c = read_list(write(tmp_path, "w.txt", "ship\nzorbl\n"))
     assert [(p.line, p.error) for p in c.problems] == [(2, True)]
     assert "'zorbl' is not in the dictionary and espeak-ng is not installed" in c.problems[0].message
@@ -368,9 +369,11 @@ def test_not_utf8_after_old_mac_line_ends_names_the_line(tmp_path):
 
 
 @needs_espeak
-def test_thousands_of_unknown_words_start_espeak_ng_a_few_times(tmp_path, monkeypatch):
+@pytest.mark.parametrize("library", [True, False])
+def test_thousands_of_unknown_words_start_espeak_ng_a_few_times(tmp_path, monkeypatch, library):
     import random
     import subprocess
+    import sys
 
     rng = random.Random(5)
     words = sorted({"".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(4)) + "q"
@@ -383,8 +386,11 @@ def test_thousands_of_unknown_words_start_espeak_ng_a_few_times(tmp_path, monkey
         return real(args, *a, **kw)
 
     monkeypatch.setattr("saywell.engine.g2p.subprocess.run", run)
+    monkeypatch.setattr("saywell.engine.g2p.WORKERS", 2)  # two cores: the words are shared between two processes
+    if not library:
+        monkeypatch.setattr("saywell.engine.g2p._library_loadable", lambda: False)
     c = read_list(write(tmp_path, "many.txt", "\n".join(words) + "\n"))
-    assert runs == ["espeak-ng"] * 2  # 2,000 words a process
+    assert runs == [os.path.basename(sys.executable) if library else "espeak-ng"] * 2
     assert not c.errors and len(c.warnings) == len(words) == len(c.wordlist.entries)
     assert all(e.sources == ("espeak-ng",) and e.phones[0] for e in c.wordlist.entries)
 

@@ -36,7 +36,7 @@ MAX_CHARS = 40
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting with these
 STORE_FORMAT = 1
-LOOKUP_CHUNK = 5000  # rows whose words are looked up together: few processes and queries, bounded memory
+LOOKUP_CHUNK = 10000  # rows looked up together: 100k unknown words 10.6 s (5,000: 12.0 s; 25,000: 9.5 s but +13 MB)
 PHONE_SET = frozenset(PHONES)
 LINE_END = re.compile(r"\r\n|\r|\n")
 ODD_BREAKS = {"\x0b": "a vertical tab", "\x0c": "a form feed", "\x1c": "a file separator (U+001C)",
