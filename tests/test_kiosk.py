@@ -50,7 +50,11 @@ def test_a_session_from_a_recording_with_the_idle_timeout(tmp_path, saywell_home
     with ProgressStore.default(create=False) as store:
         rows = store.con.execute("SELECT s.learner_id, s.ended IS NOT NULL, count(a.id) FROM sessions s "
                                  "JOIN attempts a ON a.session_id = s.id GROUP BY s.id ORDER BY s.id").fetchall()
+        listed, total = store.anonymous_sessions(20)  # what the teacher page lists, newest first
+        first = [a.word_text for a in store.attempts(session_id=listed[-1].id)]
     assert rows == [(None, 1, 2), (None, 1, 1)]
+    assert total == 2 and [(s.learner, s.list_name, s.attempts) for s in listed] == [(None, "words", 1), (None, "words", 2)]
+    assert all(s.ended is not None for s in listed) and first == ["hello", "seven"]
 
 
 def test_a_damaged_store_does_not_stop_practice_and_systemd_hears_from_it(tmp_path, saywell_home):
