@@ -373,3 +373,34 @@ def test_keys_in_a_terminal_and_the_terminal_restored(spoken):
             p.kill()
         os.close(master)
         os.close(slave)
+
+
+def test_stdin_a_live_pipe_ends_with_the_list_and_a_file_on_stdin_is_counted_to_its_end(tmp_path):
+    """A pipe may be a microphone (`arecord | saywell practice --input -`): practice must not wait for its end
+    to count utterances beyond the list; stdin redirected from a file has an end, so there it counts them."""
+    lst = tmp_path / "words.txt"
+    lst.write_text("seven\nthree\n")
+    pcm = (take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8, "real_hello.wav", 0.8) * 32767).astype("<i2").tobytes()
+    cmd = [sys.executable, "-m", "saywell", "practice", "--input", "-", "--list", str(lst), "--json", "--model", str(MODEL)]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        try:
+            p.stdin.write(pcm)  # and the pipe stays open, as a microphone's would
+            p.stdin.flush()
+        except BrokenPipeError:
+            pass  # practice ended with the list, before reading 'hello'
+        code = p.wait(timeout=60)
+        out, err = p.stdout.read(), p.stderr.read()
+        assert code == 0, err
+    finally:
+        p.kill()
+        p.wait()
+    events = events_of(out.decode())
+    assert [e["result"]["text"] for e in events if e["event"] == "result"] == ["seven", "three"]
+    assert not [e for e in events if e["event"] == "warning"]
+    raw = tmp_path / "three.pcm"
+    raw.write_bytes(pcm)
+    with raw.open("rb") as f:
+        r = subprocess.run(cmd, stdin=f, capture_output=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert events_of(r.stdout.decode())[-1]["message"].startswith("heard 3 utterances but the list has 2 words")

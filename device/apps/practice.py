@@ -251,7 +251,8 @@ def run(args) -> int:
                     print(f"note: {args.input}: {note}", file=sys.stderr)
             if interactive and kind == "mic":
                 out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
-            session = Session(scorer, source, out, keys, recording=kind != "mic", log=log)
+            session = Session(scorer, source, out, keys, recording=kind != "mic", log=log,
+                              finite=kind == "file" or (kind == "stdin" and stdin_is_a_file()))
             if keeper is not None and keeps_audio():
                 out.text("note: a teacher has turned on keeping recordings: each word you say is kept on this device")
             session.welcome(history)
@@ -263,6 +264,16 @@ def run(args) -> int:
             log.close()
         if store is not None:
             store.close()
+
+
+def stdin_is_a_file() -> bool:
+    """stdin redirected from a file (`< class3.wav`), which ends, rather than a pipe, which may never end."""
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def keeps_audio() -> bool:
@@ -324,12 +335,16 @@ class AdaptiveOrder:
 
 class Session:
     """recording: the input is a recording (a file or stdin) made to the list: each utterance goes to the next
-    word, a word that cannot be scored still takes its utterance, and the counts are checked at the end."""
+    word, a word that cannot be scored still takes its utterance, and the counts are checked at the end.
+    finite: the recording has an end to read up to, to count utterances beyond the list (a pipe may be a live
+    microphone, `arecord | saywell practice --input -`, which never ends: then only too few are reported)."""
 
-    def __init__(self, scorer, source, out: Output, keys: Keys | None, recording: bool = False, log=None):
+    def __init__(self, scorer, source, out: Output, keys: Keys | None, recording: bool = False, log=None,
+                 finite: bool = True):
         from ..engine.listener import Listener
 
         self.scorer, self.source, self.out, self.keys, self.recording = scorer, source, out, keys, recording
+        self.finite = finite
         self.listener = Listener(source, scorer)
         self.log = log
         self._warned = False
@@ -379,6 +394,8 @@ class Session:
         """A recording made to a list holds one utterance per word: say so when it does not."""
         listed = order.total
         if order.current() is None:
+            if not self.finite:
+                return
             heard += self.listener.skip_utterances()
         if heard == listed or (listed == 1 and heard == 0):  # one word and silence: 'no speech heard' said it
             return
