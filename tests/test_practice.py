@@ -245,6 +245,18 @@ def test_a_recording_made_to_a_list_walks_it(scorer):
         assert warnings == ([] if last is None else [warnings[-1]]) and (last is None or warnings[-1].startswith(last))
 
 
+def test_quitting_a_recording_is_not_reported_as_a_short_recording(scorer):
+    class QuitAtOnce:
+        def poll(self, timeout=0.0, accept="rnpq"):
+            return "q" if "q" in accept else None
+
+    buf = io.StringIO()
+    x = take(0.5, "real_seven.wav", 0.8, "real_three.wav", 0.8)
+    Session(scorer, WavSource(Audio(x, RATE), realtime=False), Output(True, buf), QuitAtOnce(), recording=True).run(
+        ["seven", "three"])
+    assert [e["event"] for e in events_of(buf.getvalue())] == ["listening"]  # no result, no 'heard 0 utterances'
+
+
 # ---- speech from the very first sample ----------------------------------------------------------------
 
 MANIFEST_WORDS = {name: text for name, text, *_ in

@@ -353,6 +353,7 @@ class Session:
         """words: texts or WordEntry objects in order, or an order (ListOrder, AdaptiveOrder)."""
         order = words if hasattr(words, "current") else ListOrder(words)
         scored = heard = 0
+        quit_ = False
         while (entry := order.current()) is not None:
             text = entry.text
             try:
@@ -383,10 +384,11 @@ class Session:
                 self._play(text)
                 outcome = "r"
             if outcome == "q":
+                quit_ = True
                 break
             if outcome == "n":
                 order.advance()
-        if self.recording:
+        if self.recording and not quit_:  # the learner who pressed q knows the rest was not scored
             self._check_count(heard, order)
         return 0
 
