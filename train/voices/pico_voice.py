@@ -57,6 +57,11 @@ class _Pico:
     made anew when the language changes."""
 
     def __init__(self):
+        import sys
+
+        if "tensorflow" in sys.modules:  # measured: the library then dies with SIGSEGV in pico_getData
+            raise RuntimeError("SVOX Pico crashes in a process that has loaded TensorFlow; synthesize in a fresh "
+                               "process (saywell-train synthesizes before it imports TensorFlow)")
         root = voices_root() / "pico"
         if not installed():
             raise FileNotFoundError(f"no SVOX Pico in {root}: run scripts/fetch-voices pico (or set SAYWELL_VOICES)")
