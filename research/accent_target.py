@@ -13,7 +13,6 @@ not. Each take is scored against its own text (false rejection) and against a co
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from saywell.audio.wav import Audio, load_wav  # noqa: E402
 from saywell.engine import accent, dictindex  # noqa: E402
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell.engine.scoring import Scorer  # noqa: E402
 
 
@@ -115,11 +115,8 @@ def main() -> None:
                    "n": n, "false_rejection": round(rejected / max(n, 1), 3),
                    "word_one_phone_away_rejected": round(caught / max(n_other, 1), 3), "n_one_phone_away": n_other,
                    "model": args.model.name}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+            show(row, rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":

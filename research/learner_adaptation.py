@@ -18,7 +18,6 @@ an accent substitution is still flagged (its phone below the line), before and a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell.engine.scoring import normalized  # noqa: E402
 from saywell_train.evaluate import accent_metrics, gather, posteriors, scoring_metrics, shard_items  # noqa: E402
 from saywell_train.synthesize import HELDOUT_VOICES  # noqa: E402
@@ -81,11 +81,8 @@ def main() -> None:
                 row[f"substitution_flagged_{name}"] = accent_metrics(sub, c)["substituted_phone_flagged"]
         if "substitution_flagged_before" in row and row["substitution_flagged_before"]:
             row["substitution_still_flagged"] = round(row["substitution_flagged_after"] / row["substitution_flagged_before"], 3)
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+        show(row, rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":

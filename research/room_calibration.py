@@ -21,7 +21,6 @@ Reported per room: AUC, false rejection and false acceptance for each, mean over
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from saywell.engine.features import log_mel  # noqa: E402
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell_train.evaluate import (BABBLE_VOICES, gather, real_items, scoring_metrics, shard_items,  # noqa: E402
                                     utterance_gop)
 from saywell_train.rooms import babble_sources, degraded_items  # noqa: E402
@@ -96,11 +96,8 @@ def main() -> None:
             row = {"room": room, "method": method, "draws": args.draws, "model": args.model.name,
                    **{k: round(float(np.mean([r[k] for r in runs])), 4)
                       for k in ("auc", "false_rejection", "false_acceptance")}}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+            show(row, rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Reported: AUC (correct vs one phone changed) per learner voice and method.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from saywell.engine import g2p  # noqa: E402
 from saywell.engine.features import log_mel  # noqa: E402
 from saywell.engine.lexicon import Pronunciation  # noqa: E402
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell.engine.scoring import Scorer  # noqa: E402
 from saywell_train.evaluate import auc  # noqa: E402
 from saywell_train.synthesize import load_shard  # noqa: E402
@@ -133,11 +133,8 @@ def main() -> None:
                    "auc": round(auc(pos, neg), 4), "model": args.model.name}
             if method == "teacher-chosen":
                 row["guess_changed_by_teacher"] = changed_guess
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+            show(row, rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from saywell.audio.wav import Audio, load_wav  # noqa: E402
 from saywell.engine import scoring  # noqa: E402
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell.engine.scoring import Scorer  # noqa: E402
 
 TRAINING_VOICES = ("flite_awb", "festival_kal", "mbrola_us1", "piper_joe_varied")
@@ -147,11 +148,8 @@ def main() -> None:
                              ("Asterisk prompts (real, validation only)", real_words(args.work))):
         row = {"source": source, "model": args.model.name, "omitted_squeezed": scoring.OMITTED_SQUEEZED,
                "min_insertion_s": scoring.MIN_INSERTION_S, **measure(scorer, speakers, args.n).rates()}
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+        show(row, rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":

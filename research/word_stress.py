@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from saywell.engine.model import AcousticModel  # noqa: E402
+from results import save, show  # noqa: E402
 from saywell.engine.scoring import Scorer  # noqa: E402
 from saywell.audio.wav import Audio  # noqa: E402
 from saywell_train.voices.foreign_voice import _DURATION as TYPICAL_S  # noqa: E402  typical phone lengths, s
@@ -169,9 +170,7 @@ def main() -> None:
     for row in rows:
         row["model"] = args.model.name
         print(json.dumps(row), flush=True)
-    if args.out:
-        with args.out.open("a") as f:
-            f.writelines(json.dumps(r) + "\n" for r in rows)
+    save(rows, args.out)
 
 
 if __name__ == "__main__":
