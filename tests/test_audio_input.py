@@ -100,6 +100,29 @@ def test_float_and_24bit_wavs(tmp_path):
         np.testing.assert_allclose(y, x[: len(y)], atol=1e-4)
 
 
+def _float_wav(path, x):
+    data = np.asarray(x, "<f4").tobytes()
+    path.write_bytes(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE" + b"fmt " + struct.pack(
+        "<IHHIIHH", 16, 3, 1, 16000, 64000, 4, 32) + b"data" + struct.pack("<I", len(data)) + data)
+    return path
+
+
+def test_float_wavs_beyond_full_scale_are_scaled_and_damaged_ones_refused(tmp_path):
+    x = load_wav(SAMPLES / "joe_think.wav").samples
+    x = x / np.abs(x).max()
+    for gain in (40.0, 1e30):
+        a = load_wav(_float_wav(tmp_path / "loud.wav", x * gain))
+        assert np.abs(a.samples).max() == pytest.approx(1.0) and any("times full scale" in n for n in a.notes)
+        np.testing.assert_allclose(a.samples, x, atol=1e-6)
+    r = run_cli("score", str(_float_wav(tmp_path / "loud.wav", x * 1e30)), "--text", "think", "--json", "--model", str(MODEL))
+    assert r.returncode == 0 and "Warning" not in r.stderr and json.loads(r.stdout)["verdict"] != "no_speech", r.stderr
+    for bad in (np.nan, np.inf):
+        y = x.copy()
+        y[500] = bad
+        r = run_cli("score", str(_float_wav(tmp_path / "bad.wav", y)), "--text", "think", "--model", str(MODEL))
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and "NaN or infinite samples" in r.stderr
+
+
 def test_unknown_word_uses_espeak_guess():
     r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "helloz", "--json", "--model", str(MODEL))
     assert r.returncode == 0, r.stderr

@@ -97,6 +97,9 @@ def test_score_batch_one_line_per_input_in_order(tmp_path):
     (["score", "AUDIO", "--text", "cat", "--model", "/nonexistent/m.tflite"], "model file"),
     (["score-batch", "/nonexistent.tsv"], "not found"),
     (["score", "AUDIO", "--text", "cat", "--delegate", "libedgetpu.so.1"], "could not load delegate"),
+    (["score", "AUDIO", "--text", "cat", "--threads", "0"], "whole number of threads from 1 up"),
+    (["score", "AUDIO", "--text", "cat", "--accent", "fr"], "invalid choice"),
+    (["practice", "--order", "random"], "invalid choice"),
 ])
 def test_user_errors_are_one_line_without_traceback(args, needle):
     args = [str(SAMPLES / "real_hello.wav") if a == "AUDIO" else a for a in args]

@@ -204,6 +204,35 @@ def test_practice_reset_progress_moves_the_damaged_file_aside(saywell_home):
         assert [a.word_text for a in s.attempts(everyone=True)] == ["think"]
 
 
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full SD card
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+from saywell.apps.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_practice_on_a_full_disk_goes_on_without_saving_and_says_so(saywell_home):
+    r = subprocess.run([sys.executable, "-c", FULL_DISK, "practice", "--input", str(SAMPLES / "joe_think.wav"),
+                        "--word", "think", "--learner", "ana", "--fast", "--json", "--model", str(MODEL)],
+                       capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=300)
+    notes = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(notes) == 1 and "practising without saving progress" in notes[0] and "Traceback" not in r.stderr, r.stderr
+    results = [json.loads(ln) for ln in r.stdout.splitlines() if '"result"' in ln]
+    assert len(results) == 1 and results[0]["result"]["text"] == "think"
+    assert (saywell_home / DB_NAME).stat().st_size == 0  # nothing half-written
+
+
+def test_a_folder_where_the_database_belongs_is_named_not_a_traceback(saywell_home):
+    (saywell_home / DB_NAME).mkdir(parents=True)
+    for extra in ((), ("--reset-progress",)):
+        r = run_cli("practice", "--input", str(SAMPLES / "joe_think.wav"), "--word", "think", "--fast", "--json",
+                    "--model", str(MODEL), *extra, stdin="")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a folder or device, not a file" in r.stderr, r.stderr
+    assert (saywell_home / DB_NAME).is_dir()
+
+
 # ---- the adaptive next word ------------------------------------------------------------------------------
 
 def test_weak_sound_words_come_back_first():

@@ -19,13 +19,24 @@ from ..errors import SaywellError
 SAMPLES_DIR = PROJECT_ROOT / "audio_samples"
 
 
+def _threads(text: str) -> int:
+    """Interpreter threads: a whole number from 1 up (the runtime's own message for 0 blames the model)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of threads from 1 up (1 suits a Pi)")
+    return n
+
+
 def _model_args(p: argparse.ArgumentParser) -> None:
     from ..engine.accent import ACCENTS, DEFAULT_ACCENT
     from ..engine.model import model_path_from_env
 
     p.add_argument("--model", type=Path, default=model_path_from_env(), help="int8 .tflite with its .json beside it (default: the shipped model)")
     p.add_argument("--delegate", help="TFLite delegate library, e.g. libedgetpu.so.1 for a Coral Edge TPU")
-    p.add_argument("--threads", type=int, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
+    p.add_argument("--threads", type=_threads, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
     p.add_argument("--accent", choices=ACCENTS, default=DEFAULT_ACCENT,
                    help=f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
                         f"'bath' with AA, 'hot' with AO), any (either); default {DEFAULT_ACCENT}")
@@ -234,8 +245,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line naming it and where help is, like every other error (subcommands inherit this)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="saywell", description="Offline pronunciation trainer.")
+    ap = _Parser(prog="saywell", description="Offline pronunciation trainer.")
     ap.add_argument("--version", action=_VersionAction)
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("score", help="score one recording against the expected word or phrase")
@@ -270,7 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # bare `saywell`: what it can do, not an error
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except SaywellError as e:

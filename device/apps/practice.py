@@ -219,18 +219,11 @@ def run(args) -> int:
         wl = resolve(args.list)
         entries, list_name = list(wl.entries), wl.name
     adaptive = (args.order or ("adaptive" if kind == "mic" else "as-listed")) == "adaptive" and not args.word
-    store, log = None, None
+    store, learner, history, log = None, None, [], None
     if not args.no_progress:
-        from ..classroom.progress import ProgressStore
-
-        store = ProgressStore.default(reset=args.reset_progress)
-        for note in store.notes:
-            print(f"note: {note}", file=sys.stderr)
+        store, learner, history = open_progress(args.learner, args.reset_progress)
     try:
         from ..classroom.progress import SessionLog
-
-        learner = store.learner(args.learner) if store and args.learner else None
-        history = store.attempts(learner) if learner else []
         order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
         out = Output(args.json)
         scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
@@ -240,6 +233,8 @@ def run(args) -> int:
 
             keeper = AudioKeeper()
         log = SessionLog(store, learner, list_name, keeper=keeper)
+        if log.failure:
+            print(f"note: {_unsaved(log.failure)}", file=sys.stderr)
         interactive = kind != "stdin" and sys.stdin is not None and sys.stdin.isatty()
         from ..audio.sources import native_messages_filtered
 
@@ -264,6 +259,34 @@ def run(args) -> int:
             log.close()
         if store is not None:
             store.close()
+
+
+def _unsaved(problem: str) -> str:
+    return f"{problem.split('; ')[0]}: practising without saving progress this time"
+
+
+def open_progress(name: str | None, reset: bool):
+    """(store, learner, their past attempts). A store that cannot be written now (full disk, read-only folder)
+    is dropped with a note, as the kiosk does; a damaged one is refused, because --reset-progress is the
+    learner's history and theirs to decide."""
+    from ..classroom.progress import ProgressStore, StoreUnavailable
+
+    store = None
+    try:
+        store = ProgressStore.default(reset=reset)
+        for note in store.notes:
+            print(f"note: {note}", file=sys.stderr)
+        learner = store.learner(name) if name else None
+        return store, learner, (store.attempts(learner) if learner else [])
+    except StoreUnavailable as e:
+        if store is not None:
+            store.close()
+        print(f"note: {_unsaved(str(e))}", file=sys.stderr)
+        return None, None, []
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
 
 
 def stdin_is_a_file() -> bool:

@@ -33,6 +33,7 @@ MIN_RATE_HZ, MAX_RATE_HZ = 8000, 192000  # telephone to studio rates
 MAX_CHANNELS = 32
 _MAX_CHUNKS = 1000  # chunks walked before the audio; a real file has a handful
 _SLICE_BYTES = 1 << 20  # samples are read and converted this much at a time
+_FLOAT_CEILING = 1e30  # float samples beyond this are clipped on reading so sums stay finite; load_wav rescales
 _RESAMPLE_ELEMENTS = 1 << 18  # a resampling block's (outputs x taps) arrays, ~2 MB each in float64
 _CONVERT = "convert it with `ffmpeg -i IN -ar 16000 -ac 1 -c:a pcm_s16le OUT.wav`"
 
@@ -186,8 +187,8 @@ def _decode(raw: bytes, info: WavInfo) -> np.ndarray:
     elif enc == _PCM and bits == 32:
         x = np.frombuffer(raw, "<i4").astype(np.float32) / 2147483648.0
     else:
-        x = np.frombuffer(raw, "<f4" if bits == 32 else "<f8").astype(np.float32)
-        x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+        x = np.frombuffer(raw, "<f4" if bits == 32 else "<f8").astype(np.float64)
+        x = np.clip(np.where(np.isfinite(x), x, np.nan), -_FLOAT_CEILING, _FLOAT_CEILING)  # NaN: refused in load_wav
     return x.reshape(-1, info.channels)
 
 
@@ -262,6 +263,13 @@ def load_wav(path: str | Path, target_rate_hz: int = 16000, max_seconds: float =
         notes.append(f"mixed {info.channels} channels to mono")
     if len(x) == 0:
         raise SaywellError(f"{name}: WAV has no audio samples; record the audio again")
+    if info.encoding != _PCM:
+        if np.isnan(x).any():
+            raise SaywellError(f"{name}: float WAV holds NaN or infinite samples, so the file is damaged; "
+                               "export or record it again")
+        if (peak := float(np.abs(x).max())) > 1.0:  # float files may exceed full scale; the model expects [-1, 1]
+            x = (x / peak).astype(np.float32)
+            notes.append(f"float samples reach {peak:.3g} times full scale: scaled down to fit")
     if info.rate_hz != target_rate_hz:
         notes.append(f"resampled {info.rate_hz} Hz to {target_rate_hz} Hz")
         x = resample(x, info.rate_hz, target_rate_hz)

@@ -89,6 +89,11 @@ class DamagedStore(SaywellError):
     pass
 
 
+class StoreUnavailable(SaywellError):
+    """The store cannot be written just now (a full disk, a read-only folder, another writer holding it):
+    practice goes on without saving rather than turning a learner away."""
+
+
 class _Locked(Exception):
     """Another process holds a lock while this one opens the store; retried by ProgressStore._connect."""
 
@@ -147,12 +152,12 @@ def _problem(path: Path, e: sqlite3.Error) -> SaywellError:
                             "saywell practice --reset-progress to move it aside to a dated backup and start afresh, "
                             "or practise with --no-progress")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(e):
-        return SaywellError(f"progress database {path} stayed busy for {BUSY_TIMEOUT_S:.0f} s (another saywell is "
+        return StoreUnavailable(f"progress database {path} stayed busy for {BUSY_TIMEOUT_S:.0f} s (another saywell is "
                             "writing to it); try again, or practise with --no-progress")
     if name.startswith("SQLITE_FULL"):
-        return SaywellError(f"no space left to save progress in {path}; free some space, or practise with --no-progress")
+        return StoreUnavailable(f"no space left to save progress in {path}; free some space, or practise with --no-progress")
     if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR")):
-        return SaywellError(f"cannot write the progress database {path} ({e}); check the folder's permissions "
+        return StoreUnavailable(f"cannot write the progress database {path} ({e}); check the folder's permissions "
                             "or set SAYWELL_HOME to a writable folder")
     return SaywellError(f"progress database {path}: {e}; practise with --no-progress meanwhile")
 
@@ -194,6 +199,9 @@ class ProgressStore:
         self.notes: list[str] = []
         if not self.path.exists() and not create:
             raise SaywellError(f"no progress recorded yet ({self.path} does not exist); it is written by saywell practice")
+        if self.path.exists() and not self.path.is_file():  # SQLite's own words ("unable to open") hide the cause
+            raise SaywellError(f"progress database {self.path} is a folder or device, not a file; nothing was changed: "
+                               "move it out of the way, or set SAYWELL_HOME to another folder")
         if reset and self.path.exists():
             reason = diagnose(self.path)
             if reason is None:
@@ -217,7 +225,7 @@ class ProgressStore:
                 return self._connect_once()
             except _Locked:
                 if time.monotonic() > deadline:
-                    raise SaywellError(f"progress database {self.path} stayed locked by another saywell for "
+                    raise StoreUnavailable(f"progress database {self.path} stayed locked by another saywell for "
                                        f"{BUSY_TIMEOUT_S:.0f} s; close the other one or practise with --no-progress") from None
                 time.sleep(0.05)
 
@@ -651,7 +659,10 @@ class SessionLog:
 
     def __post_init__(self):
         if self.store is not None:
-            self.session_id = self.store.start_session(self.learner, self.list_name)
+            try:
+                self.session_id = self.store.start_session(self.learner, self.list_name)
+            except SaywellError as e:  # practice goes on; the caller says so once
+                self.failure = str(e)
 
     def record(self, result, word_key: str, expected_phones: str, samples=None, rate_hz: int = 16000) -> str | None:
         """Returns a warning the first time saving fails; the attempt still counts for this session."""

@@ -75,6 +75,8 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 class AcousticModel:
     def __init__(self, path: str | Path = DEFAULT_MODEL, delegate: str | None = None, num_threads: int = 1):
         path = Path(path)
+        if num_threads < 1:
+            raise SaywellError(f"num_threads={num_threads}: give 1 or more interpreter threads")
         if not path.exists():
             raise SaywellError(f"model file {path} not found; pass --model PATH or reinstall saywell (models/ ships the default)")
         self.meta = ModelMetadata.load(metadata_path(path))
