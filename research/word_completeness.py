@@ -36,6 +36,7 @@ TRAINING_VOICES = ("flite_awb", "festival_kal", "mbrola_us1", "piper_joe_varied"
 class Tally:
     omitted_found: int = 0  # the cut word judged omitted
     omitted_elsewhere: int = 0  # another word judged omitted in an omission clip
+    said_right: int = 0  # in omission clips, the words that were said and judged correct (of 2 per clip)
     correct_incomplete: int = 0  # a clean three-word clip with a word judged omitted
     correct_inserted: int = 0  # a clean clip with an insertion found
     correct_rejected: int = 0
@@ -48,6 +49,7 @@ class Tally:
         n = max(self.n, 1)
         return {"clips": self.n, "omitted_word_found": round(self.omitted_found / n, 3),
                 "another_word_judged_omitted": round(self.omitted_elsewhere / n, 3),
+                "said_words_judged_right_beside_an_omission": round(self.said_right / (2 * n), 3),
                 "correct_flagged_incomplete": round(self.correct_incomplete / n, 3),
                 "correct_with_insertion": round(self.correct_inserted / n, 3),
                 "correct_rejected": round(self.correct_rejected / n, 3),
@@ -116,6 +118,7 @@ def measure(scorer: Scorer, speakers: list[dict[str, np.ndarray]], n: int, seed:
         short = scorer.score(joined([c for i, c in enumerate(clips) if i != cut]), text)
         tally.omitted_found += short.words[cut].error == "omitted"
         tally.omitted_elsewhere += any(w.error == "omitted" for i, w in enumerate(short.words) if i != cut)
+        tally.said_right += sum(w.verdict == "correct" for i, w in enumerate(short.words) if i != cut)
         at = rng.randrange(2)  # the extra word goes after word `at`
         more = scorer.score(joined(clips[:at + 1] + [words[extra]] + clips[at + 1:]), text)
         tally.extra_found += any(i.after == at for i in more.insertions)

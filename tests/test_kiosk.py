@@ -57,6 +57,20 @@ def test_a_session_from_a_recording_with_the_idle_timeout(tmp_path, saywell_home
     assert all(s.ended is not None for s in listed) and first == ["hello", "seven"]
 
 
+def test_a_sentence_gets_feedback_about_its_word_and_the_log_names_the_missed_words(tmp_path, saywell_home):
+    words = tmp_path / "phrases.txt"
+    words.write_text("tree seven\nhello seven\n")
+    wav = tmp_path / "day.wav"
+    write_wav(wav, take(0.5, "real_three.wav", 0.1, "real_seven.wav", 1.0, "real_hello.wav", 1.0))
+    log = tmp_path / "kiosk.log"
+    r = kiosk("--list", str(words), "--input", str(wav), "--fast", "--log", str(log))
+    assert r.returncode == 0, r.stderr
+    text = log.read_text()
+    results, said = events(text, "result"), events(text, "feedback")
+    assert len(results) == 2 and results[0].endswith('missed="tree"') and results[1].endswith('missed="seven"'), results
+    assert "Try again in 'tree':" in said[0] and "you left out 'seven'" in said[1], said
+
+
 def test_a_damaged_store_does_not_stop_practice_and_systemd_hears_from_it(tmp_path, saywell_home):
     saywell_home.mkdir(parents=True)
     (saywell_home / "progress.sqlite3").write_bytes(b"this is not a database" * 100)

@@ -70,3 +70,20 @@ def test_feedback_names_the_left_out_and_extra_words(scorer):
     text = describe(scorer.score(said("hello", "seven"), "hello three seven"))
     assert "left out: 'three'" in text and "sound to work on" not in text.split("left out")[0]
     assert "something extra was said after 'hello'" in describe(scorer.score(said("hello", "three", "seven"), "hello seven"))
+
+
+def test_the_learner_sees_the_sentence_word_by_word_and_hears_which_word(scorer):
+    from saywell.engine.feedback import describe, spoken_feedback, word_marks
+
+    r = scorer.score(said("three", "seven"), "tree seven")  # real 'three' read against 'tree'
+    assert word_marks(r) == "tree ✗  seven ✓"
+    assert "sound to work on: T in 'tree'" in describe(r)
+    assert spoken_feedback(r).startswith("Try again in 'tree':")
+    r = scorer.score(said("hello", "seven"), "hello three seven")
+    assert word_marks(r) == "hello ✓  [three] left out  seven ✓"
+    assert spoken_feedback(r) == "Try again: you left out 'three'"
+    r = scorer.score(said("hello", "three", "seven"), "hello seven")
+    assert word_marks(r) == "hello ✓  +  seven ✓" and spoken_feedback(r) == "Try again: read only the words shown"
+    r = scorer.score(said("hello", "seven"), "hello seven")
+    assert "words: hello ✓  seven ✓" in describe(r) and spoken_feedback(r) == "Well done"
+    assert "words:" not in describe(scorer.score(said("seven"), "seven"))  # a single word needs no marks

@@ -237,18 +237,10 @@ class Speaker:
 
 
 def feedback_line(result) -> str:
-    """What the kiosk says after a word: short, one sound, one tip."""
-    from ..engine.feedback import tip
+    """What the kiosk says after a word: short, one sound, one tip (engine/feedback.py spoken_feedback)."""
+    from ..engine.feedback import spoken_feedback
 
-    if result.verdict == "correct":
-        return "Well done"
-    if result.verdict == "no_speech":
-        return "I did not hear you"
-    bad = [p for w in result.words for p in w.phones if not p.ok]
-    if not bad:
-        return "Try again"
-    p = min(bad, key=lambda q: q.score)
-    return f"Try again: the {p.phone} sound, {tip(p.phone, p.heard)}"
+    return spoken_feedback(result)
 
 
 # ---- progress ---------------------------------------------------------------------------------------------
@@ -551,7 +543,9 @@ class Kiosk:
                         entry = None
                     continue  # an empty room: keep listening for the same word, without repeating it aloud
                 result = heard.result
-                self.log("result", text=result.text, verdict=result.verdict, score=round(result.score))
+                missed = {"missed": ",".join(w.word for w in result.words if w.verdict != "correct") or "-"} \
+                    if len(result.words) > 1 else {}  # a sentence: which of its words to work on
+                self.log("result", text=result.text, verdict=result.verdict, score=round(result.score), **missed)
                 self._record(entry, prons, result, heard.samples)
                 self.speaker.say(feedback_line(result), "feedback")
                 self.speaker.tone(result.verdict == "correct")

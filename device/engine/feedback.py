@@ -65,6 +65,37 @@ def tip(expected: str, heard: str | None) -> str:
     return f"{example}: {base}" if base else f"aim for {example}"
 
 
+def worst_sounds(result: ScoreResult) -> list:
+    """(word, phone) pairs flagged in the words that were said; in a phrase judged wrong, those of the words
+    judged wrong come first (a flagged sound inside a word that passed is a detail, not the reason)."""
+    said = [w for w in result.words if w.error != "omitted"]
+    bad = [(w, p) for w in said for p in w.phones if not p.ok]
+    if len(result.words) > 1 and result.verdict == "mispronounced":
+        wrong = [(w, p) for w, p in bad if w.verdict != "correct"]
+        return wrong or bad
+    return bad
+
+
+def word_marks(result: ScoreResult, color: bool = False) -> str:
+    """The phrase as read, each word marked: right (✓), to work on (✗), left out ([word] left out), and where
+    something extra was said (+). Marks as well as colours, so the line reads on any terminal or screen reader."""
+    def paint(s: str, code: str) -> str:
+        return f"\033[{code}m{s}\033[0m" if color else s
+
+    extra_after = {ins.after for ins in result.insertions if ins.kind == "extra"}
+    parts = ["+"] if -1 in extra_after else []
+    for i, w in enumerate(result.words):
+        if w.error == "omitted":
+            parts.append(paint(f"[{w.word}] left out", "33"))
+        elif w.verdict == "correct":
+            parts.append(paint(f"{w.word} ✓", "32"))
+        else:
+            parts.append(paint(f"{w.word} ✗", "31"))
+        if i in extra_after:
+            parts.append("+")
+    return "  ".join(parts)
+
+
 def describe(result: ScoreResult, color: bool = False) -> str:
     """A few lines for a learner or teacher."""
     def paint(s: str, code: str) -> str:
@@ -74,6 +105,8 @@ def describe(result: ScoreResult, color: bool = False) -> str:
         return f"{result.text}: no speech heard. Speak closer to the microphone and say the word clearly."
     head = {"correct": paint("correct", "32"), "mispronounced": paint("try again", "31")}[result.verdict]
     lines = [f"{result.text}: {head} (score {result.score:.0f}/100)"]
+    if len(result.words) > 1:
+        lines.append(f"  words: {word_marks(result, color)}")
     left_out = [w.word for w in result.words if w.error == "omitted"]
     if left_out:
         lines.append(f"  left out: {', '.join(repr(w) for w in left_out)}: read every word of the phrase")
@@ -81,8 +114,7 @@ def describe(result: ScoreResult, color: bool = False) -> str:
         if ins.kind == "extra":
             where = f"after '{result.words[ins.after].word}'" if ins.after >= 0 else "before the first word"
             lines.append(f"  something extra was said {where}: read only the words shown")
-    said = [w for w in result.words if w.error != "omitted"]
-    bad = [(w, p) for w in said for p in w.phones if not p.ok]
+    bad = worst_sounds(result)
     if bad:
         w, p = min(bad, key=lambda wp: wp[1].score)
         heard = "left out" if p.heard == "-" else (f"heard {p.heard} instead" if p.heard else "unclear")
@@ -94,3 +126,22 @@ def describe(result: ScoreResult, color: bool = False) -> str:
                        for w in result.words for p in w.phones)
     lines.append(f"  sounds: {sounds}")
     return "\n".join(lines)
+
+
+def spoken_feedback(result: ScoreResult) -> str:
+    """What the kiosk says after an attempt: short enough to hear once; in a phrase, the word it is about."""
+    if result.verdict == "correct":
+        return "Well done"
+    if result.verdict == "no_speech":
+        return "I did not hear you"
+    left_out = [w.word for w in result.words if w.error == "omitted"]
+    if left_out:
+        return f"Try again: you left out {' and '.join(repr(w) for w in left_out[:2])}"
+    if any(ins.kind == "extra" for ins in result.insertions) and all(w.verdict == "correct" for w in result.words):
+        return "Try again: read only the words shown"
+    bad = worst_sounds(result)
+    if not bad:
+        return "Try again"
+    w, p = min(bad, key=lambda wp: wp[1].score)
+    where = f" in '{w.word}'" if len(result.words) > 1 else ""
+    return f"Try again{where}: {accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)}"

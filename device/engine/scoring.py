@@ -261,24 +261,18 @@ class Scorer:
         min_needed = 2 * sum(len(p.phones) for p in prons)
         if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
             return self._no_speech(text, prons)
-        _, evidence = best_variants(logpost, [self.lexicon.variants(pr, self.accent) for pr in prons], self._index, sil, cal,
-                                    self.meta.log_priors)
-        word_results, all_gops, all_phones = [], [], []
-        for pr, ev in zip(prons, evidence):
-            phone_results = []
-            for e in ev:
-                name = self.meta.phones[e.phone]
-                s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
-                ok = s >= cal.phone_threshold
-                heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
-                phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
-            names = [self.meta.phones[e.phone] for e in ev]
-            all_gops += [e.gop for e in ev]
-            all_phones += names
-            word_results.append(WordResult(pr.word, round(aggregate([e.gop for e in ev], names, cal), 1), phone_results))
-        total = round(aggregate(all_gops, all_phones, cal), 1)
+        evidence = self._aligned(logpost, prons)
+        word_results = [self._word_result(pr, ev) for pr, ev in zip(prons, evidence)]
+        total = round(aggregate([e.gop for ev in evidence for e in ev], [self.meta.phones[e.phone] for ev in evidence for e in ev], cal), 1)
         omitted = [word_omitted(ev, w.score, cal.word_threshold) for ev, w in zip(evidence, word_results)]
         insertions = find_insertions(logpost, evidence, sil, hop_s, lambda seg, w: self._fits(seg, evidence[w], cal))
+        if any(omitted) and not all(omitted):
+            # A left-out word, forced into the audio, takes frames from its neighbours and drags them down ("hello
+            # seven" read as "hello" lost the O of hello to seven): the words that were said are judged again
+            # aligned on their own.
+            kept = [k for k, gone in enumerate(omitted) if not gone]
+            for k, ev in zip(kept, self._aligned(logpost, [prons[k] for k in kept])):
+                evidence[k], word_results[k] = ev, self._word_result(prons[k], ev)
         low = total < cal.word_threshold
         verdict = "mispronounced" if low or any(omitted) or any(i.kind == "extra" for i in insertions) else "correct"
         if low and all(p.ok for w in word_results for p in w.phones):
@@ -286,6 +280,24 @@ class Scorer:
         word_results = _judged(word_results, omitted, low, cal.word_threshold)
         return ScoreResult(text, total, verdict, word_results, round(1.0 - sum(omitted) / len(omitted), 2), insertions,
                            fluency(evidence, omitted, insertions, hop_s), self.accent)
+
+    def _aligned(self, logpost: np.ndarray, prons: list[Pronunciation]) -> list[list[PhoneEvidence]]:
+        """Each word's phone evidence, with the variants that fit the audio best."""
+        _, evidence = best_variants(logpost, [self.lexicon.variants(pr, self.accent) for pr in prons], self._index,
+                                    self._index[self.meta.silence], self.meta.calibration, self.meta.log_priors)
+        return list(evidence)
+
+    def _word_result(self, pr: Pronunciation, ev: list[PhoneEvidence]) -> WordResult:
+        cal, hop_s = self.meta.calibration, self.meta.frontend.hop_ms / 1000.0
+        phone_results = []
+        for e in ev:
+            name = self.meta.phones[e.phone]
+            s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
+            ok = s >= cal.phone_threshold
+            heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
+            phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
+        return WordResult(pr.word, round(aggregate([e.gop for e in ev], [self.meta.phones[e.phone] for e in ev], cal), 1),
+                          phone_results)
 
     def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
