@@ -16,7 +16,7 @@ from test_teacher_page import Browser, server  # noqa: F401  (the server fixture
 from saywell.audio.wav import Audio, load_wav
 from saywell.classroom.audio_keep import AudioKeeper, delete_all, usage
 from saywell.errors import SaywellError
-from saywell.classroom.progress import DB_NAME, ProgressStore
+from saywell.classroom.progress import DB_NAME, SCHEMA_VERSION, ProgressStore
 from saywell.classroom.settings import DEFAULT_AUDIO_LIMIT_MB, Settings, load_settings, update_settings
 
 V1_DB = ROOT / "tests" / "data" / "progress-v1.sqlite3"  # written by saywell before recordings (schema 1)
@@ -275,7 +275,8 @@ def test_a_database_from_before_recordings_is_migrated_in_place(saywell_home):
     phones = con.execute("SELECT * FROM phone_results ORDER BY attempt_id, position").fetchall()
     con.close()
     with ProgressStore.default() as s:
-        assert s.con.execute("PRAGMA user_version").fetchone() == (2,)
+        assert s.con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+        assert s.con.execute("SELECT count(*) FROM word_results").fetchone() == (0,)  # v3: phrases word by word
         rows = s.con.execute("SELECT * FROM attempts ORDER BY id").fetchall()
         assert [r[:-1] for r in rows] == before and {r[-1] for r in rows} == {None}  # history kept, no recordings
         assert s.con.execute("SELECT * FROM phone_results ORDER BY attempt_id, position").fetchall() == phones
@@ -284,7 +285,7 @@ def test_a_database_from_before_recordings_is_migrated_in_place(saywell_home):
         s.link_audio(1, "1.wav")
         assert s.audio_file(1) == "1.wav"
     with ProgressStore.default() as s:  # opening again migrates nothing
-        assert s.con.execute("PRAGMA user_version").fetchone() == (2,) and s.audio_file(1) == "1.wav"
+        assert s.con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) and s.audio_file(1) == "1.wav"
 
 
 def test_a_failing_migration_changes_nothing(saywell_home):

@@ -70,7 +70,7 @@ def test_attempts_with_their_sounds_round_trip(store, saywell_home):
     con = sqlite3.connect(saywell_home / DB_NAME)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"learners", "sessions", "attempts", "phone_results"}  # no audio anywhere
+    assert tables == {"learners", "sessions", "attempts", "phone_results", "word_results"}  # no audio anywhere
     with pytest.raises(SaywellError, match="not a usable name"):
         store.learner("\x07")
 
@@ -202,6 +202,31 @@ def test_practice_reset_progress_moves_the_damaged_file_aside(saywell_home):
     assert "moved to" in r.stderr and len(_damaged_files(saywell_home)) == 1
     with ProgressStore.default() as s:
         assert [a.word_text for a in s.attempts(everyone=True)] == ["think"]
+
+
+def test_a_phrase_is_kept_word_by_word_and_the_missed_words_are_counted(store, scorer):
+    from saywell.audio.wav import Audio
+    from test_word_completeness import said
+
+    learner = store.learner("Ada")
+    sid = store.start_session(learner, "phrases")
+    for audio, text in ((said("three", "seven"), "tree seven"), (said("hello", "seven"), "hello seven"),
+                        (said("hello"), "hello seven"), (said("three"), "three")):
+        r = scorer.score(audio, text)
+        store.record(sid, learner, Attempt.from_result(r, text, "", learner="Ada", list_name="phrases", session_id=sid))
+    got = store.attempts(learner)
+    assert [[(w.word, w.verdict, w.error) for w in a.words] for a in got] == [
+        [("tree", "mispronounced", "mispronounced"), ("seven", "correct", "none")],
+        [("hello", "correct", "none"), ("seven", "correct", "none")],
+        [("hello", "correct", "none"), ("seven", "mispronounced", "omitted")],
+        []]  # a single word needs no word rows
+    tallies = {t.text: t for t in store.missed_words(learner)}
+    assert set(tallies) == {"tree seven", "hello seven"}
+    hs = tallies["hello seven"]
+    assert hs.attempts == 2 and [(w.word, w.attempts, w.missed, w.left_out) for w in hs.words] == [
+        ("hello", 2, 0, 0), ("seven", 2, 1, 1)]
+    assert [(w.word, w.missed) for w in tallies["tree seven"].words] == [("tree", 1), ("seven", 0)]
+    assert store.missed_words(session_id=sid) == store.missed_words(learner)
 
 
 FULL_DISK = """

@@ -800,3 +800,24 @@ def test_a_lists_table_shows_the_dictionary_alternates_accepted():
                           WordEntry("neither", (("N", "IY", "DH", "ER"),), line=3, sources=("given",))])
     assert "/IY DH ER/<br><small>also accepted: either /AY DH ER/</small>" in html
     assert html.count("also accepted") == 1  # a teacher's own phones are taken literally
+
+
+def test_a_learners_page_shows_which_words_of_a_phrase_they_miss(server, scorer):
+    from test_word_completeness import said
+
+    with ProgressStore.default() as store:
+        ada = store.learner("Ada")
+        sid = store.start_session(ada, "phrases")
+        for audio, text in ((said("hello", "seven"), "hello seven"), (said("hello"), "hello seven"),
+                            (said("hello"), "hello seven"), (said("three", "seven"), "tree seven")):
+            r = scorer.score(audio, text)
+            store.record(sid, ada, Attempt.from_result(r, text, "", learner="Ada", list_name="phrases", session_id=sid))
+    status, _, page = Browser(server).get("/learner?name=Ada")
+    assert status == 200 and "Phrases: the words missed" in page
+    assert ('<span class="ok">hello</span> <small>(missed 0 of 3)</small> '
+            '<span class="error">seven</span> <small>(missed 2 of 3, left out 2)</small>') in page
+    assert '<span class="error">tree</span> <small>(missed 1 of 1)</small>' in page
+    rows = re.findall(r'<tr class="attempt"><td>[^<]*</td><td>(.*?)</td>', page)  # newest first
+    assert rows == ['<span class="error" title="to work on">tree</span> seven',
+                    'hello <del class="error" title="left out">seven</del>',
+                    'hello <del class="error" title="left out">seven</del>', "hello seven"]

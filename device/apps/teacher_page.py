@@ -69,6 +69,7 @@ KEEPALIVE_S = 2.0  # an idle kept-alive connection holds a worker this long at m
 WORKERS, QUEUE_MAX, LISTEN_BACKLOG = 8, 256, 128
 VIEWS_KEPT = 16  # overview pages kept until the next attempt
 LEARNERS_PER_PAGE, SESSIONS_PER_PAGE, ATTEMPTS_PER_PAGE, ENTRIES_PER_PAGE = 50, 20, 30, 500
+SENTENCES_SHOWN = 30  # phrases on a learner's page, most recently practised first
 SAFE_FETCH_SITES = ("same-origin", "none")
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -264,7 +265,8 @@ def _person_view(store, title: str, query: dict, path: str, keep: dict, learner=
     total = store.count_attempts(learner, session_id)
     paging = _paging(_page_arg(query, "page"), ATTEMPTS_PER_PAGE, total, path, keep, "page")
     attempts = store.attempts(learner, session_id, newest_first=True, limit=paging.size, offset=paging.start)
-    return views.PersonView(title, store.summary(learner, session_id), attempts, paging, info)
+    return views.PersonView(title, store.summary(learner, session_id), attempts, paging, info,
+                            store.missed_words(learner, session_id, limit=SENTENCES_SHOWN))
 
 
 # ---- the handler ------------------------------------------------------------------------------------------

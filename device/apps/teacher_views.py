@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote, urlencode
 
-from ..classroom.progress import Attempt, SessionInfo, Summary, sounds_to_practise
+from ..classroom.progress import Attempt, SentenceTally, SessionInfo, Summary, sounds_to_practise
 from ..classroom.report import Report, readable_time, to_svg
 from ..classroom.wordlists import Checked, WordEntry, alternates_of, source_label
 from ..engine.phones import sound_label
@@ -118,6 +118,7 @@ class PersonView:
     attempts: list[Attempt]
     paging: Paging
     session: SessionInfo | None = None
+    sentences: list[SentenceTally] = field(default_factory=list)  # phrases, word by word: which words are missed
 
 
 def e(value) -> str:
@@ -254,11 +255,36 @@ def overview(lists: list[ListRow], progress: ClassView | None, progress_note: st
     return layout("Teacher page", body, page)
 
 
+def _marked_words(a: Attempt) -> str:
+    """A phrase attempt's text with its missed words marked (red, struck through when left out)."""
+    if not a.words:
+        return e(a.word_text)
+    return " ".join(f'<del class="error" title="left out">{e(w.word)}</del>' if w.error == "omitted"
+                    else f'<span class="error" title="to work on">{e(w.word)}</span>' if w.missed else e(w.word)
+                    for w in a.words)
+
+
+def _sentence_section(sentences: list[SentenceTally]) -> str:
+    """Which words of each phrase the learner misses: each word with 'missed k of n', red when mostly missed."""
+    if not sentences:
+        return ""
+    rows = []
+    for st in sentences:
+        cells = []
+        for w in st.words:
+            cls = "error" if w.missed * 2 > w.attempts else "warning" if w.missed else "ok"
+            left = f", left out {w.left_out}" if w.left_out else ""
+            cells.append(f'<span class="{cls}">{e(w.word)}</span> <small>(missed {w.missed} of {w.attempts}{e(left)})</small>')
+        rows.append(f'<tr><td>{" ".join(cells)}</td><td class="num">{st.attempts}</td></tr>')
+    return ("<h2>Phrases: the words missed</h2>"
+            '<table class="sentences"><tr><th>phrase, word by word</th><th>attempts</th></tr>' + "".join(rows) + "</table>")
+
+
 def _attempt_row(a: Attempt) -> str:
     off = ", ".join(f"{sound_label(m.phone)} (heard {sound_label(m.heard)})" if m.heard and m.heard != "-"
                     else f"{sound_label(m.phone)} (left out)" if m.heard == "-" else sound_label(m.phone)
                     for m in a.phones if not m.ok)
-    return (f'<tr class="attempt"><td>{e(readable_time(a.t))}</td><td>{e(a.word_text)}</td><td>/{e(a.expected_phones)}/</td>'
+    return (f'<tr class="attempt"><td>{e(readable_time(a.t))}</td><td>{_marked_words(a)}</td><td>/{e(a.expected_phones)}/</td>'
             f'<td class="num">{a.score:.0f}</td><td class="{"ok" if a.verdict == "correct" else "error"}">{e(a.verdict)}</td>'
             f'<td>{e(off or "-")}</td><td>{e(a.list_name or "-")}</td><td>{_player(a)}</td></tr>')
 
@@ -279,7 +305,7 @@ def person_page(v: PersonView, page: Page, csv_link: str | None = None) -> str:
     if csv_link:
         body += f'<p><a href="{e(csv_link)}">Download this learner\'s CSV</a></p>'
     body += (to_svg(Report(v.title, (), v.summary)) + "<h2>Sounds, by % right</h2>" + _sound_table(v.summary)
-             + "<h2>Attempts, newest first</h2>")
+             + _sentence_section(v.sentences) + "<h2>Attempts, newest first</h2>")
     if v.attempts:
         body += ('<table class="attempts"><tr><th>when</th><th>word</th><th>expected</th><th>score</th><th>verdict</th>'
                  '<th>sounds off</th><th>list</th><th>recording</th></tr>' + "".join(_attempt_row(a) for a in v.attempts)

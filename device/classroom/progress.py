@@ -81,6 +81,10 @@ MIGRATIONS = (
     SCHEMA_V1,
     # 2: a kept recording, 'ID.wav' in the audio folder beside the database (NULL: none kept)
     "ALTER TABLE attempts ADD COLUMN audio_file TEXT;",
+    # 3: each word of a phrase or sentence judged on its own (single words need no row: the attempt says it)
+    "CREATE TABLE IF NOT EXISTS word_results ("
+    " attempt_id INTEGER NOT NULL REFERENCES attempts(id), word_index INTEGER NOT NULL, word TEXT NOT NULL,"
+    " verdict TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY (attempt_id, word_index)) WITHOUT ROWID;",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -114,6 +118,18 @@ class PhoneMark:
 
 
 @dataclass(frozen=True)
+class WordMark:
+    """One word of a phrase as judged in its attempt: verdict correct|mispronounced, error none|mispronounced|omitted."""
+    word: str
+    verdict: str
+    error: str = "none"
+
+    @property
+    def missed(self) -> bool:
+        return self.verdict != "correct"
+
+
+@dataclass(frozen=True)
 class Attempt:
     t: float
     word_key: str
@@ -127,14 +143,17 @@ class Attempt:
     session_id: int = 0
     id: int = 0
     audio_file: str | None = None  # a kept recording's file name in the audio folder
+    words: tuple[WordMark, ...] = ()  # a phrase's words, each judged; () for a single word
 
     @classmethod
     def from_result(cls, result, word_key: str, expected_phones: str, t: float | None = None, **kw) -> "Attempt":
         """From a scoring.ScoreResult (duck-typed: progress must not import numpy)."""
         marks = tuple(PhoneMark(p.phone, float(p.score), bool(p.ok), p.heard, wi)
                       for wi, w in enumerate(result.words) for p in w.phones)
+        words = tuple(WordMark(w.word, w.verdict, getattr(w, "error", "none"))
+                      for w in result.words) if len(result.words) > 1 else ()
         return cls(time.time() if t is None else t, word_key, result.text, expected_phones, float(result.score),
-                   result.verdict, marks, **kw)
+                   result.verdict, marks, words=words, **kw)
 
 
 def _is_damage(e: sqlite3.DatabaseError) -> bool:
@@ -344,6 +363,8 @@ class ProgressStore:
             con.executemany("INSERT INTO phone_results(attempt_id, position, word_index, phone, score, ok, heard) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [(aid, i, m.word_index, m.phone, m.score, int(m.ok), m.heard) for i, m in enumerate(attempt.phones)])
+            con.executemany("INSERT INTO word_results(attempt_id, word_index, word, verdict, error) VALUES (?, ?, ?, ?, ?)",
+                            [(aid, i, w.word, w.verdict, w.error) for i, w in enumerate(attempt.words)])
         return aid
 
     # ---- kept recordings ----
@@ -382,8 +403,34 @@ class ProgressStore:
                 "SELECT p.attempt_id, p.phone, p.score, p.ok, p.heard, p.word_index FROM phone_results p "
                 f"JOIN attempts a ON a.id = p.attempt_id WHERE {where} ORDER BY p.attempt_id, p.position", params):
             marks.setdefault(aid, []).append(PhoneMark(phone, score, bool(ok), heard, wi))
-        return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid, audio)
+        words: dict[int, list[WordMark]] = {}
+        for aid, word, verdict, error in self._read(
+                "SELECT w.attempt_id, w.word, w.verdict, w.error FROM word_results w "
+                f"JOIN attempts a ON a.id = w.attempt_id WHERE {where} ORDER BY w.attempt_id, w.word_index", params):
+            words.setdefault(aid, []).append(WordMark(word, verdict, error))
+        return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid, audio,
+                        tuple(words.get(aid, ())))
                 for aid, sid, name, t, list_name, key, text, phones, score, verdict, audio in rows]
+
+    def missed_words(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False,
+                     limit: int = 50) -> list["SentenceTally"]:
+        """Per phrase practised (most recently practised first), how often each of its words was missed: counted
+        by SQLite, so a page shows it without loading the attempts."""
+        where, params = _scope(learner, session_id, everyone)
+        keys = self._read(
+            "SELECT a.word_key, max(a.word_text), count(DISTINCT a.id), max(a.t) FROM word_results w "
+            f"JOIN attempts a ON a.id = w.attempt_id WHERE {where} GROUP BY a.word_key ORDER BY 4 DESC LIMIT ?",
+            params + (int(limit),))
+        if not keys:
+            return []
+        counts: dict[str, list[WordTally]] = {}
+        for key, word, said, missed, left_out in self._read(
+                "SELECT a.word_key, w.word, count(*), sum(w.verdict != 'correct'), sum(w.error = 'omitted') "
+                f"FROM word_results w JOIN attempts a ON a.id = w.attempt_id WHERE {where} "
+                f"AND a.word_key IN ({','.join('?' * len(keys))}) GROUP BY a.word_key, w.word_index ORDER BY a.word_key, w.word_index",
+                params + tuple(k[0] for k in keys)):
+            counts.setdefault(key, []).append(WordTally(word, said, missed, left_out))
+        return [SentenceTally(text, n, tuple(counts.get(key, ()))) for key, text, n, _ in keys]
 
     @contextmanager
     def snapshot(self):
@@ -481,6 +528,22 @@ def _scope(learner: Learner | None, session_id: int | None, everyone: bool) -> t
     if learner is not None:
         return "a.learner_id = ?", (learner.id,)
     raise ValueError("attempts of whom? give a learner, a session or everyone=True")
+
+
+@dataclass(frozen=True)
+class WordTally:
+    word: str
+    attempts: int
+    missed: int  # judged wrong, left out included
+    left_out: int
+
+
+@dataclass(frozen=True)
+class SentenceTally:
+    """A phrase's attempts, word by word: which of its words a learner misses."""
+    text: str
+    attempts: int
+    words: tuple[WordTally, ...]
 
 
 @dataclass(frozen=True)
