@@ -75,3 +75,38 @@ def test_feedback_names_the_accent_taught(scorers, tmp_path):
     assert "British English: no R sound after the vowel in 'water'" in describe(american_water)
     british_water = scorers["us"].score(spoken("en-gb", "water", tmp_path), "water")
     assert "American English: say the R in 'water'" in describe(british_water)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_the_accent_follows_the_flag_then_the_list_then_the_device(tmp_path, saywell_home):
+    import json
+
+    from conftest import run_cli
+    from saywell.audio.wav import write_wav
+
+    wav = tmp_path / "british_water.wav"
+    write_wav(wav, spoken("en-gb", "water", tmp_path).samples)
+
+    def score(*extra):
+        r = run_cli("score", str(wav), "--text", "water", "--json", "--model", str(MODEL), *extra)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["verdict"], json.loads(r.stdout)["accent"]
+
+    def practise(*extra):
+        r = run_cli("practice", "--input", str(wav), "--json", "--fast", "--model", str(MODEL), *extra, stdin="")
+        results = [json.loads(x)["result"] for x in r.stdout.splitlines() if '"result"' in x]
+        assert r.returncode == 0 and len(results) == 1, r.stderr
+        return results[0]["verdict"], results[0]["accent"]
+
+    assert score() == ("correct", "any")  # nothing set: either accent
+    assert run_cli("settings", "accent", "us").returncode == 0
+    assert score() == ("mispronounced", "us") and score("--accent", "gb") == ("correct", "gb")
+    words = tmp_path / "uk.txt"
+    words.write_text("water\n")
+    assert run_cli("lists", "import", str(words), "--name", "uk", "--accent", "gb").returncode == 0
+    assert practise("--list", "uk") == ("correct", "gb")  # the list's accent over the device's
+    assert practise("--list", "uk", "--accent", "us") == ("mispronounced", "us")  # the flag over the list's
+    assert run_cli("lists", "import", str(words), "--name", "plain").returncode == 0
+    assert practise("--list", "plain") == ("mispronounced", "us")  # no accent on the list: the device's
+    r = run_cli("kiosk", "--list", "uk", "--input", str(wav), "--fast", "--model", str(MODEL), stdin="")
+    assert "ready" in r.stderr and 'accent="gb"' in r.stderr, r.stderr

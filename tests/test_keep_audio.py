@@ -198,7 +198,7 @@ def test_settings_cli(saywell_home):
     assert not (saywell_home / "settings.json").exists()  # showing writes nothing
     assert run_cli("settings", "keep-audio", "on").returncode == 0 and load_settings().keep_audio
     assert run_cli("settings", "audio-limit-mb", "50").returncode == 0
-    assert json.loads((saywell_home / "settings.json").read_text()) == {"format": 1, "keep_audio": True, "audio_limit_mb": 50}
+    assert json.loads((saywell_home / "settings.json").read_text()) == {"format": 1, "keep_audio": True, "audio_limit_mb": 50, "accent": "any"}
     r = run_cli("settings", "keep-audio", "off")
     assert r.returncode == 0 and "Recordings already kept stay until deleted" in r.stdout and not load_settings().keep_audio
     for args, needle in ((("keep-audio", "maybe"), "on or off"), (("keep-audio",), "give a value"),

@@ -179,6 +179,24 @@ def test_an_upload_is_imported_once_and_only_by_its_session(server):
     assert status == 400 and "no longer waiting" in page
 
 
+def test_the_teacher_chooses_the_accent_a_list_teaches_when_importing_it(server):
+    b = Browser(server)
+    _, _, page = b.upload(GOOD, name="uk")
+    assert '<select name="accent">' in page and '<option value="gb">British English</option>' in page
+    token = re.search(r'name="upload" value="([^"]+)"', page).group(1)
+    assert b.post("/lists/import", {"csrf": b.csrf(), "upload": token, "accent": "fr"})[0] == 400
+    assert stored_names() == []
+    _, _, page = b.upload(GOOD, name="uk")
+    token = re.search(r'name="upload" value="([^"]+)"', page).group(1)
+    assert b.post("/lists/import", {"csrf": b.csrf(), "upload": token, "accent": "gb"})[0] == 200
+    assert load_stored("uk").accent == "gb"
+    assert "<td>British (gb)</td>" in b.get("/")[2] and "accent: British (gb)" in b.get("/list?name=uk")[2]
+    _, _, page = b.upload(GOOD, name="uk")  # replaced without choosing: the device's setting again
+    token = re.search(r'name="upload" value="([^"]+)"', page).group(1)
+    assert b.post("/lists/import", {"csrf": b.csrf(), "upload": token, "accent": ""})[0] == 200
+    assert load_stored("uk").accent is None and "<td>device setting</td>" in b.get("/")[2]
+
+
 # ---- CSRF -------------------------------------------------------------------------------------------------
 
 def test_posts_without_the_sessions_csrf_token_are_403_and_change_nothing(server):

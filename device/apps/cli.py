@@ -37,16 +37,21 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, default=model_path_from_env(), help="int8 .tflite with its .json beside it (default: the shipped model)")
     p.add_argument("--delegate", help="TFLite delegate library, e.g. libedgetpu.so.1 for a Coral Edge TPU")
     p.add_argument("--threads", type=_threads, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
-    p.add_argument("--accent", choices=ACCENTS, default=DEFAULT_ACCENT,
+    p.add_argument("--accent", choices=ACCENTS, default=None,
                    help=f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
-                        f"'bath' with AA, 'hot' with AO), any (either); default {DEFAULT_ACCENT}")
+                        f"'bath' with AA, 'hot' with AO), any (either); default: the word list's accent, else the "
+                        f"device's (saywell settings accent), else {DEFAULT_ACCENT}")
 
 
 def _scorer(args):
     from ..engine.model import AcousticModel
     from ..engine.scoring import Scorer
 
-    return Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
+    from ..classroom.settings import device_accent
+    from ..engine.accent import chosen_accent
+
+    return Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
+                  accent=chosen_accent(args.accent, None, device_accent()))
 
 
 def _load(path, scorer, quiet: bool = False):

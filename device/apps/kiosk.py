@@ -352,12 +352,15 @@ class Kiosk:
     def __init__(self, scorer, entries, open_source: Callable[[], object], progress: KioskProgress, log: EventLog,
                  speaker: Speaker, notifier: Notifier | None = None, idle_timeout_s: float = IDLE_TIMEOUT_S,
                  reconnect_s: float = RECONNECT_S, seed: int | None = None, live: bool = True,
-                 state_path: Path | None = None, clock: Callable[[], object] | None = None, watch=None):
+                 state_path: Path | None = None, clock: Callable[[], object] | None = None, watch=None,
+                 accent_flag: str | None = None):
         """state_path: where the session is saved for a restart (None: nowhere); clock: kiosk_state.Stamp.now;
-        watch: a wordlists.WatchedList to pick up a new version of the list from (None: the list never changes)."""
+        watch: a wordlists.WatchedList to pick up a new version of the list from (None: the list never changes);
+        accent_flag: --accent, which wins over a reloaded list's accent."""
         from .kiosk_state import Stamp
 
         self.scorer, self.entries, self.open_source, self.watch = scorer, list(entries), open_source, watch
+        self.accent_flag = accent_flag
         self.state_path, self.clock = state_path, clock or Stamp.now
         self.last_key: str | None = None
         self.progress, self.log, self.speaker = progress, log, speaker
@@ -390,9 +393,13 @@ class Kiosk:
         except SaywellError as e:
             self.log("list_reload_failed", reason=str(e), kept_words=len(self.entries))
             return
+        from ..classroom.settings import device_accent
+        from ..engine.accent import chosen_accent
+
         self.entries = entries
         self._new_scheduler([o for o in (t.outcome() for t in self.progress.turns) if o])
-        self.log("list_reloaded", list=wl.name, words=len(entries))
+        self.scorer.accent = chosen_accent(self.accent_flag, wl.accent, device_accent())  # the teacher may change it
+        self.log("list_reloaded", list=wl.name, words=len(entries), accent=self.scorer.accent)
 
     def _new_session(self) -> None:
         self._new_scheduler()
@@ -513,7 +520,7 @@ class Kiosk:
             self._connect()
             from .practice import keeps_audio
 
-            self.log("ready", words=len(self.entries), idle_timeout_s=self.idle_timeout_s,
+            self.log("ready", words=len(self.entries), accent=self.scorer.accent, idle_timeout_s=self.idle_timeout_s,
                      keep_audio=self.progress.keeper is not None and self.progress.store is not None and keeps_audio())
             self._start()
             while True:
@@ -587,7 +594,11 @@ def run(args) -> int:
     watch = WatchedList.open(args.list)
     wl = watch.wordlist
     entries = practicable(wl)
-    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
+    from ..classroom.settings import device_accent
+    from ..engine.accent import chosen_accent
+
+    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
+                    accent=chosen_accent(args.accent, wl.accent, device_accent()))
     server = None
     if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
         from .teacher_page import start_in_thread
@@ -617,7 +628,7 @@ def run(args) -> int:
 
     kiosk = Kiosk(scorer, entries, open_source, open_progress(log, wl.name), log, Speaker(log, silent),
                   Notifier(), args.idle_timeout, seed=args.seed, live=kind == "mic", state_path=data_home() / STATE_FILE,
-                  watch=watch)
+                  watch=watch, accent_flag=args.accent)
     try:
         if kind == "mic":
             from ..audio.sources import native_messages_filtered

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sys
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from ..classroom.home import write_atomically
 from ..classroom.wordlists import (Checked, alternates_of, check_name, default_name, lists_dir, load_stored,
                                    read_list, source_label, store_list, stored_info, stored_names, stored_path,
                                    to_csv, to_text)
+from ..engine.accent import ACCENTS
 from ..errors import SaywellError
 
 SHOW_CHUNK = 1000  # entries whose alternates are looked up together: few queries, bounded memory
@@ -23,6 +26,8 @@ def register(sub) -> None:
     q = lsub.add_parser("import", help="check a list file and store it for practice (refused if it has errors)")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
     q.add_argument("--name", help="name to store it under (default: from the file name); the same name replaces the list")
+    q.add_argument("--accent", choices=ACCENTS, help="the accent this list teaches: us, gb or any (default: the "
+                                                     "device's, saywell settings accent); practice and the kiosk follow it")
     q.set_defaults(func=cmd_import)
     q = lsub.add_parser("show", help="the stored lists, or one list's words with their phones")
     q.add_argument("name", nargs="?", help="a stored list (default: list them all)")
@@ -62,10 +67,11 @@ def cmd_import(args) -> int:
         n = len(checked.errors)
         kept = f"the stored list '{name}' is unchanged" if existed else "nothing was stored"
         raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}: not imported, {kept}; fix the lines above and import again")
-    store_list(checked.wordlist)
+    store_list(replace(checked.wordlist, accent=args.accent))
     guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
-    print(f"{'replaced' if existed else 'imported'} '{name}': {len(checked.wordlist.entries)} entries{note}")
+    accent = f" (accent: {args.accent})" if args.accent else ""
+    print(f"{'replaced' if existed else 'imported'} '{name}'{accent}: {len(checked.wordlist.entries)} entries{note}")
     return 0
 
 
@@ -77,13 +83,14 @@ def cmd_show(args) -> int:
         if not names:
             print(f"no stored lists in {lists_dir()}; import one with: saywell lists import FILE")
             return 0
-        print(f"{'name':<20} {'entries':>7} {'guessed':>7}  imported                  from")
+        print(f"{'name':<20} {'entries':>7} {'guessed':>7}  {'accent':<7} imported                  from")
         for n in names:
             i = stored_info(n)
-            print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {i['imported_at']:<25} {i['origin']}")
+            print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {i['accent'] or 'device':<7} {i['imported_at']:<25} {i['origin']}")
         return 0
     wl = load_stored(args.name)
-    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'})")
+    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; accent: "
+          f"{wl.accent or 'the device setting'})")
     width = max((len(e.text) for e in wl.entries), default=4)
     for i in range(0, len(wl.entries), SHOW_CHUNK):
         chunk = wl.entries[i:i + SHOW_CHUNK]

@@ -214,10 +214,10 @@ def run(args) -> int:
         from ..engine.limits import check_request
 
         check_request(args.word)
-        entries, list_name = [WordEntry(args.word)], None
+        entries, list_name, list_accent = [WordEntry(args.word)], None, None
     else:
         wl = resolve(args.list)
-        entries, list_name = list(wl.entries), wl.name
+        entries, list_name, list_accent = list(wl.entries), wl.name, wl.accent
     adaptive = (args.order or ("adaptive" if kind == "mic" else "as-listed")) == "adaptive" and not args.word
     store, learner, history, log = None, None, [], None
     if not args.no_progress:
@@ -226,7 +226,11 @@ def run(args) -> int:
         from ..classroom.progress import SessionLog
         order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
         out = Output(args.json)
-        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads), accent=args.accent)
+        from ..classroom.settings import device_accent
+        from ..engine.accent import chosen_accent
+
+        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
+                        accent=chosen_accent(args.accent, list_accent, device_accent()))
         keeper = None
         if store is not None:
             from ..classroom.audio_keep import AudioKeeper

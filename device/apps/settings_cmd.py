@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..classroom.audio_keep import delete_all, usage
 from ..classroom.home import data_home
-from ..classroom.settings import DEFAULT_AUDIO_LIMIT_MB, Settings, check_limit_mb, load_settings, update_settings
+from ..classroom.settings import (DEFAULT_AUDIO_LIMIT_MB, Settings, check_accent, check_limit_mb, load_settings,
+                                  update_settings)
 from ..errors import SaywellError
 
 
@@ -13,10 +14,12 @@ def register(sub) -> None:
                        description="Without arguments: show the settings and the recordings kept. "
                                    "keep-audio on|off: keep each scored attempt's recording (practice and kiosk; off "
                                    "keeps the recordings already made until you delete them). audio-limit-mb N: the oldest "
-                                   "recordings are deleted beyond N MB. delete-audio: delete every kept recording.")
-    p.add_argument("name", nargs="?", choices=("keep-audio", "audio-limit-mb", "delete-audio"), metavar="SETTING",
-                   help="keep-audio, audio-limit-mb or delete-audio")
-    p.add_argument("value", nargs="?", help="on|off for keep-audio; a number of MB for audio-limit-mb")
+                                   "recordings are deleted beyond N MB. accent us|gb|any: what counts as right on this "
+                                   "device when a word list does not say (saywell lists import --accent). "
+                                   "delete-audio: delete every kept recording.")
+    p.add_argument("name", nargs="?", choices=("keep-audio", "audio-limit-mb", "accent", "delete-audio"), metavar="SETTING",
+                   help="keep-audio, audio-limit-mb, accent or delete-audio")
+    p.add_argument("value", nargs="?", help="on|off for keep-audio; a number of MB for audio-limit-mb; us|gb|any for accent")
     p.set_defaults(func=cmd_settings)
 
 
@@ -25,7 +28,8 @@ def describe(s: Settings) -> str:
     return (f"keep-audio: {'on' if s.keep_audio else 'off'} "
             f"({'each scored attempt is recorded' if s.keep_audio else 'no recordings are kept'})\n"
             f"audio-limit-mb: {s.audio_limit_mb} (beyond it the oldest recordings are deleted)\n"
-            f"kept recordings: {count} ({size / 1e6:.1f} MB) in {data_home() / 'audio'}")
+            f"kept recordings: {count} ({size / 1e6:.1f} MB) in {data_home() / 'audio'}\n"
+            f"accent: {s.accent} (what counts as right, unless a word list or --accent says otherwise)")
 
 
 def cmd_settings(args) -> int:
@@ -42,7 +46,11 @@ def cmd_settings(args) -> int:
         return 0
     if args.value is None:
         raise SaywellError(f"give a value: saywell settings {args.name} "
-                           + ("on|off" if args.name == "keep-audio" else str(DEFAULT_AUDIO_LIMIT_MB)))
+                           + {"keep-audio": "on|off", "accent": "us|gb|any"}.get(args.name, str(DEFAULT_AUDIO_LIMIT_MB)))
+    if args.name == "accent":
+        s = update_settings(accent=check_accent(args.value))
+        print(f"accent: {s.accent}; practice, the kiosk and score follow it unless a word list or --accent says otherwise")
+        return 0
     if args.name == "keep-audio":
         value = args.value.strip().lower()
         if value not in ("on", "off"):

@@ -707,6 +707,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def import_list(self, session, query) -> None:
         from ..classroom.wordlists import store_list, stored_path
+        from ..engine.accent import ACCENTS
 
         fields = self._form(session)
         token = fields.get("upload", "")
@@ -719,8 +720,11 @@ class Handler(BaseHTTPRequestHandler):
         checked = self._check(p.filename, p.name, p.raw)  # again: all or nothing with what is imported now
         if checked.errors:
             raise HttpError(400, f"{p.filename} has errors; nothing was imported: upload it again to see them")
+        accent = fields.get("accent") or None
+        if accent not in (None, *ACCENTS):
+            raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or the device setting)")
         existed = stored_path(p.name).exists()
-        store_list(checked.wordlist)
+        store_list(replace(checked.wordlist, accent=accent))
         n = len(checked.wordlist.entries)
         self._html(200, views.message_page(
             "Imported", f"{'Replaced' if existed else 'Imported'} the list '{p.name}': {n} entries. Practise it with: "

@@ -38,6 +38,11 @@ svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
 """
 
 
+ACCENT_NAMES = {"us": "American (us)", "gb": "British (gb)", "any": "either (any)"}
+ACCENT_CHOICES = (("", "the device setting"), ("any", "either American or British"), ("us", "American English"),
+                  ("gb", "British English"))
+
+
 @dataclass(frozen=True)
 class ListRow:
     name: str
@@ -45,6 +50,7 @@ class ListRow:
     guessed: object
     imported_at: str
     origin: str
+    accent: str | None = None  # None: the device's setting
 
 
 @dataclass(frozen=True)
@@ -223,10 +229,11 @@ def overview(lists: list[ListRow], progress: ClassView | None, progress_note: st
              recordings: Recordings | None = None) -> str:
     if lists:
         rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
-                       f'<td class="num">{e(r.guessed)}</td><td>{e(_imported(r.imported_at))}</td><td>{e(r.origin)}</td></tr>'
+                       f'<td class="num">{e(r.guessed)}</td><td>{e(ACCENT_NAMES.get(r.accent, "device setting"))}</td>'
+                       f'<td>{e(_imported(r.imported_at))}</td><td>{e(r.origin)}</td></tr>'
                        for r in lists)
         body = ('<h2>Word lists</h2><table class="lists"><tr><th>name</th><th>entries</th><th>guessed phones</th>'
-                f'<th>imported</th><th>from</th></tr>{rows}</table>')
+                f'<th>accent</th><th>imported</th><th>from</th></tr>{rows}</table>')
     else:
         body = '<h2>Word lists</h2><p>No stored lists yet: upload one below (practice uses the built-in beginner list meanwhile).</p>'
     body += _upload_form(page)
@@ -350,6 +357,8 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
                  '<form method="post" action="/lists/import">'
                  f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
                  f'<input type="hidden" name="upload" value="{e(upload_token)}">'
+                 '<label>Accent this list teaches <select name="accent">'
+                 + "".join(f'<option value="{v}">{e(label)}</option>' for v, label in ACCENT_CHOICES) + '</select></label> '
                  f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
     if checked.wordlist.entries:
         shown = checked.wordlist.entries[:CHECK_ENTRIES_SHOWN]
@@ -362,5 +371,5 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
 def list_page(name: str, entries, alternates: list[list[str]], info: dict, paging: Paging, page: Page) -> str:
     """One page of a stored list's entries."""
     body = (f"<p>{paging.total} entries, imported {e(_imported(info.get('imported_at', '?')))} from "
-            f"{e(info.get('origin') or '?')}.</p>" + paging.nav() + entries_table(entries, alternates) + paging.nav())
+            f"{e(info.get('origin') or '?')}; accent: {e(ACCENT_NAMES.get(info.get('accent'), 'the device setting'))}.</p>" + paging.nav() + entries_table(entries, alternates) + paging.nav())
     return layout(f"Word list {name}", body, page)

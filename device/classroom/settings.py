@@ -1,7 +1,7 @@
 """Teacher settings of this device: `$SAYWELL_HOME/settings.json`, written atomically (its command: apps/settings_cmd.py).
 
-Today one decision: whether the recording of each scored attempt is kept (off unless a teacher turns it on),
-and how much room those recordings may take. A missing file means the defaults. A damaged file is an error
+Whether the recording of each scored attempt is kept (off unless a teacher turns it on), how much room those
+recordings may take, and the accent the device teaches (us, gb or any) when a list or --accent does not say. A missing file means the defaults. A damaged file is an error
 that the reader reports; practice and the kiosk then keep no audio (the privacy-safe reading) and go on.
 Practice and the kiosk read the file again at every attempt, so turning keeping off (here or on the teacher
 page) takes effect at once, even in a kiosk that is running.
@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from ..engine.accent import ACCENTS, DEFAULT_ACCENT
 from ..errors import SaywellError
 from .home import data_home, ensure_dir, write_atomically
 
@@ -26,6 +27,7 @@ MAX_AUDIO_LIMIT_MB = 100_000
 class Settings:
     keep_audio: bool = False
     audio_limit_mb: int = DEFAULT_AUDIO_LIMIT_MB  # beyond it the oldest recordings are deleted
+    accent: str = DEFAULT_ACCENT  # what counts as right on this device, unless a list or --accent says otherwise
 
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT, **asdict(self)}, indent=1) + "\n"
@@ -41,6 +43,21 @@ def check_limit_mb(value) -> int:
         raise SaywellError(f"audio limit {value!r} is not usable; give a whole number of MB from 1 to {MAX_AUDIO_LIMIT_MB}, "
                            f"e.g. {DEFAULT_AUDIO_LIMIT_MB}")
     return int(text)
+
+
+def check_accent(value) -> str:
+    text = str(value).strip().lower()
+    if text not in ACCENTS:
+        raise SaywellError(f"accent {value!r} is not one of {', '.join(ACCENTS)} (us: American, gb: British, any: either)")
+    return text
+
+
+def device_accent() -> str | None:
+    """The device's accent setting for a scorer to follow; None when the settings are damaged (the default then)."""
+    try:
+        return load_settings().accent
+    except SaywellError:
+        return None
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -59,7 +76,8 @@ def load_settings(path: Path | None = None) -> Settings:
         keep = doc.get("keep_audio", False)
         if not isinstance(keep, bool):
             raise ValueError(f"keep_audio {keep!r}")
-        return Settings(keep, check_limit_mb(doc.get("audio_limit_mb", DEFAULT_AUDIO_LIMIT_MB)))
+        return Settings(keep, check_limit_mb(doc.get("audio_limit_mb", DEFAULT_AUDIO_LIMIT_MB)),
+                        check_accent(doc.get("accent", DEFAULT_ACCENT)))
     except (ValueError, SaywellError) as e:
         raise SaywellError(f"the settings file {path} is damaged ({e}); set the settings again, e.g. "
                            "saywell settings keep-audio off") from None

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import SaywellError
 from .home import clean_orphans, data_home, ensure_dir, write_atomically
+from ..engine.accent import ACCENTS
 from ..engine.lexicon import Lexicon, Pronunciation, Unknown, split_words
 from ..engine.phones import PHONES, parse_phones
 
@@ -80,6 +81,7 @@ class WordList:
     name: str
     entries: tuple[WordEntry, ...]
     origin: str = ""  # the file it was read or imported from
+    accent: str | None = None  # us, gb or any for this list (a stored list's setting); None: the device's
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +405,7 @@ def store_list(wl: WordList) -> Path:
     """Replaces the stored list of that name in one step: readers see the old list or the new, never a mix.
     One entry a line: a 100k-word list is written (and read back) in a second, with no document-sized dict."""
     head = json.dumps({"format": STORE_FORMAT, "name": wl.name, "origin": wl.origin,
-                       "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, ensure_ascii=False)
+                       "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "accent": wl.accent}, ensure_ascii=False)
     entries = b",\n".join(json.dumps({
         "text": e.text, "phones": [list(g) for g in e.phones or ()], "sources": list(e.sources or ()), "hint": e.hint,
         "level": e.level, "tags": list(e.tags), "line": e.line, "key": e.key}, ensure_ascii=False).encode("utf-8")
@@ -437,9 +439,11 @@ def load_stored(name: str) -> WordList:
             raise ValueError(f"format {doc.get('format')!r}, expected {STORE_FORMAT}")
         if not all(isinstance(e, WordEntry) for e in doc["entries"]):
             raise ValueError("an entry without text or phones")
+        if doc.get("accent") not in (None, *ACCENTS):
+            raise ValueError(f"accent {doc.get('accent')!r}")
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise SaywellError(f"stored list {path} is damaged ({e}); import the list again") from None
-    return WordList(doc.get("name") or name, tuple(doc["entries"]), doc.get("origin") or "")
+    return WordList(doc.get("name") or name, tuple(doc["entries"]), doc.get("origin") or "", doc.get("accent"))
 
 
 def _stored_entry(d: dict) -> WordEntry:
@@ -460,7 +464,7 @@ def _stored_phones(group: list[str]) -> tuple[str, ...]:
 def stored_info(name: str) -> dict:
     try:
         doc = json.loads(stored_path(name).read_text(encoding="utf-8"))
-        return {"imported_at": doc.get("imported_at", "?"), "origin": doc.get("origin", ""),
+        return {"imported_at": doc.get("imported_at", "?"), "origin": doc.get("origin", ""), "accent": doc.get("accent"),
                 "words": len(doc.get("entries", [])),
                 "guessed": sum("espeak-ng" in (e.get("sources") or []) for e in doc.get("entries", []))}
     except (OSError, ValueError, AttributeError):

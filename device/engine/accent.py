@@ -29,6 +29,15 @@ _BATH_NEXT = re.compile(r"^(F|TH|S)$")
 _BATH_NASAL_NEXT = ("T", "S", "CH")  # plant, dance, branch; not D: hand, land stay TRAP
 
 
+def chosen_accent(flag: str | None, list_accent: str | None = None, device_accent: str | None = None) -> str:
+    """The accent that applies: the command's --accent, else the word list's, else the device's setting, else
+    the default. Most specific first, so one class's list can differ from the school's device setting."""
+    for a in (flag, list_accent, device_accent):
+        if a:
+            return a
+    return DEFAULT_ACCENT
+
+
 def accepted(raw: str, word: str, accent: str) -> list[str]:
     """CMUdict-style pronunciations ("W AO1 T ER0") of `word` that `accent` accepts, from one CMUdict entry."""
     if accent not in ACCENTS:
