@@ -87,3 +87,13 @@ def test_the_learner_sees_the_sentence_word_by_word_and_hears_which_word(scorer)
     r = scorer.score(said("hello", "seven"), "hello seven")
     assert "words: hello ✓  seven ✓" in describe(r) and spoken_feedback(r) == "Well done"
     assert "words:" not in describe(scorer.score(said("seven"), "seven"))  # a single word needs no marks
+
+
+def test_the_json_contract_holds_every_field_of_the_result(scorer):
+    """to_dict is written by hand for speed: it must stay the whole dataclass, field for field."""
+    from dataclasses import asdict
+
+    for audio, text in ((said("hello", "three", "seven"), "hello seven"), (said("hello"), "hello three"),
+                        (said("seven"), "seven"), (Audio(np.zeros(16000, np.float32), 16000), "seven")):
+        r = scorer.score(audio, text)
+        assert r.to_dict() == asdict(r)
