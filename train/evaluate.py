@@ -226,11 +226,11 @@ def _shaped(per_word: list[list], it: EvalItem) -> list[list]:
 
 
 def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None,
-           variants: bool = True) -> list[ItemEvidence]:
+           variants: bool = True, rival_margin: float | None = None) -> list[ItemEvidence]:
     """Per-phone evidence as the device's scorer measures it (best dictionary variant, weak vowels), with
     variants=False: the item's own phones only (for ablations). Variant choice uses raw GOPs: the same as the
     device's while the calibration has no per-phone offsets."""
-    unit = Calibration(slope=1.0, offset=0.0)
+    unit = Calibration(slope=1.0, offset=0.0, rival_margin=rival_margin)
     out = []
     for it in items:
         try:

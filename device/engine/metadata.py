@@ -51,6 +51,8 @@ class Calibration:
     per_phone_offset: dict = field(default_factory=dict)  # optional phone -> offset override
     prior_scale: float = 1.0  # alignment divides posteriors by priors ** prior_scale (1: scaled likelihoods;
     # lower keeps a frequent short vowel from being squeezed out by a rare neighbour)
+    rival_margin: float | None = None  # a learner's classic substitute (phones.LEARNER_SUBSTITUTIONS: V said as B)
+    # more probable than the expected phone by more than this (nats, segment mean) lowers its GOP by the excess
 
 
 @dataclass(frozen=True)

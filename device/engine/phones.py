@@ -97,3 +97,11 @@ def ipa_to_arpabet(ipa: str) -> tuple[str, ...]:
         else:
             i += 1
     return tuple(out)
+
+
+# The substitutions learners of English make most (and feedback.py has a tip for): (expected, said instead).
+LEARNER_SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
+    ("TH", "S"), ("TH", "T"), ("TH", "F"), ("DH", "D"), ("DH", "Z"), ("V", "W"), ("V", "B"), ("W", "V"),
+    ("R", "L"), ("L", "R"), ("IH", "IY"), ("IY", "IH"), ("AE", "EH"), ("Z", "S"), ("SH", "S"), ("S", "SH"),
+    ("CH", "SH"), ("NG", "N"), ("UH", "UW"), ("UW", "UH"), ("P", "B"), ("B", "P"),
+)

@@ -19,7 +19,7 @@ from .features import log_mel
 from .lexicon import WEAK_VOWELS, Lexicon, Pronunciation, Variant, split_words
 from .metadata import Calibration
 from .model import AcousticModel
-from .phones import parse_phones
+from .phones import LEARNER_SUBSTITUTIONS, parse_phones
 
 NO_SPEECH_RMS_DBFS = -55.0  # quieter than this everywhere: nobody spoke
 
@@ -103,8 +103,18 @@ class PhoneEvidence:
     end: int
 
 
+def rival_classes(index: dict[str, int]) -> dict[int, tuple[int, ...]]:
+    """Expected class -> the classes learners classically say instead (phones.LEARNER_SUBSTITUTIONS)."""
+    out: dict[int, tuple[int, ...]] = {}
+    for expected, said in LEARNER_SUBSTITUTIONS:
+        if expected in index and said in index:
+            out[index[expected]] = out.get(index[expected], ()) + (index[said],)
+    return out
+
+
 def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]], silence: int, min_frames: int = 2,
-                   log_priors: np.ndarray | None = None) -> list[list[PhoneEvidence]]:
+                   log_priors: np.ndarray | None = None, rivals: dict[int, tuple[int, ...]] | None = None,
+                   rival_margin: float | None = None) -> list[list[PhoneEvidence]]:
     """Align, then measure each expected phone against its competitors over its segment.
 
     A phone may be a tuple of classes, any of which is right (a weak vowel: IH or AH); it is aligned and
@@ -147,6 +157,12 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]]
         # The expected phone's own log posterior, not its margin over the best competitor: measured on
         # the shipped model, real-speech AUC 0.855 -> 0.882 (research/scoring_variants.py).
         gop = float(seg_lp[tok.label])
+        if rival_margin is not None and rivals and not isinstance(expected, tuple) and expected in rivals:
+            # A classic substitute clearly more probable than the phone asked for ("berry" for "very"): the
+            # phone's own posterior may still pass its per-phone line, so the excess counts against it.
+            gap = float(seg_lp[list(rivals[expected])].max()) - gop
+            if gap > rival_margin:
+                gop -= gap - rival_margin
         # Omitted: the segment is squeezed to the minimum and what fills it is silence or a neighbour.
         w = words[tok.word]
         neighbours = {silence}
@@ -172,9 +188,10 @@ def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], inde
     GOP. An alternate too long for the audio is skipped; the listed phones' errors are raised. Measured on
     the shipped model: real-speech AUC 0.907 -> 0.919 (evaluation half), held-out 0.794 -> 0.807.
     """
+    rivals = rival_classes(index) if cal.rival_margin is not None else None
     def evaluate(combo: tuple[Variant, ...]) -> tuple[float, list[list[PhoneEvidence]]]:
         words = [[_classes(p, weak, index) for p, weak in zip(v.phones, v.weak)] for v in combo]
-        ev = phone_evidence(logpost, words, silence, log_priors=log_priors)
+        ev = phone_evidence(logpost, words, silence, log_priors=log_priors, rivals=rivals, rival_margin=cal.rival_margin)
         return soft_min([normalized(e.gop, p, cal) for v, w in zip(combo, ev) for e, p in zip(w, v.phones)]), ev
 
     best = tuple(v[0] for v in variants)
@@ -315,7 +332,8 @@ class Scorer:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
         words = [[e.phone for e in ev]]
         try:
-            found = phone_evidence(logpost, words, self._index[self.meta.silence], log_priors=self.meta.log_priors)[0]
+            found = phone_evidence(logpost, words, self._index[self.meta.silence], log_priors=self.meta.log_priors,
+                                   rivals=rival_classes(self._index), rival_margin=cal.rival_margin)[0]
         except SaywellError:  # too short for the word
             return False
         return aggregate([e.gop for e in found], [self.meta.phones[e.phone] for e in found], cal) >= cal.word_threshold
