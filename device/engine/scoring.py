@@ -5,6 +5,7 @@ The JSON produced by ScoreResult.to_dict() is the stable scoring contract (docs/
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from itertools import islice, product
 from math import prod
@@ -228,7 +229,8 @@ def normalized(gop: float, phone: str, cal: Calibration) -> float:
 
 
 def to_score(gop: float, cal: Calibration) -> float:
-    return float(100.0 / (1.0 + np.exp(-np.clip(cal.slope * (gop - cal.offset), -50, 50))))
+    # scalar math, not numpy: called for every phone, where numpy's per-call overhead is most of the cost
+    return 100.0 / (1.0 + math.exp(-min(50.0, max(-50.0, cal.slope * (float(gop) - cal.offset)))))
 
 
 def calibrated(gop: float, phone: str, cal: Calibration) -> float:
@@ -240,9 +242,11 @@ def soft_min(gops: list[float], temperature: float = 1.0) -> float:
     range does not decide alone (AUC beat min, mean and mean+min on held-out and real sets)."""
     if not gops:
         return float("-inf")
-    g = np.asarray(gops, np.float64) / temperature
-    m = g.min()
-    return float(temperature * (m - np.log(np.mean(np.exp(-(g - m))))))
+    g = [float(x) / temperature for x in gops]
+    m = min(g)
+    if m == float("-inf"):
+        return m
+    return temperature * (m - math.log(math.fsum(math.exp(m - x) for x in g) / len(g)))
 
 
 def aggregate(gops: list[float], phones: list[str], cal: Calibration) -> float:
