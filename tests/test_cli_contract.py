@@ -1,6 +1,7 @@
 """The scoring JSON contract (docs/contract.md), through the real CLI, on real audio with the real model."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -131,3 +132,13 @@ def test_demo_scores_every_sample():
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("[real_") == 8 and r.stdout.count("[joe_") == 4
     assert "error" not in r.stdout
+    # the closing summary agrees with the verdicts printed above it and names every miss
+    blocks = re.findall(r"\[(\S+)\]\n(\S+): (correct|try again)", r.stdout)
+    notes = {(ln.split("\t")[0], ln.split("\t")[1]): ln.split("\t")[3] for ln in (SAMPLES / "manifest.tsv").read_text().splitlines()
+             if ln and not ln.startswith("#")}
+    mistakes = [(a, t, v) for a, t, v in blocks if not re.search(r"\bcorrect\b", notes[(a, t)])]
+    caught = sum(v == "try again" for *_, v in mistakes)
+    assert len(mistakes) == 4 and f"deliberate mistakes caught: {caught} of 4" in r.stdout
+    for a, t, v in blocks:
+        named = f"{a} ('{t}'" in r.stdout.split("deliberate mistakes caught")[1]
+        assert named == ((a, t, v) in mistakes and v == "correct" or (a, t, v) not in mistakes and v == "try again")

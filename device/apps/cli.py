@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,12 @@ class ManifestRow:
     text: str = ""
     phones: str | None = None
     error: str | None = None  # why the line cannot be scored: its output line says so
+    note: str = ""  # a fourth column, for people (the demo reads whether the clip is a deliberate mistake)
+
+    @property
+    def deliberate_mistake(self) -> bool:
+        """The demo's manifest notes a correct clip as '..., correct' and a mistake by what was said instead."""
+        return not re.search(r"\bcorrect\b", self.note)
 
 
 def check_manifest(path: Path) -> None:
@@ -162,7 +169,7 @@ def manifest_rows(path: Path) -> Iterator[ManifestRow]:
         except SaywellError as e:
             yield ManifestRow(n, error=f"manifest line {n}: {e}")
             continue
-        yield ManifestRow(n, str(audio), text, phones)
+        yield ManifestRow(n, str(audio), text, phones, note=cols[3].strip() if len(cols) > 3 else "")
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:
@@ -208,6 +215,7 @@ def cmd_demo(args) -> int:
     rows = read_manifest(manifest)
     scorer = _scorer(args)
     print(f"saywell demo: model {scorer.model.path.name}, {len(rows)} clips from {args.samples}\n")
+    outcomes = []
     for row in rows:
         if row.error:
             print(f"skipped: {row.error}")
@@ -220,7 +228,28 @@ def cmd_demo(args) -> int:
         print(f"[{Path(row.audio).name}]")
         print(describe(result, color=sys.stdout.isatty()))
         print()
+        outcomes.append((row, result))
+    print(demo_summary(outcomes))
     return 0
+
+
+def demo_summary(outcomes) -> str:
+    """What the demo shows, said plainly: which deliberate mistakes were caught and which correct clips passed,
+    naming the misses (a first-time user should not have to work it out, or be told a miss is a catch)."""
+    def name(row, result) -> str:
+        return f"{Path(row.audio).name} ('{row.text}'{', ' + row.note if row.deliberate_mistake else ''}: {result.score:.0f})"
+
+    mistakes = [(r, res) for r, res in outcomes if r.deliberate_mistake]
+    correct = [(r, res) for r, res in outcomes if not r.deliberate_mistake]
+    missed = [name(r, res) for r, res in mistakes if res.verdict == "correct"]
+    rejected = [name(r, res) for r, res in correct if res.verdict != "correct"]
+    lines = [f"deliberate mistakes caught: {len(mistakes) - len(missed)} of {len(mistakes)}"
+             + (f"; missed: {'; '.join(missed)}" if missed else ""),
+             f"correct clips judged correct: {len(correct) - len(rejected)} of {len(correct)}"
+             + (f"; rejected: {'; '.join(rejected)}" if rejected else "")]
+    if missed or rejected:
+        lines.append("these are known limits of the shipped model: models/README.md")
+    return "\n".join(lines)
 
 
 def version_text() -> str:
