@@ -108,5 +108,11 @@ def test_the_accent_follows_the_flag_then_the_list_then_the_device(tmp_path, say
     assert practise("--list", "uk", "--accent", "us") == ("mispronounced", "us")  # the flag over the list's
     assert run_cli("lists", "import", str(words), "--name", "plain").returncode == 0
     assert practise("--list", "plain") == ("mispronounced", "us")  # no accent on the list: the device's
+    practise("--list", "uk", "--learner", "Ada")
+    assert run_cli("settings", "accent", "us", "--learner", "Ada").returncode == 0
+    assert practise("--list", "uk", "--learner", "Ada") == ("mispronounced", "us")  # the learner's over the list's
+    assert practise("--list", "uk", "--learner", "Ada", "--accent", "gb") == ("correct", "gb")
+    assert run_cli("settings", "accent", "default", "--learner", "Ada").returncode == 0
+    assert practise("--list", "uk", "--learner", "Ada") == ("correct", "gb")
     r = run_cli("kiosk", "--list", "uk", "--input", str(wav), "--fast", "--model", str(MODEL), stdin="")
     assert "ready" in r.stderr and 'accent="gb"' in r.stderr, r.stderr

@@ -839,3 +839,20 @@ def test_a_learners_page_shows_which_words_of_a_phrase_they_miss(server, scorer)
     assert rows == ['<span class="error" title="to work on">tree</span> seven',
                     'hello <del class="error" title="left out">seven</del>',
                     'hello <del class="error" title="left out">seven</del>', "hello seven"]
+
+
+def test_a_learner_can_be_given_an_accent_of_their_own(server):
+    with ProgressStore.default() as store:
+        store.learner("Ada")
+    b = Browser(server)
+    _, _, page = b.get("/learner?name=Ada")
+    assert 'id="learner-accent">their list&#x27;s, else the device setting<' in page and 'action="/learner/accent"' in page
+    assert b.post("/learner/accent", {"csrf": b.csrf("/learner?name=Ada"), "name": "Ada", "accent": "fr"})[0] == 400
+    status, _, page = b.post("/learner/accent", {"csrf": b.csrf("/learner?name=Ada"), "name": "Ada", "accent": "gb"})
+    assert status == 200 and '<strong id="learner-accent">British (gb)</strong>' in page  # redirected to the page
+    with ProgressStore.default() as store:
+        assert store.learner_accent(store.find_learner("Ada")) == "gb"
+    assert b.post("/learner/accent", {"csrf": b.csrf("/"), "name": "Bob", "accent": "gb"})[0] == 404
+    assert b.post("/learner/accent", {"name": "Ada", "accent": "us"})[0] == 403  # no CSRF token: nothing changes
+    with ProgressStore.default() as store:
+        assert store.learner_accent(store.find_learner("Ada")) == "gb"

@@ -40,8 +40,8 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=_threads, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
     p.add_argument("--accent", choices=ACCENTS, default=None,
                    help=f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
-                        f"'bath' with AA, 'hot' with AO), any (either); default: the word list's accent, else the "
-                        f"device's (saywell settings accent), else {DEFAULT_ACCENT}")
+                        f"'bath' with AA, 'hot' with AO), any (either); default: the learner's accent, else the "
+                        f"word list's, else the device's (saywell settings accent), else {DEFAULT_ACCENT}")
 
 
 def _scorer(args):
@@ -52,7 +52,7 @@ def _scorer(args):
     from ..engine.accent import chosen_accent
 
     return Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                  accent=chosen_accent(args.accent, None, device_accent()))
+                  accent=chosen_accent(args.accent, None, None, device_accent()))
 
 
 def _load(path, scorer, quiet: bool = False):

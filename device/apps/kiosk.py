@@ -398,7 +398,7 @@ class Kiosk:
 
         self.entries = entries
         self._new_scheduler([o for o in (t.outcome() for t in self.progress.turns) if o])
-        self.scorer.accent = chosen_accent(self.accent_flag, wl.accent, device_accent())  # the teacher may change it
+        self.scorer.accent = chosen_accent(self.accent_flag, None, wl.accent, device_accent())  # the teacher may change it
         self.log("list_reloaded", list=wl.name, words=len(entries), accent=self.scorer.accent)
 
     def _new_session(self) -> None:
@@ -598,7 +598,7 @@ def run(args) -> int:
     from ..engine.accent import chosen_accent
 
     scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                    accent=chosen_accent(args.accent, wl.accent, device_accent()))
+                    accent=chosen_accent(args.accent, None, wl.accent, device_accent()))  # anonymous: no learner
     server = None
     if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
         from .teacher_page import start_in_thread

@@ -230,7 +230,8 @@ def run(args) -> int:
         from ..engine.accent import chosen_accent
 
         scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                        accent=chosen_accent(args.accent, list_accent, device_accent()))
+                        accent=chosen_accent(args.accent, store.learner_accent(learner) if learner else None,
+                                             list_accent, device_accent()))
         keeper = None
         if store is not None:
             from ..classroom.audio_keep import AudioKeeper

@@ -20,6 +20,8 @@ def register(sub) -> None:
     p.add_argument("name", nargs="?", choices=("keep-audio", "audio-limit-mb", "accent", "delete-audio"), metavar="SETTING",
                    help="keep-audio, audio-limit-mb, accent or delete-audio")
     p.add_argument("value", nargs="?", help="on|off for keep-audio; a number of MB for audio-limit-mb; us|gb|any for accent")
+    p.add_argument("--learner", metavar="NAME_OR_CODE",
+                   help="with accent: this learner's accent (over their list's and the device's); 'default' clears it")
     p.set_defaults(func=cmd_settings)
 
 
@@ -30,6 +32,20 @@ def describe(s: Settings) -> str:
             f"audio-limit-mb: {s.audio_limit_mb} (beyond it the oldest recordings are deleted)\n"
             f"kept recordings: {count} ({size / 1e6:.1f} MB) in {data_home() / 'audio'}\n"
             f"accent: {s.accent} (what counts as right, unless a word list or --accent says otherwise)")
+
+
+def _learner_accent(name: str, value: str) -> int:
+    from ..classroom.progress import ProgressStore
+
+    accent = None if value.strip().lower() == "default" else check_accent(value)
+    with ProgressStore.default(create=False) as store:
+        learner = store.find_learner(name)
+        if learner is None:
+            raise SaywellError(f"no learner named {name!r}; learners are recorded by saywell practice --learner NAME")
+        store.set_learner_accent(learner, accent)
+    print(f"{learner.name}: accent {accent}, over their list's and the device's" if accent else
+          f"{learner.name}: no accent of their own; their list's or the device's applies")
+    return 0
 
 
 def cmd_settings(args) -> int:
@@ -47,6 +63,10 @@ def cmd_settings(args) -> int:
     if args.value is None:
         raise SaywellError(f"give a value: saywell settings {args.name} "
                            + {"keep-audio": "on|off", "accent": "us|gb|any"}.get(args.name, str(DEFAULT_AUDIO_LIMIT_MB)))
+    if args.learner is not None and args.name != "accent":
+        raise SaywellError("--learner only applies to the accent setting: saywell settings accent gb --learner NAME")
+    if args.name == "accent" and args.learner is not None:
+        return _learner_accent(args.learner, args.value)
     if args.name == "accent":
         s = update_settings(accent=check_accent(args.value))
         print(f"accent: {s.accent}; practice, the kiosk and score follow it unless a word list or --accent says otherwise")

@@ -589,7 +589,8 @@ class Handler(BaseHTTPRequestHandler):
 
         def read(store):
             lr = store.find_learner(name)
-            return lr and _person_view(store, f"Learner {lr.name}", query, "/learner", {"name": name}, learner=lr)
+            return lr and replace(_person_view(store, f"Learner {lr.name}", query, "/learner", {"name": name}, learner=lr),
+                                  learner=lr.name, accent=store.learner_accent(lr))
 
         view = self._progress_or_error(read)
         if view is None:
@@ -748,6 +749,21 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, data, "audio/wav", {"Content-Disposition": f'inline; filename="attempt-{raw}.wav"',
                                             **self._new_cookie})
 
+    def set_learner_accent(self, session, query) -> None:
+        from ..classroom.progress import ProgressStore
+        from ..engine.accent import ACCENTS
+
+        fields = self._form(session)
+        name, accent = fields.get("name", ""), fields.get("accent") or None
+        if accent not in (None, *ACCENTS):
+            raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or the list's)")
+        with ProgressStore.default(create=False) as store:
+            learner = store.find_learner(name)
+            if learner is None:
+                raise HttpError(404, f"no learner named {name[:60]!r}")
+            store.set_learner_accent(learner, accent)
+        self._redirect(f"/learner?name={quote(learner.name, safe='')}")
+
     def set_keep_audio(self, session, query) -> None:
         from ..classroom.settings import update_settings
 
@@ -811,6 +827,7 @@ ROUTES = {
     ("GET", "/report.csv"): (Handler.report_csv, False),
     ("GET", "/attempt-audio"): (Handler.attempt_audio, False),
     ("POST", "/settings/keep-audio"): (Handler.set_keep_audio, False),
+    ("POST", "/learner/accent"): (Handler.set_learner_accent, False),
     ("POST", "/audio/delete"): (Handler.delete_audio, False),
     ("POST", "/lists/check"): (Handler.check_list, False),
     ("POST", "/lists/import"): (Handler.import_list, False),

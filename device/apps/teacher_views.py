@@ -39,7 +39,7 @@ svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
 
 
 ACCENT_NAMES = {"us": "American (us)", "gb": "British (gb)", "any": "either (any)"}
-ACCENT_CHOICES = (("", "the device setting"), ("any", "either American or British"), ("us", "American English"),
+ACCENT_CHOICES = (("", "the list's or the device setting"), ("any", "either American or British"), ("us", "American English"),
                   ("gb", "British English"))
 
 
@@ -125,6 +125,8 @@ class PersonView:
     paging: Paging
     session: SessionInfo | None = None
     sentences: list[SentenceTally] = field(default_factory=list)  # phrases, word by word: which words are missed
+    learner: str | None = None  # a learner's page (None: a session's): it offers the learner's accent setting
+    accent: str | None = None  # the learner's own accent setting
 
 
 def e(value) -> str:
@@ -302,6 +304,17 @@ def _player(a: Attempt) -> str:
     return f'<audio controls preload="none" src="/attempt-audio?id={int(a.id)}"></audio>'
 
 
+def _learner_accent_form(v: PersonView, page: Page) -> str:
+    current = ACCENT_NAMES.get(v.accent, "their list's, else the device setting")
+    options = "".join(f'<option value="{val}"{" selected" if (val or None) == v.accent else ""}>{e(label)}</option>'
+                      for val, label in ACCENT_CHOICES)
+    return (f'<p>Accent judged: <strong id="learner-accent">{e(current)}</strong>.</p>'
+            '<form class="box" method="post" action="/learner/accent">'
+            f'<input type="hidden" name="csrf" value="{e(page.csrf)}"><input type="hidden" name="name" value="{e(v.learner)}">'
+            f'<label>Accent for this learner <select name="accent">{options}</select></label> '
+            '<button type="submit" id="set-learner-accent">Set</button></form>')
+
+
 def person_page(v: PersonView, page: Page, csv_link: str | None = None) -> str:
     """A learner's page, or an anonymous session's."""
     body = ""
@@ -311,6 +324,8 @@ def person_page(v: PersonView, page: Page, csv_link: str | None = None) -> str:
     body += f"<p>{e(_summary_line(v.summary))}</p>"
     if csv_link:
         body += f'<p><a href="{e(csv_link)}">Download this learner\'s CSV</a></p>'
+    if v.learner is not None:
+        body += _learner_accent_form(v, page)
     body += (to_svg(Report(v.title, (), v.summary)) + "<h2>Sounds, by % right</h2>" + _sound_table(v.summary)
              + _sentence_section(v.sentences) + "<h2>Attempts, newest first</h2>")
     if v.attempts:

@@ -85,6 +85,8 @@ MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS word_results ("
     " attempt_id INTEGER NOT NULL REFERENCES attempts(id), word_index INTEGER NOT NULL, word TEXT NOT NULL,"
     " verdict TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY (attempt_id, word_index)) WITHOUT ROWID;",
+    # 4: the accent a learner is taught, when it is not their list's or the device's (NULL: theirs)
+    "ALTER TABLE learners ADD COLUMN accent TEXT;",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -322,6 +324,15 @@ class ProgressStore:
             con.execute("INSERT OR IGNORE INTO learners(name, created) VALUES (?, ?)", (name, time.time()))
             row = con.execute("SELECT id, name FROM learners WHERE name = ?", (name,)).fetchone()
         return Learner(*row)
+
+    def learner_accent(self, learner: Learner) -> str | None:
+        rows = self._read("SELECT accent FROM learners WHERE id = ?", (learner.id,))
+        return rows[0][0] if rows else None
+
+    def set_learner_accent(self, learner: Learner, accent: str | None) -> None:
+        """us, gb or any for this learner; None: their list's or the device's."""
+        with self._write() as con:
+            con.execute("UPDATE learners SET accent = ? WHERE id = ?", (accent, learner.id))
 
     def find_learner(self, name: str) -> Learner | None:
         rows = self._read("SELECT id, name FROM learners WHERE name = ?", (name.strip(),))

@@ -29,10 +29,11 @@ _BATH_NEXT = re.compile(r"^(F|TH|S)$")
 _BATH_NASAL_NEXT = ("T", "S", "CH")  # plant, dance, branch; not D: hand, land stay TRAP
 
 
-def chosen_accent(flag: str | None, list_accent: str | None = None, device_accent: str | None = None) -> str:
-    """The accent that applies: the command's --accent, else the word list's, else the device's setting, else
-    the default. Most specific first, so one class's list can differ from the school's device setting."""
-    for a in (flag, list_accent, device_accent):
+def chosen_accent(*levels: str | None) -> str:
+    """The accent that applies: the first one set of, most specific first, the command's --accent, the learner's,
+    the word list's and the device's setting; else the default. One learner can differ from their class's list,
+    and one class's list from the school's device."""
+    for a in levels:
         if a:
             return a
     return DEFAULT_ACCENT
