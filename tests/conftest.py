@@ -28,6 +28,14 @@ def scorer():
     return Scorer(AcousticModel(MODEL))
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """preexec_fn for a child that will get SIGINT: a suite started in the background (`cmd &` in a script)
+    inherits SIGINT ignored, and Python then never raises KeyboardInterrupt; a learner's terminal does not."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """The installed entry point, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "saywell", *args], capture_output=True, text=True, cwd=ROOT,

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import HELLO, MODEL, ROOT, SAMPLES, run_cli
+from conftest import HELLO, MODEL, ROOT, SAMPLES, ctrl_c_as_in_a_terminal, run_cli
 from test_cli_contract import check_contract
 
 from saywell.audio.wav import Audio, load_wav, write_wav
@@ -351,7 +351,8 @@ def test_cli_errors_are_one_line(args, needle):
 
 def _start(args, stdin=subprocess.DEVNULL):
     return subprocess.Popen([sys.executable, "-m", "saywell", "practice", *args, "--model", str(MODEL)], cwd=ROOT,
-                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_in_a_terminal)
 
 
 def test_ctrl_c_leaves_whole_lines_and_exit_130(spoken):

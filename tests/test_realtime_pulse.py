@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import HELLO, MODEL, ROOT, SAMPLES
+from conftest import HELLO, MODEL, ROOT, SAMPLES, ctrl_c_as_in_a_terminal
 from test_cli_contract import check_contract
 
 from saywell.audio.wav import Audio, load_wav, write_wav
@@ -112,7 +112,7 @@ class Practice:
     def __init__(self, env: dict, *args: str):
         self.proc = subprocess.Popen([sys.executable, "-m", "saywell", "practice", "--json", "--model", str(MODEL), *args],
                                      cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal)
         self.events: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
