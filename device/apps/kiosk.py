@@ -236,13 +236,6 @@ class Speaker:
             self.log.once("tone", "tone_skipped", reason=str(e).splitlines()[0] if str(e) else type(e).__name__)
 
 
-def feedback_line(result) -> str:
-    """What the kiosk says after a word: short, one sound, one tip (engine/feedback.py spoken_feedback)."""
-    from ..engine.feedback import spoken_feedback
-
-    return spoken_feedback(result)
-
-
 # ---- progress ---------------------------------------------------------------------------------------------
 
 @dataclass
@@ -518,6 +511,7 @@ class Kiosk:
         entry, prompt = None, True
         try:
             self._connect()
+            from ..engine.feedback import spoken_feedback
             from .practice import keeps_audio
 
             self.log("ready", words=len(self.entries), accent=self.scorer.accent, idle_timeout_s=self.idle_timeout_s,
@@ -554,7 +548,7 @@ class Kiosk:
                     if len(result.words) > 1 else {}  # a sentence: which of its words to work on
                 self.log("result", text=result.text, verdict=result.verdict, score=round(result.score), **missed)
                 self._record(entry, prons, result, heard.samples)
-                self.speaker.say(feedback_line(result), "feedback")
+                self.speaker.say(spoken_feedback(result), "feedback")
                 self.speaker.tone(result.verdict == "correct")
                 entry = None
         finally:

@@ -269,6 +269,16 @@ def _person_view(store, title: str, query: dict, path: str, keep: dict, learner=
                             store.missed_words(learner, session_id, limit=SENTENCES_SHOWN))
 
 
+def _accent_field(fields: dict, unset: str) -> str | None:
+    """A form's accent choice: us, gb or any, or None (empty: the next level's setting applies)."""
+    from ..engine.accent import ACCENTS
+
+    accent = fields.get("accent") or None
+    if accent not in (None, *ACCENTS):
+        raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or {unset})")
+    return accent
+
+
 # ---- the handler ------------------------------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
@@ -708,7 +718,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def import_list(self, session, query) -> None:
         from ..classroom.wordlists import store_list, stored_path
-        from ..engine.accent import ACCENTS
 
         fields = self._form(session)
         token = fields.get("upload", "")
@@ -721,9 +730,7 @@ class Handler(BaseHTTPRequestHandler):
         checked = self._check(p.filename, p.name, p.raw)  # again: all or nothing with what is imported now
         if checked.errors:
             raise HttpError(400, f"{p.filename} has errors; nothing was imported: upload it again to see them")
-        accent = fields.get("accent") or None
-        if accent not in (None, *ACCENTS):
-            raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or the device setting)")
+        accent = _accent_field(fields, "the device setting")
         existed = stored_path(p.name).exists()
         store_list(replace(checked.wordlist, accent=accent))
         n = len(checked.wordlist.entries)
@@ -751,12 +758,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def set_learner_accent(self, session, query) -> None:
         from ..classroom.progress import ProgressStore
-        from ..engine.accent import ACCENTS
 
         fields = self._form(session)
-        name, accent = fields.get("name", ""), fields.get("accent") or None
-        if accent not in (None, *ACCENTS):
-            raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or the list's)")
+        name, accent = fields.get("name", ""), _accent_field(fields, "the list's")
         with ProgressStore.default(create=False) as store:
             learner = store.find_learner(name)
             if learner is None:

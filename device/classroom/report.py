@@ -65,24 +65,17 @@ def readable_time(t: float, now: float | None = None) -> str:
     return time.strftime("%a %-d %b %H:%M" if lt.tm_year == today.tm_year else "%-d %b %Y %H:%M", lt)
 
 
-def day_range(s: Summary) -> str:
-    """The days practised, readable: '3 Mar 2025' or '3 Mar 2025 to 5 Mar 2025'."""
+def day_range(s: Summary, fmt: str = "%-d %b %Y", sep: str = " to ") -> str:
+    """The days practised, readable: '3 Mar 2025' or '3 Mar 2025 to 5 Mar 2025' (the CSV: ISO dates, '..')."""
     if s.first_t is None:
         return ""
-    a, b = (time.strftime("%-d %b %Y", time.localtime(t)) for t in (s.first_t, s.last_t))
-    return a if a == b else f"{a} to {b}"
-
-
-def _iso_range(s: Summary) -> str:
-    if s.first_t is None:
-        return ""
-    a, b = (time.strftime("%Y-%m-%d", time.localtime(t)) for t in (s.first_t, s.last_t))
-    return a if a == b else f"{a}..{b}"
+    a, b = (time.strftime(fmt, time.localtime(t)) for t in (s.first_t, s.last_t))
+    return a if a == b else f"{a}{sep}{b}"
 
 
 def _rows(who: str, s: Summary) -> list[list]:
     """The CSV keeps ISO dates (a spreadsheet sorts them) and names each sound both ways."""
-    rows = [["summary", who, _iso_range(s), s.attempts, s.correct, round(100 * s.accuracy, 1), round(s.mean_score, 1), ""]]
+    rows = [["summary", who, day_range(s, "%Y-%m-%d", ".."), s.attempts, s.correct, round(100 * s.accuracy, 1), round(s.mean_score, 1), ""]]
     rows += [["sound", who, sound_label(x.phone), x.attempts, x.ok, round(100 * x.rate, 1), round(x.mean_score, 1), x.phone]
              for x in s.sounds]
     rows += [["day", who, d.day, d.attempts, d.correct, round(100 * d.accuracy, 1), round(d.mean_score, 1), ""] for d in s.days]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .phones import EXAMPLE_WORDS
-from .scoring import ScoreResult
+from .scoring import PhoneResult, ScoreResult, WordResult
 
 # (expected, heard) -> articulation tip; most specific first, then a tip for the expected sound alone.
 PAIR_TIPS: dict[tuple[str, str], str] = {
@@ -65,15 +65,17 @@ def tip(expected: str, heard: str | None) -> str:
     return f"{example}: {base}" if base else f"aim for {example}"
 
 
-def worst_sounds(result: ScoreResult) -> list:
-    """(word, phone) pairs flagged in the words that were said; in a phrase judged wrong, those of the words
-    judged wrong come first (a flagged sound inside a word that passed is a detail, not the reason)."""
+def sound_to_work_on(result: ScoreResult) -> tuple[WordResult, PhoneResult, str] | None:
+    """(word, phone, tip) for the lowest flagged sound of the words that were said; in a phrase judged wrong,
+    from the words judged wrong if any (a flagged sound inside a word that passed is a detail, not the reason)."""
     said = [w for w in result.words if w.error != "omitted"]
     bad = [(w, p) for w in said for p in w.phones if not p.ok]
     if len(result.words) > 1 and result.verdict == "mispronounced":
-        wrong = [(w, p) for w, p in bad if w.verdict != "correct"]
-        return wrong or bad
-    return bad
+        bad = [(w, p) for w, p in bad if w.verdict != "correct"] or bad
+    if not bad:
+        return None
+    w, p = min(bad, key=lambda wp: wp[1].score)
+    return w, p, accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)
 
 
 def word_marks(result: ScoreResult, color: bool = False) -> str:
@@ -114,12 +116,11 @@ def describe(result: ScoreResult, color: bool = False) -> str:
         if ins.kind == "extra":
             where = f"after '{result.words[ins.after].word}'" if ins.after >= 0 else "before the first word"
             lines.append(f"  something extra was said {where}: read only the words shown")
-    bad = worst_sounds(result)
-    if bad:
-        w, p = min(bad, key=lambda wp: wp[1].score)
+    if found := sound_to_work_on(result):
+        w, p, advice = found
         heard = "left out" if p.heard == "-" else (f"heard {p.heard} instead" if p.heard else "unclear")
         lines.append(f"  sound to work on: {p.phone} in '{w.word}' ({heard})")
-        lines.append(f"  tip: {accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)}")
+        lines.append(f"  tip: {advice}")
     if result.fluency and len(result.words) > 1 and result.fluency.longest_pause >= LONG_PAUSE_S:
         lines.append(f"  reading: a pause of {result.fluency.longest_pause:.1f} s inside the phrase: try to say it in one go")
     sounds = "  ".join(paint(f"{p.phone} {p.score:.0f}", "32" if p.ok else "31") + ("" if p.ok else f"({p.heard})")
@@ -139,9 +140,9 @@ def spoken_feedback(result: ScoreResult) -> str:
         return f"Try again: you left out {' and '.join(repr(w) for w in left_out[:2])}"
     if any(ins.kind == "extra" for ins in result.insertions) and all(w.verdict == "correct" for w in result.words):
         return "Try again: read only the words shown"
-    bad = worst_sounds(result)
-    if not bad:
+    found = sound_to_work_on(result)
+    if not found:
         return "Try again"
-    w, p = min(bad, key=lambda wp: wp[1].score)
+    w, _, advice = found
     where = f" in '{w.word}'" if len(result.words) > 1 else ""
-    return f"Try again{where}: {accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)}"
+    return f"Try again{where}: {advice}"

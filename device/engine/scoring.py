@@ -263,6 +263,7 @@ class Scorer:
         self.accent = accent  # what counts as right (engine/accent.py)
         self.meta = model.meta
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
+        self._rivals = rival_classes(self._index)  # once: _fits runs for every gap between words
 
     def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
         if phones is None:
@@ -322,22 +323,21 @@ class Scorer:
 
     def _word_result(self, pr: Pronunciation, ev: list[PhoneEvidence]) -> WordResult:
         cal, hop_s = self.meta.calibration, self.meta.frontend.hop_ms / 1000.0
+        names = [self.meta.phones[e.phone] for e in ev]
         phone_results = []
-        for e in ev:
-            name = self.meta.phones[e.phone]
+        for e, name in zip(ev, names):
             s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
             ok = s >= cal.phone_threshold
             heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
             phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
-        return WordResult(pr.word, round(aggregate([e.gop for e in ev], [self.meta.phones[e.phone] for e in ev], cal), 1),
-                          phone_results)
+        return WordResult(pr.word, round(aggregate([e.gop for e in ev], names, cal), 1), phone_results)
 
     def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
         words = [[e.phone for e in ev]]
         try:
             found = phone_evidence(logpost, words, self._index[self.meta.silence], log_priors=self.meta.log_priors,
-                                   rivals=rival_classes(self._index), rival_margin=cal.rival_margin)[0]
+                                   rivals=self._rivals, rival_margin=cal.rival_margin)[0]
         except SaywellError:  # too short for the word
             return False
         return aggregate([e.gop for e in found], [self.meta.phones[e.phone] for e in found], cal) >= cal.word_threshold
