@@ -30,6 +30,9 @@ REAL = [
     ("real_lima.wav", "phonetic/l_p", "lima", "real speaker, correct (L IY M AH: a dictionary variant)"),
     ("real_received.wav", "vm-received", "received", "real speaker, correct (R IY S IY V D: a dictionary variant)"),
     ("real_with.wav", "with", "with", "real speaker, correct (W IH TH: a dictionary variant)"),
+    # A phrase, read as in running speech: the DH of "the" is a short stop
+    ("real_to_exit_the_menu.wav", "confbridge-menu-exit-out", "to exit the menu",
+     "real speaker, correct (a phrase; its 'the' said with a stopped DH, as in running speech)"),
 ]
 # (file, words, spoken phones or None, expected text, note)
 PIPER = [

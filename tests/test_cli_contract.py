@@ -130,10 +130,10 @@ def test_corrupt_model_and_missing_metadata(tmp_path):
 def test_demo_scores_every_sample():
     r = run_cli("demo", "--model", str(MODEL))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("[real_") == 8 and r.stdout.count("[joe_") == 4
+    assert r.stdout.count("[real_") == 9 and r.stdout.count("[joe_") == 4
     assert "error" not in r.stdout
     # the closing summary agrees with the verdicts printed above it and names every miss
-    blocks = re.findall(r"\[(\S+)\]\n(\S+): (correct|try again)", r.stdout)
+    blocks = re.findall(r"\[(\S+)\]\n(.+?): (correct|try again)", r.stdout)
     notes = {(ln.split("\t")[0], ln.split("\t")[1]): ln.split("\t")[3] for ln in (SAMPLES / "manifest.tsv").read_text().splitlines()
              if ln and not ln.startswith("#")}
     mistakes = [(a, t, v) for a, t, v in blocks if not re.search(r"\bcorrect\b", notes[(a, t)])]

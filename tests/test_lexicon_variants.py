@@ -45,3 +45,15 @@ def test_a_real_speaker_using_a_dictionary_variant_is_accepted(scorer, clip, wor
 def test_the_reported_phones_are_the_variant_that_was_said(scorer):
     r = scorer.score(load_wav(SAMPLES / "real_lima.wav"), "lima")
     assert [p.phone for p in r.words[0].phones] == ["L", "IY", "M", "AH"]
+
+
+def test_inside_a_phrase_a_function_words_dh_may_be_a_stop():
+    from saywell.engine.lexicon import Pronunciation, in_phrase
+    lex = Lexicon()
+    the = lex.lookup("the")
+    marked = in_phrase(lex.variants(the), the)
+    assert all(w for v in marked for p, w in zip(v.phones, v.weak) if p == "DH")
+    think = lex.lookup("think")  # a content word's TH is asked for in a phrase too
+    assert in_phrase(lex.variants(think), think) == lex.variants(think)
+    given = Pronunciation("the", ("DH", "AH"), "given")  # a teacher's phones are meant literally
+    assert in_phrase(lex.variants(given), given) == lex.variants(given)

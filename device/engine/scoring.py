@@ -17,7 +17,7 @@ from .align import force_align
 from ..audio.wav import Audio
 from ..errors import SaywellError
 from .features import log_mel
-from .lexicon import WEAK_VOWELS, Lexicon, Pronunciation, Variant, split_words
+from .lexicon import STOPPED_DH, WEAK_VOWELS, Lexicon, Pronunciation, Variant, in_phrase, split_words
 from .metadata import Calibration
 from .model import AcousticModel
 from .phones import LEARNER_SUBSTITUTIONS, parse_phones
@@ -218,8 +218,11 @@ def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], inde
 
 
 def _classes(phone: str, weak: bool, index: dict[str, int]) -> int | tuple[int, ...]:
-    if weak and phone in WEAK_VOWELS and all(v in index for v in WEAK_VOWELS):
-        return (index[phone],) + tuple(index[v] for v in WEAK_VOWELS if v != phone)
+    """A phone's class, or for a weak one the tuple of classes any of which is right (the phone's own first)."""
+    if weak:
+        for alike in (WEAK_VOWELS, STOPPED_DH):
+            if phone in alike and all(v in index for v in alike):
+                return (index[phone],) + tuple(index[v] for v in alike if v != phone)
     return index[phone]
 
 
@@ -295,7 +298,7 @@ class Scorer:
         min_needed = 2 * sum(len(p.phones) for p in prons)
         if not loud or speech_frames < cal.min_speech_frames or len(logpost) < min_needed:
             return self._no_speech(text, prons)
-        evidence = self._aligned(logpost, prons)
+        evidence = self._aligned(logpost, prons, len(prons) > 1)
         word_results = [self._word_result(pr, ev) for pr, ev in zip(prons, evidence)]
         total = round(aggregate([e.gop for ev in evidence for e in ev], [self.meta.phones[e.phone] for ev in evidence for e in ev], cal), 1)
         omitted = [word_omitted(ev, w.score, cal.word_threshold) for ev, w in zip(evidence, word_results)]
@@ -305,7 +308,7 @@ class Scorer:
             # seven" read as "hello" lost the O of hello to seven): the words that were said are judged again
             # aligned on their own.
             kept = [k for k, gone in enumerate(omitted) if not gone]
-            for k, ev in zip(kept, self._aligned(logpost, [prons[k] for k in kept])):
+            for k, ev in zip(kept, self._aligned(logpost, [prons[k] for k in kept], True)):
                 evidence[k], word_results[k] = ev, self._word_result(prons[k], ev)
         low = total < cal.word_threshold
         verdict = "mispronounced" if low or any(omitted) or any(i.kind == "extra" for i in insertions) else "correct"
@@ -315,9 +318,12 @@ class Scorer:
         return ScoreResult(text, total, verdict, word_results, round(1.0 - sum(omitted) / len(omitted), 2), insertions,
                            fluency(evidence, omitted, insertions, hop_s), self.accent)
 
-    def _aligned(self, logpost: np.ndarray, prons: list[Pronunciation]) -> list[list[PhoneEvidence]]:
-        """Each word's phone evidence, with the variants that fit the audio best."""
-        _, evidence = best_variants(logpost, [self.lexicon.variants(pr, self.accent) for pr in prons], self._index,
+    def _aligned(self, logpost: np.ndarray, prons: list[Pronunciation], phrase: bool) -> list[list[PhoneEvidence]]:
+        """Each word's phone evidence, with the variants that fit the audio best (a phrase's in connected speech)."""
+        variants = [self.lexicon.variants(pr, self.accent) for pr in prons]
+        if phrase:
+            variants = [in_phrase(v, pr) for v, pr in zip(variants, prons)]
+        _, evidence = best_variants(logpost, variants, self._index,
                                     self._index[self.meta.silence], self.meta.calibration, self.meta.log_priors)
         return list(evidence)
 
