@@ -46,9 +46,20 @@ def click_and_wait(browser, css: str) -> None:
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(browser, 20).until(EC.staleness_of(old))
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    wait = WebDriverWait(browser, 20)
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")  # the page clicked on is whole
+    for attempt in range(3):
+        old = browser.find_element(By.TAG_NAME, "html")
+        try:
+            browser.find_element(By.CSS_SELECTOR, css).click()
+            break
+        except (StaleElementReferenceException, WebDriverException):  # replaced between the find and the click
+            if attempt == 2:
+                raise
+    wait.until(EC.staleness_of(old))
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
 @pytest.fixture
