@@ -10,8 +10,9 @@ against the text with one word swapped for a word one phone away. Per number of 
 correct prompts, how often the swapped word is judged wrong (word verdict), and how often a correct prompt has
 a word judged left out.
 
-Rules compared: the scorer as shipped before session 13 (no connected-speech forms) and with a function word's
-DH allowed as a stop inside a phrase (lexicon.STOPPED_DH_WORDS); with --more, also as a stop or N.
+Rules compared: the scorer as shipped before session 13 (no connected-speech forms) and with its connected-speech
+forms inside a phrase: a function word's DH allowed as a stop (lexicon.STOPPED_DH_WORDS) and the weak forms
+"yer" and "ya" (lexicon.WEAK_FORMS); with --more, DH also allowed as N.
 """
 
 from __future__ import annotations
@@ -98,9 +99,9 @@ def main() -> None:
                "Hedgewars actors (transcribed)": hedgewars(args.work)}
     shipped_in_phrase, shipped_alike = scoring.in_phrase, lexicon.STOPPED_DH
     rules = {"no connected-speech forms": (lambda variants, pron: variants, shipped_alike),
-             "DH of function words as a stop in phrases": (shipped_in_phrase, ("DH", "D"))}
+             "connected-speech forms (DH as a stop, weak forms)": (shipped_in_phrase, ("DH", "D"))}
     if args.more:
-        rules["DH as a stop or N"] = (shipped_in_phrase, ("DH", "D", "N"))
+        rules["connected-speech forms, DH also as N"] = (shipped_in_phrase, ("DH", "D", "N"))
     rows = []
     for rule, (in_phrase, alike) in rules.items():
         scoring.in_phrase, scoring.STOPPED_DH = in_phrase, alike

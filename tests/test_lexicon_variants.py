@@ -57,3 +57,14 @@ def test_inside_a_phrase_a_function_words_dh_may_be_a_stop():
     assert in_phrase(lex.variants(think), think) == lex.variants(think)
     given = Pronunciation("the", ("DH", "AH"), "given")  # a teacher's phones are meant literally
     assert in_phrase(lex.variants(given), given) == lex.variants(given)
+
+
+def test_inside_a_phrase_your_and_you_have_their_weak_forms():
+    from saywell.engine.lexicon import in_phrase
+    lex = Lexicon()
+    for word, weak in (("your", ("Y", "ER")), ("you", ("Y", "AH"))):
+        pron = lex.lookup(word)
+        alone = lex.variants(pron)
+        assert weak not in [v.phones for v in alone]  # CMUdict does not list it: said alone, the full form is asked for
+        inside = in_phrase(alone, pron)
+        assert inside[:len(alone)] == alone and inside[-1].phones == weak  # the listed phones still come first

@@ -38,6 +38,8 @@ WEAK_VOWELS = ("IH", "AH")
 STOPPED_DH_WORDS = frozenset({"the", "this", "that", "these", "those", "there", "their", "they", "them", "then",
                               "than", "though"})
 STOPPED_DH = ("DH", "D")
+# Weak forms of function words said inside a phrase that CMUdict does not list: "your" as "yer", "you" as "ya".
+WEAK_FORMS = {"your": ("Y", "ER"), "you": ("Y", "AH")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,14 @@ class Variant:
 
 
 def in_phrase(variants: tuple[Variant, ...], pron: Pronunciation) -> tuple[Variant, ...]:
-    """A dictionary word's variants as said within a phrase: a function word's DH may be a stop (STOPPED_DH_WORDS).
-    A teacher's phones are meant literally."""
-    if pron.source != "cmudict" or pron.word.lower() not in STOPPED_DH_WORDS:
+    """A dictionary word's variants as said within a phrase: a function word's DH may be a stop (STOPPED_DH_WORDS),
+    and a few function words have their weak forms (WEAK_FORMS). A teacher's phones are meant literally."""
+    word = pron.word.lower()
+    if pron.source != "cmudict":
+        return variants
+    if word in WEAK_FORMS and all(v.phones != WEAK_FORMS[word] for v in variants):
+        variants = variants + (Variant(WEAK_FORMS[word], tuple(p in WEAK_VOWELS for p in WEAK_FORMS[word])),)
+    if word not in STOPPED_DH_WORDS:
         return variants
     return tuple(Variant(v.phones, tuple(w or p == "DH" for p, w in zip(v.phones, v.weak))) for v in variants)
 
