@@ -98,7 +98,7 @@ def main() -> None:
                "Asterisk evaluation half": [it for it in real if not is_calibration_clip(it.audio)],
                "Hedgewars actors (transcribed)": hedgewars(args.work)}
     shipped_in_phrase, shipped_alike = scoring.in_phrase, lexicon.STOPPED_DH
-    rules = {"no connected-speech forms": (lambda variants, pron: variants, shipped_alike),
+    rules = {"no connected-speech forms": (lambda variants, pron, accent="us": variants, shipped_alike),
              "connected-speech forms (DH as a stop, weak forms)": (shipped_in_phrase, ("DH", "D"))}
     if args.more:
         rules["connected-speech forms, DH also as N"] = (shipped_in_phrase, ("DH", "D", "N"))

@@ -68,3 +68,6 @@ def test_inside_a_phrase_your_and_you_have_their_weak_forms():
         assert weak not in [v.phones for v in alone]  # CMUdict does not list it: said alone, the full form is asked for
         inside = in_phrase(alone, pron)
         assert inside[:len(alone)] == alone and inside[-1].phones == weak  # the listed phones still come first
+    your = lex.lookup("your")  # British English has no R in "yer"
+    assert [v.phones for v in in_phrase(lex.variants(your, "gb"), your, "gb")][-1] == ("Y", "AH")
+    assert ("Y", "ER") not in [v.phones for v in in_phrase(lex.variants(your, "gb"), your, "gb")]

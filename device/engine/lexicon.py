@@ -38,8 +38,9 @@ WEAK_VOWELS = ("IH", "AH")
 STOPPED_DH_WORDS = frozenset({"the", "this", "that", "these", "those", "there", "their", "they", "them", "then",
                               "than", "though"})
 STOPPED_DH = ("DH", "D")
-# Weak forms of function words said inside a phrase that CMUdict does not list: "your" as "yer", "you" as "ya".
-WEAK_FORMS = {"your": ("Y", "ER"), "you": ("Y", "AH")}
+# Weak forms of function words said inside a phrase that CMUdict does not list: "your" as "yer", "you" as "ya"
+# (CMUdict-style, so the accent rules make "yer" non-rhotic for `gb`).
+WEAK_FORMS = {"your": "Y ER0", "you": "Y AH0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,17 @@ class Variant:
         return cls(phones, tuple(t[-1:] == "0" and p in WEAK_VOWELS for t, p in zip(toks, phones)))
 
 
-def in_phrase(variants: tuple[Variant, ...], pron: Pronunciation) -> tuple[Variant, ...]:
+def in_phrase(variants: tuple[Variant, ...], pron: Pronunciation, accent: str = "us") -> tuple[Variant, ...]:
     """A dictionary word's variants as said within a phrase: a function word's DH may be a stop (STOPPED_DH_WORDS),
-    and a few function words have their weak forms (WEAK_FORMS). A teacher's phones are meant literally."""
+    and a few function words have their weak forms (WEAK_FORMS, as `accent` says them). A teacher's phones are meant
+    literally."""
     word = pron.word.lower()
     if pron.source != "cmudict":
         return variants
-    if word in WEAK_FORMS and all(v.phones != WEAK_FORMS[word] for v in variants):
-        variants = variants + (Variant(WEAK_FORMS[word], tuple(p in WEAK_VOWELS for p in WEAK_FORMS[word])),)
+    if word in WEAK_FORMS:
+        known = {v.phones for v in variants}
+        weak = [Variant.from_cmudict(f) for f in accents.accepted(WEAK_FORMS[word], word, accent)]
+        variants = variants + tuple(v for v in weak if v.phones not in known)
     if word not in STOPPED_DH_WORDS:
         return variants
     return tuple(Variant(v.phones, tuple(w or p == "DH" for p, w in zip(v.phones, v.weak))) for v in variants)

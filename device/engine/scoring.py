@@ -322,7 +322,7 @@ class Scorer:
         """Each word's phone evidence, with the variants that fit the audio best (a phrase's in connected speech)."""
         variants = [self.lexicon.variants(pr, self.accent) for pr in prons]
         if phrase:
-            variants = [in_phrase(v, pr) for v, pr in zip(variants, prons)]
+            variants = [in_phrase(v, pr, self.accent) for v, pr in zip(variants, prons)]
         _, evidence = best_variants(logpost, variants, self._index,
                                     self._index[self.meta.silence], self.meta.calibration, self.meta.log_priors)
         return list(evidence)
