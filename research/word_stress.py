@@ -135,18 +135,25 @@ def measure(scorer: Scorer, voice: str, words) -> list[tuple[tuple[int, ...], di
     return out
 
 
-def rates(data, use: tuple[str, ...]) -> dict:
+def judged(data, predict) -> dict:
+    """How often `predict` (a word's syllables -> the index of the stressed one) finds the stressed vowel of the
+    canonical and the moved takes, and how often it judges "stress right / wrong" right."""
     found = {"canonical": 0, "moved": 0}
-    judged = 0
+    right = 0
     for stress, takes in data:
         canon = stress.index(1)
-        pred = {take: stressed(sylls, use) for take, sylls in takes.items()}
+        pred = {take: predict(sylls) for take, sylls in takes.items()}
         found["canonical"] += pred["canonical"] == canon
         found["moved"] += pred["moved"] == moved(stress).index(1)
-        judged += (pred["canonical"] == canon) + (pred["moved"] != canon)
+        right += (pred["canonical"] == canon) + (pred["moved"] != canon)
     n = max(len(data), 1)
-    return {"words": len(data), "features": list(use), "stressed_vowel_found_canonical": round(found["canonical"] / n, 3),
-            "stressed_vowel_found_moved": round(found["moved"] / n, 3), "right_or_wrong_judged": round(judged / (2 * n), 3)}
+    return {"words": len(data), "stressed_vowel_found_canonical": round(found["canonical"] / n, 3),
+            "stressed_vowel_found_moved": round(found["moved"] / n, 3), "right_or_wrong_judged": round(right / (2 * n), 3)}
+
+
+def rates(data, use: tuple[str, ...]) -> dict:
+    r = judged(data, lambda sylls: stressed(sylls, use))
+    return {"words": r.pop("words"), "features": list(use), **r}
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from results import save  # noqa: E402
-from word_stress import ROOT, moved, measure, words_with_stress  # noqa: E402
+from word_stress import ROOT, judged, measure, moved, words_with_stress  # noqa: E402
 
 from saywell.engine.model import AcousticModel  # noqa: E402
 from saywell.engine.scoring import Scorer  # noqa: E402
@@ -61,17 +61,7 @@ def dataset(data) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rates(model, data) -> dict:
-    found = {"canonical": 0, "moved": 0}
-    judged = 0
-    for stress, takes in data:
-        canon = stress.index(1)
-        pred = {take: int(np.argmax(model.predict_proba(syllable_rows(sylls))[:, 1])) for take, sylls in takes.items()}
-        found["canonical"] += pred["canonical"] == canon
-        found["moved"] += pred["moved"] == moved(stress).index(1)
-        judged += (pred["canonical"] == canon) + (pred["moved"] != canon)
-    n = max(len(data), 1)
-    return {"words": len(data), "stressed_vowel_found_canonical": round(found["canonical"] / n, 3),
-            "stressed_vowel_found_moved": round(found["moved"] / n, 3), "right_or_wrong_judged": round(judged / (2 * n), 3)}
+    return judged(data, lambda sylls: int(np.argmax(model.predict_proba(syllable_rows(sylls))[:, 1])))
 
 
 def main() -> None:
