@@ -129,7 +129,8 @@ def posteriors(model: AcousticModel, items: list[EvalItem]) -> dict[str, np.ndar
     return out
 
 
-def decode_phones(logpost: np.ndarray, min_frames: int = 3, switch_penalty: float = 4.0) -> tuple[str, ...]:
+def decode_phones(logpost: np.ndarray, min_frames: int = 3, switch_penalty: float = 4.0,
+                  classes: tuple[str, ...] = CLASSES) -> tuple[str, ...]:
     """Free phone-loop Viterbi: each phone lasts at least min_frames, each change costs switch_penalty (log).
 
     A frame classifier flickers; reading phones off the raw argmax counts every flicker as an insertion.
@@ -170,7 +171,7 @@ def decode_phones(logpost: np.ndarray, min_frames: int = 3, switch_penalty: floa
             continue
         c, k = int(enter_from[t, c]), d - 1
         phones.append(c)
-    return tuple(CLASSES[p] for p in reversed(phones) if p != SIL)
+    return tuple(classes[p] for p in reversed(phones) if classes[p] != "SIL")
 
 
 def edit_distance(a, b) -> int:
@@ -182,13 +183,13 @@ def edit_distance(a, b) -> int:
     return int(d[-1])
 
 
-def phone_error_rate(post: dict[str, np.ndarray], items: list[EvalItem]) -> float:
+def phone_error_rate(post: dict[str, np.ndarray], items: list[EvalItem], classes: tuple[str, ...] = CLASSES) -> float:
     seen, errs, total = set(), 0, 0
     for it in items:
         if it.reference is None or it.key in seen:
             continue
         seen.add(it.key)
-        errs += edit_distance(decode_phones(post[it.key]), it.reference)
+        errs += edit_distance(decode_phones(post[it.key], classes=classes), it.reference)
         total += len(it.reference)
     return errs / max(total, 1)
 
@@ -226,21 +227,22 @@ def _shaped(per_word: list[list], it: EvalItem) -> list[list]:
 
 
 def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None,
-           variants: bool = True, rival_margin: float | None = None) -> list[ItemEvidence]:
+           variants: bool = True, rival_margin: float | None = None, classes: tuple[str, ...] = CLASSES) -> list[ItemEvidence]:
     """Per-phone evidence as the device's scorer measures it (best dictionary variant, weak vowels), with
     variants=False: the item's own phones only (for ablations). Variant choice uses raw GOPs: the same as the
     device's while the calibration has no per-phone offsets."""
     unit = Calibration(slope=1.0, offset=0.0, rival_margin=rival_margin)
+    index = {p: i for i, p in enumerate(classes)}
     out = []
     for it in items:
         try:
-            chosen, ev = best_variants(post[it.key], item_variants(it, variants), CLASS_INDEX, SIL, unit, log_priors)
+            chosen, ev = best_variants(post[it.key], item_variants(it, variants), index, index["SIL"], unit, log_priors)
         except SaywellError:  # too short to align: counts as a total failure
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words],
                                     [list(w) for w in it.words]))
             continue
         out.append(ItemEvidence(it, _shaped([[e.gop for e in w] for w in ev], it),
-                                _shaped([["-" if e.omitted else CLASSES[e.competitor] for e in w] for w in ev], it),
+                                _shaped([["-" if e.omitted else classes[e.competitor] for e in w] for w in ev], it),
                                 _shaped([list(v.phones) for v in chosen], it)))
     return out
 
@@ -362,22 +364,24 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
         t0 = time.time()
         post = posteriors(model, items + real)
         rtf = (time.time() - t0) / max(unique_seconds, 1e-9)
-        evs, revs = gather(post, items, model.meta.log_priors), gather(post, real, model.meta.log_priors)
+        classes = model.meta.phones
+        evs = gather(post, items, model.meta.log_priors, classes=classes)
+        revs = gather(post, real, model.meta.log_priors, classes=classes)
         if cal is None:
             cal = replace(fit_calibration(evs, [e for e in revs if e.item.group == "real_calib"]),
                           prior_scale=model.meta.calibration.prior_scale)  # alignment as the model was measured
-        r = {"heldout_phone_error_rate": round(phone_error_rate(post, items), 4),
+        r = {"heldout_phone_error_rate": round(phone_error_rate(post, items, classes), 4),
              "heldout_scoring": scoring_metrics(evs, cal),
              "posterior_seconds_per_audio_second": round(rtf, 5)}
         voices = sorted({it.group for it in items})
         if len(voices) > 1:  # every held-out voice on its own: pooled figures hide the weak ones
             r["heldout_scoring_per_voice"] = {v: scoring_metrics([e for e in evs if e.item.group == v], cal) for v in voices}
         if accented:
-            aevs = gather(posteriors(model, accented), accented, model.meta.log_priors)
+            aevs = gather(posteriors(model, accented), accented, model.meta.log_priors, classes=classes)
             r["accent_errors_per_voice"] = {v: accent_metrics([e for e in aevs if e.item.group == v], cal)
                                             for v in sorted({it.group for it in accented})}
         if real:
-            r["real_phone_error_rate"] = round(phone_error_rate(post, real), 4)
+            r["real_phone_error_rate"] = round(phone_error_rate(post, real, classes), 4)
             r["real_eval_scoring"] = scoring_metrics([e for e in revs if e.item.group == "real_eval"], cal)
             r["real_all_scoring"] = scoring_metrics(revs, cal)
             if kind == "int8" and per_shard:
@@ -386,7 +390,7 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
                 r["real_all_scoring_in_noise"] = {}
                 for name in EVALUATED:
                     noisy = degraded_items(real, name, babble)
-                    noisy_evs = gather(posteriors(model, noisy), noisy, model.meta.log_priors)
+                    noisy_evs = gather(posteriors(model, noisy), noisy, model.meta.log_priors, classes=classes)
                     r["real_all_scoring_in_noise"][name] = scoring_metrics(noisy_evs, cal)
         results[kind] = r
         log(f"{kind}: {json.dumps(r)}")

@@ -50,7 +50,7 @@ def tensor_specs(tflite_path: Path) -> tuple[dict, dict, list[str]]:
 
 
 def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk_frames: int,
-           representative: np.ndarray, frontend: FrontendConfig, extra: dict) -> dict:
+           representative: np.ndarray, frontend: FrontendConfig, extra: dict, classes: tuple[str, ...] = CLASSES) -> dict:
     """Writes NAME.tflite (int8), NAME.float.tflite and NAME.json; returns the metadata."""
     out_dir.mkdir(parents=True, exist_ok=True)
     in_frames = chunk_frames + mcfg.receptive_field - 1
@@ -66,7 +66,7 @@ def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk
         "schema_version": SCHEMA_VERSION,
         "name": name,
         "frontend": frontend.to_dict(),
-        "phones": list(CLASSES),
+        "phones": list(classes),
         "silence": "SIL",
         "input": inp,
         "output": out,

@@ -27,12 +27,21 @@ IGNORED = -1  # label of a frame the loss skips (train/voices/foreign_voice.py's
 _LABEL_INDEX = {**CLASS_INDEX, MASKED: IGNORED}
 
 
-def frame_labels(segments: list[Segment], n_frames: int, cfg: FrontendConfig, time_scale: float = 1.0) -> np.ndarray:
+def classes_for(code: str) -> tuple[str, ...]:
+    """A language's output classes: its phones, then silence (English: CLASSES)."""
+    from saywell.engine.language import language
+
+    return language(code).phones + (SIL,)
+
+
+def frame_labels(segments: list[Segment], n_frames: int, cfg: FrontendConfig, time_scale: float = 1.0,
+                 label_index: dict[str, int] | None = None) -> np.ndarray:
     """Label of each frame = the phone whose segment holds the frame's centre (IGNORED for a masked one)."""
+    label_index = label_index or _LABEL_INDEX
     centres = (np.arange(n_frames) * cfg.hop_samples + cfg.window_samples / 2) / cfg.sample_rate_hz
     ends = np.array([s.end_s for s in segments]) * time_scale
     idx = np.minimum(np.searchsorted(ends, centres, side="right"), len(segments) - 1)
-    return np.array([_LABEL_INDEX[segments[i].phone] for i in idx], dtype=np.int8)
+    return np.array([label_index[segments[i].phone] for i in idx], dtype=np.int8)
 
 
 @dataclass
@@ -71,7 +80,8 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
     from .codecs import CODECS, round_trip_many
     from .vtlp import warped_filterbank
 
-    shard, cfg, copies, clean_first, seed, aug = args
+    shard, cfg, copies, clean_first, seed, aug, classes = args
+    label_index = {**{p: i for i, p in enumerate(classes)}, MASKED: IGNORED}
     voice, utts, jobs = load_shard(shard)
     if aug.accent_labels == "heard":
         for u, job in zip(utts, jobs):
@@ -102,15 +112,15 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
             if len(f) == 0:
                 continue
             feats.append(f.astype(np.float16))
-            labels.append(frame_labels(u.segments, len(f), cfg, scale))
+            labels.append(frame_labels(u.segments, len(f), cfg, scale, label_index))
     return feats, labels, voice
 
 
 def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0,
-          workers: int = 2, aug: Augmentation | None = None) -> None:
+          workers: int = 2, aug: Augmentation | None = None, classes: tuple[str, ...] = CLASSES) -> None:
     from tqdm import tqdm
 
-    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation()) for i, s in enumerate(shards)]
+    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation(), classes) for i, s in enumerate(shards)]
     all_f, all_l, starts, voices = [], [], [], []
     pos = 0
     with Pool(workers) as pool:

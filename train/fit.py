@@ -10,10 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import CLASS_INDEX, FeatureSet
+from .features import FeatureSet
 from .model import ModelConfig, build
 
-SIL_CLASS = CLASS_INDEX["SIL"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class WindowSampler:
                 cut = self.ends[u] - s0
                 xb[cut:] = self.pad
                 lab_cut = max(0, cut - m.left_context)
-                yb[lab_cut:] = SIL_CLASS
+                yb[lab_cut:] = m.n_classes - 1  # silence: the last class in every language (features.classes_for)
             if self.aug:
                 if rng.random() < self.eq_prob:
                     xb = self._colour(xb, rng)

@@ -55,6 +55,7 @@ class Recipe:
     accent_labels: str = "masked"  # accented MBROLA voices' substitutions: masked, or "heard" (labelled as the English phone said)
     prior_scale: float = 0.5  # alignment divides posteriors by priors ** this (device/engine/metadata.py Calibration); models/RESEARCH.md, session 10
     skip_voices: str = ""  # comma-separated training voices left out of the fit (their features are built as always)
+    lang: str = "en"  # the language the model judges: en, or es (train/synthesize_lang.py: its MBROLA voices)
 
 
 PRESETS = {
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="full: the shipped recipe (hours); smoke: a minute, proves the path end to end")
     ap.add_argument("--work", type=Path, default=Path("work"), help="generated data, checkpoints, logs (gitignored)")
     ap.add_argument("--out", type=Path, default=Path("models"), help="where NAME.tflite, NAME.float.tflite and NAME.json go")
-    ap.add_argument("--name", default="saywell-en", help="the model's file name and metadata name")
+    ap.add_argument("--name", default=None, help="the model's file name and metadata name (default saywell-LANG)")
     ap.add_argument("--stop-after", choices=["synthesize", "features", "fit", "export", "evaluate"],
                     help="stop once this stage is done (the stages after it are skipped)")
     ap.add_argument("--allow-int8-loss", action="store_true", help="do not fail when int8 loses accuracy vs float")
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"--set {item}: no recipe field {field_name!r}; fields: {', '.join(Recipe.__dataclass_fields__)}")
         kind = type(getattr(recipe, field_name))
         recipe = replace(recipe, **{field_name: (value.lower() in ("1", "true", "yes")) if kind is bool else kind(value)})
+    args.name = args.name or f"saywell-{recipe.lang}"
     command = "saywell-train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     from saywell.errors import SaywellError
 
@@ -111,6 +113,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
 
     work.mkdir(parents=True, exist_ok=True)
     frontend = FrontendConfig()
+    if recipe.lang != "en":
+        return run_language(recipe, work, out, name, stop_after, allow_int8_loss, command)
     voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
     if not recipe.foreign_voices:
         voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
@@ -207,6 +211,95 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
         return 0
 
     return evaluate_stage(meta, work, out, name, [v.name for v in heldout_voices], recipe.real_speech, allow_int8_loss)
+
+
+def run_language(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None, allow_int8_loss: bool,
+                 command: str) -> int:
+    """The recipe for a language other than English: its own voices (synthesize_lang.py), the shared stages after."""
+    from saywell.engine.features import FrontendConfig
+
+    from . import features as feat
+    from . import synthesize_lang as syn
+
+    frontend = FrontendConfig()
+    classes = feat.classes_for(recipe.lang)
+    log(f"stage synthesize ({recipe.lang})")
+    data_summary = syn.run(recipe.lang, work / "synth", recipe.train_words, recipe.train_phrases, recipe.heldout_words,
+                           recipe.vocab, recipe.voices)
+    names = {v.name for v in syn.VOICES[recipe.lang] + syn.HELDOUT[recipe.lang]}
+    if recipe.voices != "all":
+        names &= set(recipe.voices.split(","))
+    train_names = [v.name for v in syn.VOICES[recipe.lang] if v.name in names]
+    heldout_names = [v.name for v in syn.HELDOUT[recipe.lang] if v.name in names]
+    if recipe.real_speech:
+        from .realspeech_lang import build_dev_set
+        build_dev_set(recipe.lang, work / "real")
+    if stop_after == "synthesize":
+        return 0
+    log("stage features")
+    fdir = work / "features"
+    fdir.mkdir(exist_ok=True)
+    if not (fdir / "train.npz").exists():
+        aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
+                                codecs=recipe.codecs)
+        feat.build([work / "synth" / f"{n}.npz" for n in train_names], fdir / "train.npz", frontend, recipe.feature_copies,
+                   True, aug=aug, classes=classes)
+    if not (fdir / "heldout.npz").exists():
+        feat.build([work / "synth" / f"{n}.npz" for n in heldout_names], fdir / "heldout.npz", frontend, 1, True, seed=99,
+                   classes=classes)
+    train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
+    data_summary["training_frames"] = int(len(train_fs.labels))
+    data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
+    if stop_after == "features":
+        return 0
+    meta = fit_and_export(recipe, work, out, name, frontend, classes, train_fs, val_fs, command, data_summary,
+                          heldout_names, stop_after)
+    if meta is None:
+        return 0
+    return evaluate_stage(meta, work, out, name, heldout_names, recipe.real_speech, allow_int8_loss)
+
+
+def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, classes: tuple[str, ...], train_fs, val_fs,
+                   command: str, data_summary: dict, heldout_names: list[str], stop_after: str | None) -> dict | None:
+    """The fit and export stages (float, pruned, QAT; int8 and float TFLite with metadata); None when stopped."""
+    from saywell.errors import SaywellError
+
+    from .fit import FitConfig, fit
+    from .model import ModelConfig
+
+    log("stage fit")
+    base = ModelConfig()
+    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(classes), channels=recipe.channels,
+                       block_lookahead=(recipe.block_lookahead,) * base.blocks)
+    saved = work / "fit" / "model_config.json"
+    if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
+        raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
+    fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps,
+                     sparsity=recipe.sparsity, ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob,
+                     eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks, splice_prob=recipe.splice_prob, lr=recipe.lr,
+                     init_weights=recipe.init_weights, distill=0.0, distill_temperature=recipe.distill_temperature)
+    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
+    if stop_after == "fit":
+        return None
+    log("stage export")
+    from .export import export, export_unpruned_int8
+    rng = np.random.default_rng(0)
+    in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
+    starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
+    representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
+    labels = train_fs.labels[train_fs.labels >= 0]
+    counts = np.bincount(labels.astype(np.int64), minlength=len(classes)) + 1
+    meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
+        "language": recipe.lang,
+        "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
+        "calibration": {"prior_scale": recipe.prior_scale},
+        "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
+                     "data": data_summary, "heldout_voices": heldout_names},
+    }, classes=classes)
+    export_unpruned_int8(mcfg, work / "fit", work / f"{name}.unpruned.tflite", recipe.chunk_frames, representative)
+    if stop_after == "export":
+        return None
+    return meta
 
 
 def recalibrate(work: Path, out: Path, name: str, allow_int8_loss: bool) -> int:

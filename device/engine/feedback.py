@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .language import DEFAULT_LANGUAGE, language
 from .phones import EXAMPLE_WORDS
 from .scoring import PhoneResult, ScoreResult, WordResult
 
@@ -55,7 +56,18 @@ def accent_tip(accent: str, word: str, expected: str, heard: str | None) -> str 
     return None
 
 
-def tip(expected: str, heard: str | None) -> str:
+def tip(expected: str, heard: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How to say the expected sound, in English; for another language, with an example word of that language."""
+    if lang != DEFAULT_LANGUAGE:
+        spoken = language(lang)
+        word = spoken.sounds.get(expected, (expected, expected))[1]
+        if heard == "-":
+            return f"don't drop the '{expected}' sound (as in {spoken.name} '{word}'): say it clearly"
+        if heard and (expected, heard) in spoken.pair_tips:
+            return spoken.pair_tips[(expected, heard)]
+        base = spoken.tips.get(expected)
+        example = f"the sound /{expected}/ in {spoken.name} '{word}'"
+        return f"{example}: {base}" if base else f"aim for {example}"
     if heard == "-":
         return f"don't drop the '{expected}' sound (as in '{EXAMPLE_WORDS.get(expected, expected)}'): say it clearly"
     if heard and (expected, heard) in PAIR_TIPS:
@@ -75,7 +87,8 @@ def sound_to_work_on(result: ScoreResult) -> tuple[WordResult, PhoneResult, str]
     if not bad:
         return None
     w, p = min(bad, key=lambda wp: wp[1].score)
-    return w, p, accent_tip(result.accent, w.word, p.phone, p.heard) or tip(p.phone, p.heard)
+    english = result.lang == DEFAULT_LANGUAGE
+    return w, p, (english and accent_tip(result.accent, w.word, p.phone, p.heard)) or tip(p.phone, p.heard, result.lang)
 
 
 def word_marks(result: ScoreResult, color: bool = False) -> str:

@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable
 
 from .phones import ipa_to_arpabet
 
@@ -35,10 +36,10 @@ WORKER_CHUNK = 20000  # words per library worker at most: ~2 s of its CPU; its s
 MIN_CHUNK = 500  # a list shorter than this many words per process is not worth another process
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 WORKER_NICE = 5  # the worker's priority below its caller's
-ARGS = ("-q", "--ipa", "-s", "440", "-v", "en-us")
+ARGS = ("-q", "--ipa", "-s", "440")
+DEFAULT_VOICE = "en-us"
 SPARE_RUNS = 64  # extra processes allowed to find the words espeak-ng fails on (a broken install fails them all)
 LIBRARY_NAMES = ("libespeak-ng.so.1", "libespeak-ng.so")
-VOICE = b"en-us"
 NO_LIBRARY = 3  # the worker's exit code when libespeak-ng cannot be loaded or set up: use the command instead
 NOT_INSTALLED = "espeak-ng is not installed to guess it (apt-get install espeak-ng)"
 
@@ -51,31 +52,33 @@ class Guess:
     why_none: str = ""  # when there are no phones: completes "'word' is not in the dictionary and ..."
 
 
-def guess_many(words: Iterable[str]) -> dict[str, Guess]:
-    """espeak-ng's guess for each word (the word as espeak-ng reads it: lower case, as written)."""
+def guess_many(words: Iterable[str], voice: str = DEFAULT_VOICE,
+               to_phones: Callable[[str], tuple[str, ...]] = ipa_to_arpabet) -> dict[str, Guess]:
+    """espeak-ng's guess for each word (the word as espeak-ng reads it: lower case, as written) in `voice`'s
+    language, turned into that language's phones by `to_phones`."""
     todo = list(dict.fromkeys(words))
     spare = [SPARE_RUNS]
     out: dict[str, Guess] = {}
     while todo:
-        cmd, most = _command()
+        cmd, most = _command(voice)
         if cmd is None:
             return out | dict.fromkeys(todo, Guess((), NOT_INSTALLED))
         size = max(MIN_CHUNK, min(most, -(-len(todo) // WORKERS)))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with ThreadPoolExecutor(min(WORKERS, len(chunks))) as pool:  # the threads only wait for processes
-            results = list(pool.map(lambda chunk: _guess(cmd, chunk, spare), chunks))
+            results = list(pool.map(lambda chunk: _guess(cmd, chunk, spare, to_phones), chunks))
         for got in results:
             out.update(got or {})
         todo = [w for chunk, got in zip(chunks, results) if got is None for w in chunk]  # no library after all
     return out
 
 
-def _command() -> tuple[list[str] | None, int]:
+def _command(voice: str = DEFAULT_VOICE) -> tuple[list[str] | None, int]:
     """The process to run for a chunk, and the chunk's size."""
     if _library_ok is not False and _library_loadable():
-        return [sys.executable, "-m", __name__], WORKER_CHUNK
+        return [sys.executable, "-m", __name__, voice], WORKER_CHUNK
     exe = shutil.which("espeak-ng")
-    return ([exe, *ARGS], CHUNK) if exe else (None, CHUNK)
+    return ([exe, *ARGS, "-v", voice], CHUNK) if exe else (None, CHUNK)
 
 
 def _library_loadable() -> bool:
@@ -89,21 +92,22 @@ def _library_loadable() -> bool:
     return _library_ok
 
 
-def _guess(cmd: list[str], words: list[str], spare: list[int]) -> dict[str, Guess] | None:
+def _guess(cmd: list[str], words: list[str], spare: list[int],
+           to_phones: Callable[[str], tuple[str, ...]] = ipa_to_arpabet) -> dict[str, Guess] | None:
     got = _run(cmd, words)
     if got is None:
         return None
     if isinstance(got, list) and len(got) == len(words):
-        return {w: _from_ipa(ipa) for w, ipa in zip(words, got)}
+        return {w: _from_ipa(ipa, to_phones) for w, ipa in zip(words, got)}
     if len(words) == 1:
-        return {words[0]: _from_ipa(" ".join(got)) if isinstance(got, list) else Guess((), got)}
+        return {words[0]: _from_ipa(" ".join(got), to_phones) if isinstance(got, list) else Guess((), got)}
     if isinstance(got, str):
         if spare[0] <= 0:
             return dict.fromkeys(words, Guess((), got))
         spare[0] -= 2
     half = len(words) // 2
-    first = _guess(cmd, words[:half], spare)
-    second = None if first is None else _guess(cmd, words[half:], spare)
+    first = _guess(cmd, words[:half], spare, to_phones)
+    second = None if first is None else _guess(cmd, words[half:], spare, to_phones)
     return None if second is None else first | second
 
 
@@ -127,8 +131,8 @@ def _run(cmd: list[str], words: list[str]) -> list[str] | str | None:
     return r.stdout.removesuffix("\n").split("\n")
 
 
-def _from_ipa(ipa: str) -> Guess:
-    phones = ipa_to_arpabet(ipa.strip())
+def _from_ipa(ipa: str, to_phones: Callable[[str], tuple[str, ...]] = ipa_to_arpabet) -> Guess:
+    phones = to_phones(ipa.strip())
     return Guess(phones) if phones else Guess((), "espeak-ng gave no phones for it")
 
 
@@ -164,8 +168,8 @@ def _phonemes(lib: ctypes.CDLL, word: str) -> str:
     return " ".join(c for c in clauses if c)
 
 
-def serve(stdin=None, stdout=None) -> int:
-    """The worker's main: a word a line on stdin, its IPA a line on stdout."""
+def serve(stdin=None, stdout=None, voice: str = DEFAULT_VOICE) -> int:
+    """The worker's main: a word a line on stdin, its IPA in `voice`'s language a line on stdout."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     try:
@@ -174,8 +178,8 @@ def serve(stdin=None, stdout=None) -> int:
         print(f"libespeak-ng cannot be loaded ({e})", file=sys.stderr)
         return NO_LIBRARY
     # AUDIO_OUTPUT_SYNCHRONOUS: no sound device is opened; espeakINITIALIZE_DONT_EXIT: fail, never exit()
-    if lib.espeak_Initialize(2, 0, None, 0x8000) < 0 or lib.espeak_SetVoiceByName(VOICE) != 0:
-        print("libespeak-ng found no data for the en-us voice (apt-get install espeak-ng-data)", file=sys.stderr)
+    if lib.espeak_Initialize(2, 0, None, 0x8000) < 0 or lib.espeak_SetVoiceByName(voice.encode()) != 0:
+        print(f"libespeak-ng found no data for the {voice} voice (apt-get install espeak-ng-data)", file=sys.stderr)
         return NO_LIBRARY
     stdout.writelines(_phonemes(lib, line.rstrip("\n")) + "\n" for line in stdin)
     stdout.flush()
@@ -189,4 +193,4 @@ if __name__ == "__main__":
         pass
     sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     sys.stdout.reconfigure(encoding="utf-8")
-    sys.exit(serve())
+    sys.exit(serve(voice=sys.argv[1] if len(sys.argv) > 1 else DEFAULT_VOICE))

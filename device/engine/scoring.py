@@ -20,7 +20,8 @@ from .features import log_mel
 from .lexicon import STOPPED_DH, WEAK_VOWELS, Lexicon, Pronunciation, Variant, in_phrase, split_words
 from .metadata import Calibration
 from .model import AcousticModel
-from .phones import LEARNER_SUBSTITUTIONS, parse_phones
+from .language import DEFAULT_LANGUAGE, language
+from .phones import LEARNER_SUBSTITUTIONS
 
 NO_SPEECH_RMS_DBFS = -55.0  # quieter than this everywhere: nobody spoke
 
@@ -71,6 +72,7 @@ class ScoreResult:
     insertions: list[Insertion] = field(default_factory=list)
     fluency: Fluency | None = None
     accent: str = DEFAULT_ACCENT  # the target it was judged against (engine/accent.py)
+    lang: str = DEFAULT_LANGUAGE  # the language judged (engine/language.py): its phones name the sounds
 
     def to_dict(self) -> dict:
         """The JSON contract (docs/contract.md); written out by hand: dataclasses.asdict deep-copies every field
@@ -85,7 +87,7 @@ class ScoreResult:
                 "fluency": None if self.fluency is None else {"speech_rate": self.fluency.speech_rate,
                                                               "pauses": self.fluency.pauses,
                                                               "longest_pause": self.fluency.longest_pause},
-                "accent": self.accent}
+                "accent": self.accent, "lang": self.lang}
 
     def weakest(self) -> tuple[WordResult, PhoneResult] | None:
         pairs = [(w, p) for w in self.words for p in w.phones]
@@ -104,10 +106,10 @@ class PhoneEvidence:
     end: int
 
 
-def rival_classes(index: dict[str, int]) -> dict[int, tuple[int, ...]]:
-    """Expected class -> the classes learners classically say instead (phones.LEARNER_SUBSTITUTIONS)."""
+def rival_classes(index: dict[str, int], substitutions=LEARNER_SUBSTITUTIONS) -> dict[int, tuple[int, ...]]:
+    """Expected class -> the classes learners classically say instead (the language's learner_substitutions)."""
     out: dict[int, tuple[int, ...]] = {}
-    for expected, said in LEARNER_SUBSTITUTIONS:
+    for expected, said in substitutions:
         if expected in index and said in index:
             out[index[expected]] = out.get(index[expected], ()) + (index[said],)
     return out
@@ -258,15 +260,18 @@ def aggregate(gops: list[float], phones: list[str], cal: Calibration) -> float:
 
 
 class Scorer:
+    """Judges one language: the model's (its metadata's `language`, English for models that name none)."""
+
     def __init__(self, model: AcousticModel, lexicon: Lexicon | None = None, accent: str = DEFAULT_ACCENT):
         if accent not in ACCENTS:
             raise SaywellError(f"accent {accent!r}: use one of {', '.join(ACCENTS)}")
         self.model = model
-        self.lexicon = lexicon or Lexicon()
-        self.accent = accent  # what counts as right (engine/accent.py)
         self.meta = model.meta
+        self.lang = language(self.meta.raw.get("language"))
+        self.lexicon = lexicon or lexicon_for(self.lang.code)
+        self.accent = accent  # what counts as right in English (engine/accent.py)
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
-        self._rivals = rival_classes(self._index)  # once: _fits runs for every gap between words
+        self._rivals = rival_classes(self._index, self.lang.learner_substitutions)  # once: _fits runs for every gap
 
     def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
         if phones is None:
@@ -274,7 +279,7 @@ class Scorer:
         words = split_words(text) or [text.strip() or "?"]
         groups = [g for g in phones.split("|")]
         try:
-            parsed = [parse_phones(g) for g in groups]
+            parsed = [self.lang.parse_phones(g) for g in groups]
         except ValueError as e:
             raise SaywellError(f"--phones {phones!r}: {e}") from e
         if len(parsed) == len(words):
@@ -316,7 +321,7 @@ class Scorer:
             word_results = _flag_weakest(word_results, evidence, self.meta.phones)
         word_results = _judged(word_results, omitted, low, cal.word_threshold)
         return ScoreResult(text, total, verdict, word_results, round(1.0 - sum(omitted) / len(omitted), 2), insertions,
-                           fluency(evidence, omitted, insertions, hop_s), self.accent)
+                           fluency(evidence, omitted, insertions, hop_s), self.accent, self.lang.code)
 
     def _aligned(self, logpost: np.ndarray, prons: list[Pronunciation], phrase: bool) -> list[list[PhoneEvidence]]:
         """Each word's phone evidence, with the variants that fit the audio best (a phrase's in connected speech)."""
@@ -351,7 +356,7 @@ class Scorer:
     def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
         words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones], "no_speech", "none")
                  for p in prons]
-        return ScoreResult(text, 0.0, "no_speech", words, 0.0, [], None, self.accent)
+        return ScoreResult(text, 0.0, "no_speech", words, 0.0, [], None, self.accent, self.lang.code)
 
 
 # A word is judged left out when it scores below the line and most of its phones were squeezed to the aligner's
@@ -440,3 +445,11 @@ def _peak_rms_dbfs(x: np.ndarray, frame: int = 400) -> float:
     n = len(x) // frame
     rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
     return float(20 * np.log10(max(rms.max(), 1e-6)))
+
+
+def lexicon_for(code: str | None):
+    """The lexicon of a language: CMUdict and espeak-ng for English, spelling rules for Spanish."""
+    if language(code).code == "es":
+        from .lexicon_es import SpanishLexicon
+        return SpanishLexicon()
+    return Lexicon()

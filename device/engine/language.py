@@ -1,0 +1,95 @@
+"""The languages saywell judges: each one's phones, how its text becomes phones, and its model.
+
+English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py), so a phone name
+never means two sounds in two languages' reports, except where it is the same letter for the same sound.
+A language is installed when its model is in models/ (or $SAYWELL_MODELS); English always is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from .. import PROJECT_ROOT
+from ..errors import SaywellError
+from . import phones as english
+from . import spanish
+
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1: what --lang and a word list's lang column take
+    name: str
+    phones: tuple[str, ...]
+    vowels: frozenset[str]
+    sounds: dict[str, tuple[str, str]]  # phone -> (IPA, a word with it), how people see a sound
+    tips: dict[str, str]  # phone -> how to say it (in English: the learner's likely first language)
+    pair_tips: dict[tuple[str, str], str]  # (expected, heard) -> tip
+    learner_substitutions: tuple[tuple[str, str], ...]  # what learners classically say instead
+    espeak_voice: str  # grapheme-to-phoneme and the reference voice a learner can listen to
+    ipa_to_phones: Callable[[str], tuple[str, ...]]
+    parse_phones: Callable[[str], tuple[str, ...]]  # a teacher's typed phones
+    phone_help: str = ""  # how to type phones, for error messages
+    variant_voices: tuple[str, ...] = field(default=())  # more espeak-ng voices whose forms are also right
+
+    @property
+    def model_file(self) -> str:
+        return f"saywell-{self.code}.tflite"
+
+    def sound_label(self, phone: str) -> str:
+        """'ɾ' -> '/ɾ/ as in pero'; anything else as it is."""
+        if phone not in self.sounds:
+            return phone
+        ipa, word = self.sounds[phone]
+        return f"/{ipa}/ as in {word}"
+
+
+ENGLISH = Language(
+    code="en", name="English", phones=english.PHONES, vowels=english.VOWELS, sounds=english.SOUNDS, tips={},
+    pair_tips={}, learner_substitutions=english.LEARNER_SUBSTITUTIONS, espeak_voice="en-us",
+    ipa_to_phones=english.ipa_to_arpabet, parse_phones=english.parse_phones, phone_help="ARPAbet")
+
+SPANISH = Language(
+    code="es", name="Spanish", phones=spanish.PHONES, vowels=spanish.VOWELS, sounds=spanish.SOUNDS, tips=spanish.TIPS,
+    pair_tips=spanish.PAIR_TIPS, learner_substitutions=spanish.LEARNER_SUBSTITUTIONS, espeak_voice="es",
+    ipa_to_phones=spanish.ipa_to_phones, parse_phones=spanish.parse_phones, phone_help="IPA or X-SAMPA",
+    variant_voices=("es-419",))
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH)}
+
+
+def language(code: str | None) -> Language:
+    """The language for a --lang value or a list's lang column; a clear error for one saywell does not know."""
+    key = (code or DEFAULT_LANGUAGE).strip().lower()
+    if key not in LANGUAGES:
+        raise SaywellError(f"unknown language {code!r}; saywell knows {', '.join(sorted(LANGUAGES))} "
+                           "(--lang, or a word list's lang column)")
+    return LANGUAGES[key]
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("SAYWELL_MODELS", PROJECT_ROOT / "models"))
+
+
+def model_path(code: str | None) -> Path:
+    """Where the language's shipped model is; a clear error naming the fix when it is not installed."""
+    lang = language(code)
+    path = models_dir() / lang.model_file
+    if not path.exists():
+        raise SaywellError(f"no {lang.name} model installed ({path} is missing); install it with "
+                           f"`bash scripts/install --lang {lang.code}` or pass --model")
+    return path
+
+
+def installed() -> list[Language]:
+    return [lang for lang in LANGUAGES.values() if (models_dir() / lang.model_file).exists()]
+
+
+@lru_cache(maxsize=None)
+def sound_label(phone: str, code: str = DEFAULT_LANGUAGE) -> str:
+    return language(code).sound_label(phone)

@@ -1,0 +1,121 @@
+"""An MBROLA voice speaking its own language (Spanish es1, Mexican mx1 ...): labels exact by construction.
+
+espeak-ng's own MBROLA phone maps for the Spanish voices lose phones ("perro" comes out of mb-es1 without its
+trill, mb-es3 says "pero" with an h), so the phone list is built here: the language's phones (from espeak-ng's
+letter-to-sound rules, stress kept) are each given the voice's own name for that sound (probed once per voice:
+a vowel between pauses, a consonant between two a's), a duration from a small rule table scaled by the take's
+tempo, and a pitch contour (declination, a rise on the stressed vowel, a fall at the end). Every label is the
+phone the voice was asked to say, with the time it was given; a take whose diphone is missing (mbrola would
+put silence there) is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from saywell.engine.language import Language
+
+from ..utterance import Segment, Utterance
+from .mbrola_voice import _PAUSE, PhoPhone, _env, _segments, _speak, voice_file, voices_dir
+
+SIL = "SIL"
+_LEAD_MS = 150
+_TAIL_MS = 200
+
+# The language's phone -> the names MBROLA voices of that language use for it, best first.
+NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "es": {"a": ("a",), "e": ("e",), "i": ("i",), "o": ("o",), "u": ("u",), "p": ("p",), "b": ("b", "B"),
+           "t": ("t",), "d": ("d", "D"), "k": ("k",), "ɡ": ("g", "G"), "f": ("f",), "θ": ("T",), "s": ("s",),
+           "x": ("x", "h", "H"), "tʃ": ("tS",), "j": ("jj", "j", "L", "l^"), "ɲ": ("J", "ny"), "l": ("l",),
+           "ɾ": ("r",), "r": ("rr", "R"), "m": ("m",), "n": ("n",), "w": ("w", "u")},
+}
+
+# Rule durations in ms at tempo 1 (vowels: unstressed; stressed ones x1.45, the last one x1.3 more).
+_MS: dict[str, float] = {"a": 75, "e": 70, "i": 65, "o": 72, "u": 65, "p": 85, "t": 80, "k": 85, "b": 60, "d": 55,
+                         "ɡ": 60, "f": 90, "θ": 95, "s": 90, "x": 90, "tʃ": 110, "j": 65, "ɲ": 85, "l": 62,
+                         "ɾ": 28, "r": 95, "m": 70, "n": 62, "w": 50}
+
+
+@lru_cache(maxsize=None)
+def names_of(voice: str, lang: str) -> dict[str, str]:
+    """The voice's name for each phone of the language it can say between two a's (probed once, cached)."""
+    cache = voices_dir() / ".cache" / f"native-{lang}-{voice}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as td:
+        for phone, names in NAMES[lang].items():
+            for name in names:
+                pho = Path(td) / "p.pho"
+                ctx = "_" if len(name) == 1 and name in "aeiou" else "a"  # a vowel alone, a consonant between a's
+                pho.write_text(f"_ 50\n{ctx} 100\n{name} 100\n{ctx} 100\n_ 50\n")
+                r = subprocess.run(["mbrola", str(voice_file(voice)), str(pho), str(Path(td) / "o.wav")],
+                                   capture_output=True, text=True, env=_env(), timeout=60)
+                said = (r.stderr + r.stdout).lower()
+                if r.returncode == 0 and not any(w in said for w in ("unknown", "unkown", "warning")):
+                    out[phone] = name
+                    break
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(out, ensure_ascii=False))
+    return out
+
+
+def can_say(voice: str, lang: str, phones: list[tuple[str, ...]]) -> bool:
+    have = names_of(voice, lang)
+    return all(p in have for w in phones for p in w)
+
+
+class NativeMbrolaVoice:
+    """One MBROLA voice of `lang` saying that language's phones, with rule prosody."""
+
+    def __init__(self, voice: str, lang: Language, tempo: float = 1.0, f0: float = 120.0, seed: int = 0,
+                 name: str | None = None):
+        self.voice, self.lang = voice, lang
+        self.tempo, self.f0 = tempo, f0
+        self.rng = random.Random(seed)
+        self.name = name or f"mbrola_{voice}"
+
+    def pho(self, phones: list[tuple[str, ...]], stress: list[int | None]) -> tuple[list[PhoPhone], list[str]]:
+        """The phone list (with pauses at both ends) and each entry's label."""
+        have = names_of(self.voice, self.lang.code)
+        rng = self.rng
+        seq, labels = [PhoPhone(_PAUSE, _LEAD_MS, ())], [SIL]
+        n_vowels = sum(p in self.lang.vowels for w in phones for p in w)
+        v = 0
+        for wi, word in enumerate(phones):
+            if wi and rng.random() < 0.15:  # a short pause between words now and then
+                seq.append(PhoPhone(_PAUSE, rng.uniform(60, 200), ()))
+                labels.append(SIL)
+            for pi, p in enumerate(word):
+                ms = _MS[p] * self.tempo * rng.uniform(0.85, 1.15)
+                pitch: tuple[tuple[float, float], ...] = ()
+                if p in self.lang.vowels:
+                    stressed = stress[wi] == pi
+                    ms *= 1.45 if stressed else 1.0
+                    last = v == n_vowels - 1
+                    ms *= 1.3 if last else 1.0
+                    level = self.f0 * (1.12 - 0.22 * v / max(1, n_vowels - 1)) * (1.15 if stressed else 1.0)
+                    end = level * (0.82 if last else 1.0)
+                    pitch = ((10.0, round(level, 1)), (90.0, round(end, 1)))
+                    v += 1
+                seq.append(PhoPhone(have[p], round(ms, 1), pitch))
+                labels.append(p)
+        seq.append(PhoPhone(_PAUSE, _TAIL_MS, ()))
+        labels.append(SIL)
+        return seq, labels
+
+    def synthesize(self, words: list[str], phones: list[tuple[str, ...]], stress: list[int | None]) -> Utterance | None:
+        if not can_say(self.voice, self.lang.code, phones):
+            return None
+        seq, labels = self.pho(phones, stress)
+        audio = _speak(self.voice, seq, strict=True)
+        if audio is None:
+            return None
+        owners = list(range(len(seq)))  # every entry its own phone (two equal neighbours stay two segments)
+        segs: list[Segment] = _segments(seq, labels, owners, len(audio) / 16000)
+        return Utterance(audio, segs, " ".join(words), self.name, {})
