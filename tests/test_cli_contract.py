@@ -11,7 +11,8 @@ VERDICTS = {"correct", "mispronounced", "no_speech"}
 
 
 def check_contract(d: dict, text: str):
-    assert set(d) == {"text", "score", "verdict", "words", "completeness", "insertions", "fluency", "accent"}
+    assert set(d) == {"text", "score", "verdict", "words", "completeness", "insertions", "fluency", "accent", "lang"}
+    assert d["lang"] == "en"
     assert d["accent"] in ("any", "us", "gb")
     assert d["text"] == text and d["verdict"] in VERDICTS
     assert isinstance(d["score"], float) and 0.0 <= d["score"] <= 100.0

@@ -19,7 +19,7 @@ from fuzz_inputs import make_corpus, with_peak_rss
 
 MAX_RSS_MB = 150  # docs/contract.md, Limits
 SEED, N_WAVS = 21, 300
-CONTRACT_KEYS = {"text", "score", "verdict", "words", "completeness", "insertions", "fluency", "accent"}
+CONTRACT_KEYS = {"text", "score", "verdict", "words", "completeness", "insertions", "fluency", "accent", "lang"}
 
 
 def run_measured(*args: str, timeout: float = 120) -> tuple[int, str, str, float]:

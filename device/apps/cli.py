@@ -31,28 +31,35 @@ def _threads(text: str) -> int:
     return n
 
 
-def _model_args(p: argparse.ArgumentParser) -> None:
+def _model_args(p: argparse.ArgumentParser, lang: bool = True) -> None:
     from ..engine.accent import ACCENTS, DEFAULT_ACCENT
-    from ..engine.model import model_path_from_env
 
-    p.add_argument("--model", type=Path, default=model_path_from_env(), help="int8 .tflite with its .json beside it (default: the shipped model)")
+    p.add_argument("--model", type=Path, default=None,
+                   help="int8 .tflite with its .json beside it; its metadata says which language it judges (default: "
+                        "the shipped model of --lang, models/saywell-LANG.tflite; for English also $SAYWELL_MODEL)")
+    if lang:
+        from .choose import lang_arg
+
+        p.add_argument("--lang", type=lang_arg, default=None, metavar="en|es",
+                       help="the language spoken: en (English, the default) or es (Spanish: needs models/saywell-es.tflite); "
+                            "default: the word list's, else the model's, else en")
     p.add_argument("--delegate", help="TFLite delegate library, e.g. libedgetpu.so.1 for a Coral Edge TPU")
     p.add_argument("--threads", type=_threads, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
     p.add_argument("--accent", choices=ACCENTS, default=None,
-                   help=f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
+                   help=f"English only (refused with Spanish, whose forms from Spain and Latin America both count): "
+                        f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
                         f"'bath' with AA, 'hot' with AO), any (either); default: the learner's accent, else the "
                         f"word list's, else the device's (saywell settings accent), else {DEFAULT_ACCENT}")
 
 
 def _scorer(args):
-    from ..engine.model import AcousticModel
     from ..engine.scoring import Scorer
+    from .choose import load_model, scoring_accent
 
     from ..classroom.settings import device_accent
-    from ..engine.accent import chosen_accent
 
-    return Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                  accent=chosen_accent(args.accent, None, None, device_accent()))
+    model = load_model(args)
+    return Scorer(model, accent=scoring_accent(model, args.accent, None, None, device_accent()))
 
 
 def _load(path, scorer, quiet: bool = False):
@@ -293,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score one recording against the expected word or phrase")
     p.add_argument("audio", type=Path, help="a WAV file (any rate, bit depth or channel count: converted to 16 kHz mono)")
     p.add_argument("--text", required=True, help="the word or phrase the learner read")
-    p.add_argument("--phones", help="expected ARPAbet phones, e.g. 'TH IH NG K' (words separated by '|')")
+    p.add_argument("--phones", help="expected phones, words separated by '|': ARPAbet for English ('TH IH NG K'), "
+                                    "IPA or X-SAMPA for Spanish ('p e ɾ o' or 'p e 4 o')")
     p.add_argument("--json", action="store_true", help="print the scoring JSON contract")
     _model_args(p)
     p.set_defaults(func=cmd_score)
@@ -303,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score_batch)
     p = sub.add_parser("demo", help="score the bundled audio samples and print feedback")
     p.add_argument("--samples", type=Path, default=SAMPLES_DIR, help="a folder with manifest.tsv (default: the bundled audio_samples/)")
-    _model_args(p)
+    _model_args(p, lang=False)  # the bundled samples are English
     p.set_defaults(func=cmd_demo)
     from .kiosk import register as register_kiosk
     from .practice import register as register_practice

@@ -1,0 +1,86 @@
+"""Which language a command judges and with which model: --lang, --model's metadata and a word list's language
+must agree (score, score-batch, practice, kiosk). One clear line when they do not, before anything is scored."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import SaywellError
+
+
+def lang_arg(text: str) -> str:
+    """--lang: a language saywell knows, by its code (en, es)."""
+    from ..engine.language import language
+
+    try:
+        return language(text).code
+    except SaywellError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def load_model(args, list_lang: str | None = None, list_name: str | None = None):
+    """The acoustic model that judges: --model (its metadata says its language: it rules), else the shipped model
+    of --lang or the list's language (English: $SAYWELL_MODEL or models/saywell-en.tflite). A language the model
+    does not judge is one clear error, as is --accent with a language other than English."""
+    from ..engine.language import DEFAULT_LANGUAGE, language, model_path
+    from ..engine.model import AcousticModel, model_path_from_env
+
+    wanted = getattr(args, "lang", None)
+    if wanted and list_lang and wanted != list_lang:
+        raise SaywellError(f"the word list {list_name} is {language(list_lang).name} but --lang {wanted} was given; "
+                           f"drop --lang (the list's language is used) or choose {_a(language(wanted).name)} list")
+    wanted = wanted or list_lang
+    if args.model is not None:
+        path = args.model
+    elif wanted and wanted != DEFAULT_LANGUAGE:
+        path = model_path(wanted)
+    else:
+        path = model_path_from_env()
+    model = AcousticModel(path, delegate=args.delegate, num_threads=args.threads)
+    judged = language(model.meta.raw.get("language"))  # models from before Spanish name none: English
+    if wanted and judged.code != wanted:
+        asked = language(wanted)
+        why = f"--lang {wanted}" if getattr(args, "lang", None) else f"the word list {list_name} is {asked.name}"
+        raise SaywellError(f"{why} but the model {path} judges {judged.name}; pass {_a(asked.name)} model "
+                           f"(--model {language_model_hint(asked.code)}) or drop --model to use the shipped one")
+    if judged.code != DEFAULT_LANGUAGE and args.accent:
+        raise SaywellError(f"--accent applies to English only, but this is {judged.name} (both Spain's and Latin "
+                           f"America's forms count); drop --accent")
+    return model
+
+
+def model_lang(args) -> str | None:
+    """The language of the --model given (its metadata's), for a list file without a lang column and the built-in
+    list; None without --model, or when the model cannot be read (loading it says why)."""
+    if args.model is None:
+        return None
+    from ..engine.language import language
+    from ..engine.metadata import ModelMetadata
+    from ..engine.model import metadata_path
+
+    try:
+        return language(ModelMetadata.load(metadata_path(Path(args.model))).raw.get("language")).code
+    except SaywellError:
+        return None
+
+
+def _a(name: str) -> str:
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
+
+
+def language_model_hint(code: str) -> str:
+    from ..engine.language import language, models_dir
+
+    return str(models_dir() / language(code).model_file)
+
+
+def scoring_accent(model, *levels: str | None) -> str:
+    """The accent a scorer judges against: the first set of `levels` for English; any for another language, where
+    accent settings (the learner's, the list's, the device's) do not apply."""
+    from ..engine.accent import DEFAULT_ACCENT, chosen_accent
+    from ..engine.language import DEFAULT_LANGUAGE, language
+
+    if language(model.meta.raw.get("language")).code != DEFAULT_LANGUAGE:
+        return DEFAULT_ACCENT
+    return chosen_accent(*levels)
