@@ -14,6 +14,15 @@ from ..classroom.wordlists import (Checked, alternates_of, check_name, default_n
 from ..engine.accent import ACCENTS
 from ..errors import SaywellError
 
+LANG_HELP = ("the list's language: en (English, the default) or es (Spanish: phones in IPA or X-SAMPA); "
+             "a lang column in the file says it too, and must agree")
+
+
+def _lang(text: str) -> str:
+    from .choose import lang_arg
+
+    return lang_arg(text)
+
 SHOW_CHUNK = 1000  # entries whose alternates are looked up together: few queries, bounded memory
 
 
@@ -22,12 +31,15 @@ def register(sub) -> None:
     lsub = p.add_subparsers(dest="lists_command", required=True, metavar="validate|import|show|export")
     q = lsub.add_parser("validate", help="check a list file and report every problem with its line")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
+    q.add_argument("--lang", type=_lang, metavar="en|es", help=LANG_HELP)
     q.set_defaults(func=cmd_validate)
     q = lsub.add_parser("import", help="check a list file and store it for practice (refused if it has errors)")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
     q.add_argument("--name", help="name to store it under (default: from the file name); the same name replaces the list")
-    q.add_argument("--accent", choices=ACCENTS, help="the accent this list teaches: us, gb or any (default: the "
-                                                     "device's, saywell settings accent); practice and the kiosk follow it")
+    q.add_argument("--accent", choices=ACCENTS, help="English lists only: the accent this list teaches: us, gb or any "
+                                                     "(default: the device's, saywell settings accent); practice and the "
+                                                     "kiosk follow it")
+    q.add_argument("--lang", type=_lang, metavar="en|es", help=LANG_HELP + "; stored with the list")
     q.set_defaults(func=cmd_import)
     q = lsub.add_parser("show", help="the stored lists, or one list's words with their phones")
     q.add_argument("name", nargs="?", help="a stored list (default: list them all)")
@@ -41,25 +53,35 @@ def register(sub) -> None:
 
 def _print_report(checked: Checked, file: Path) -> None:
     ne, nw = len(checked.errors), len(checked.warnings)
-    print(f"{file}: {checked.fmt}, {len(checked.wordlist.entries)} usable entries, "
+    print(f"{file}: {checked.fmt}, {_lang_name(checked.wordlist.lang)}, {len(checked.wordlist.entries)} usable entries, "
           f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}")
     for p in checked.problems:
         print(f"  {p}")
 
 
+def _lang_name(code: str) -> str:
+    from ..engine.language import language
+
+    return language(code).name
+
+
 def cmd_validate(args) -> int:
-    checked = read_list(args.file)
+    checked = read_list(args.file, lang=args.lang)
     _print_report(checked, args.file)
     if checked.errors:
         n = len(checked.errors)
         raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}; fix the lines above and validate again")
-    print(f"ok: import it with: saywell lists import {args.file}")
+    also = f" --lang {args.lang}" if args.lang else ""
+    print(f"ok: import it with: saywell lists import {args.file}{also}")
     return 0
 
 
 def cmd_import(args) -> int:
     name = check_name(args.name or default_name(args.file) or "")
-    checked = read_list(args.file, name)
+    checked = read_list(args.file, name, lang=args.lang)
+    if args.accent and checked.wordlist.lang != "en":
+        raise SaywellError(f"--accent applies to English lists only, but {args.file} is "
+                           f"{_lang_name(checked.wordlist.lang)}; drop --accent")
     existed = stored_path(name).exists()
     if checked.problems:
         _print_report(checked, args.file)
@@ -71,6 +93,8 @@ def cmd_import(args) -> int:
     guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
     accent = f" (accent: {args.accent})" if args.accent else ""
+    if checked.wordlist.lang != "en":
+        accent = f" ({_lang_name(checked.wordlist.lang)})"
     print(f"{'replaced' if existed else 'imported'} '{name}'{accent}: {len(checked.wordlist.entries)} entries{note}")
     return 0
 
@@ -83,18 +107,20 @@ def cmd_show(args) -> int:
         if not names:
             print(f"no stored lists in {lists_dir()}; import one with: saywell lists import FILE")
             return 0
-        print(f"{'name':<20} {'entries':>7} {'guessed':>7}  {'accent':<7} imported                  from")
+        print(f"{'name':<20} {'entries':>7} {'guessed':>7}  {'lang':<4} {'accent':<7} imported                  from")
         for n in names:
             i = stored_info(n)
-            print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {i['accent'] or 'device':<7} {i['imported_at']:<25} {i['origin']}")
+            lang = i.get("lang", "en")
+            accent = (i.get("accent") or "device") if lang == "en" else "-"
+            print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {lang:<4} {accent:<7} {i['imported_at']:<25} {i['origin']}")
         return 0
     wl = load_stored(args.name)
-    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; accent: "
-          f"{wl.accent or 'the device setting'})")
+    said = f"accent: {wl.accent or 'the device setting'}" if wl.lang == "en" else f"language: {_lang_name(wl.lang)}"
+    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; {said})")
     width = max((len(e.text) for e in wl.entries), default=4)
     for i in range(0, len(wl.entries), SHOW_CHUNK):
         chunk = wl.entries[i:i + SHOW_CHUNK]
-        for e, also in zip(chunk, alternates_of(chunk)):
+        for e, also in zip(chunk, alternates_of(chunk, wl.lang)):
             phones = " | ".join(" ".join(g) for g in e.phones or ())
             extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
                              f"  tags: {';'.join(e.tags)}" if e.tags else ""])

@@ -1,13 +1,15 @@
 """Teacher word lists: read what a teacher actually has, report every problem by line, keep imported lists.
 
 A list is plain text (one word or phrase per line) or a CSV/TSV table from a spreadsheet with a header row:
-`text` (required), `phones` (ARPAbet, words separated by '|'), `hint`, `level` (1 = easiest), `tags`
-(separated by ';'). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC;
+`text` (required), `phones` (ARPAbet, or for Spanish IPA or X-SAMPA; words separated by '|'), `hint`, `level`
+(1 = easiest), `tags` (separated by ';'), `lang` (en or es: the list's language, the same on every row that
+fills it; a list is in one language because one model judges it). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC;
 only \n, \r\n and \r end a line (not the form feeds or U+2028 that str.splitlines also splits at), so line
 numbers are those of the teacher's editor.
 
 Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
-then an espeak-ng guess (a warning, so the teacher can check it). An imported list stores the settled
+then an espeak-ng guess (a warning, so the teacher can check it); a Spanish word's come from its spelling
+(espeak-ng's Spanish rules, engine/lexicon_es.py), which needs no warning. An imported list stores the settled
 phones, so a later dictionary or espeak-ng update cannot change what learners are scored against, and a
 word's identity for progress is its normalised text and phones (`WordEntry.key`), never its row number.
 """
@@ -20,18 +22,23 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import SaywellError
 from .home import clean_orphans, data_home, ensure_dir, write_atomically
 from ..engine.accent import ACCENTS
+from ..engine.language import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Language, language
 from ..engine.lexicon import Lexicon, Pronunciation, Unknown, split_words
-from ..engine.phones import PHONES, parse_phones
+from ..engine.phones import PHONES
 
 BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.csv"
 BUILTIN_NAME = "beginner"
-COLUMNS = ("text", "phones", "hint", "level", "tags")
+# The built-in list of each language: what practice and the kiosk use without --list.
+BUILTIN_LISTS = {"en": (BUILTIN_LIST, BUILTIN_NAME),
+                 "es": (Path(__file__).resolve().parent / "data" / "beginner_es.csv", "beginner-es")}
+COLUMNS = ("text", "phones", "hint", "level", "tags", "lang")
+PHRASE_EXAMPLE = {"en": "TH AE NG K | Y UW", "es": "m u tʃ a s | ɡ ɾ a θ i a s"}  # one group per word
 MAX_WORDS = 6  # longer takes more than the listener's 5 s, and alignment errors grow with length
 MAX_CHARS = 40
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -82,6 +89,7 @@ class WordList:
     entries: tuple[WordEntry, ...]
     origin: str = ""  # the file it was read or imported from
     accent: str | None = None  # us, gb or any for this list (a stored list's setting); None: the device's
+    lang: str = DEFAULT_LANGUAGE  # en or es: which language (and model) judges it
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,7 @@ class _Row:
     hint: str = ""
     level: str = ""
     tags: str = ""
+    lang: str = ""
 
 
 def _sniff_delimiter(line: str) -> str | None:
@@ -221,7 +230,7 @@ def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
                 continue
             problems += _odd_break(start, row["text"])
             rows.append(_Row(start, _unquote(row["text"]), row.get("phones", ""), _unquote(row.get("hint", "")),
-                             row.get("level", ""), _unquote(row.get("tags", ""))))
+                             row.get("level", ""), _unquote(row.get("tags", "")), row.get("lang", "")))
     except csv.Error as e:
         problems.append(Problem(reader.line_num, f"not readable as CSV ({e}); re-save it from the spreadsheet as CSV UTF-8"))
     if columns is None:
@@ -258,7 +267,42 @@ def _words_to_look_up(rows: list[_Row]) -> list[str]:
     return out
 
 
-def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[Problem]]:
+def lexicon_for(lang: Language):
+    """The lexicon a list of that language is looked up in (scoring.lexicon_for's choice, without numpy)."""
+    if lang.code == "es":
+        from ..engine.lexicon_es import SpanishLexicon
+
+        return SpanishLexicon()
+    return Lexicon()
+
+
+def _list_language(rows: list[_Row], declared: str | None, default: str | None = None
+                   ) -> tuple[Language, list[_Row], list[Problem]]:
+    """The list's language: `declared` (--lang, the import form) or its rows' lang cells, which must agree, else
+    `default` (the --model's language), else English; the rows whose lang is unknown or another language are left
+    out, each with an error naming its line."""
+    chosen = language(declared) if declared else None
+    where = "the language asked for" if declared else ""
+    kept, problems = [], []
+    for r in rows:
+        if r.lang:
+            try:
+                lang = language(r.lang)
+            except SaywellError:
+                problems.append(Problem(r.line, f"lang {r.lang!r} is not a language saywell knows; use "
+                                                f"{' or '.join(sorted(LANGUAGES))} ({', '.join(f'{c}: {l.name}' for c, l in sorted(LANGUAGES.items()))})"))
+                continue
+            if chosen is None:
+                chosen, where = lang, f"line {r.line}"
+            elif lang.code != chosen.code:
+                problems.append(Problem(r.line, f"lang {r.lang!r} ({lang.name}) but the list is {chosen.name} ({where}); "
+                                                f"a list is in one language: put the {lang.name} words in a list of their own"))
+                continue
+        kept.append(r)
+    return chosen or language(default), kept, problems
+
+
+def _entries(rows: list[_Row], lexicon, lang: Language = ENGLISH) -> tuple[list[WordEntry], list[Problem]]:
     entries: list[WordEntry] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -287,7 +331,7 @@ def _entries(rows: list[_Row], lexicon: Lexicon) -> tuple[list[WordEntry], list[
             else:
                 problems.append(Problem(r.line, f"level {r.level!r} is not a whole number; use 1 for the easiest words, then 2, 3 ..."))
         if r.phones:
-            phones, problem = _given_phones(r, words)
+            phones, problem = _given_phones(r, words, lang)
             if problem:
                 problems.append(problem)
             sources = ("given",) * len(words)
@@ -316,22 +360,25 @@ def _looked_up(r: _Row, words: list[str], found: dict[str, Pronunciation | Unkno
     return tuple(p.phones for p in looked), tuple(p.source for p in looked)
 
 
-def _given_phones(r: _Row, words: list[str]) -> tuple[tuple[tuple[str, ...], ...], Problem | None]:
+def _given_phones(r: _Row, words: list[str], lang: Language = ENGLISH) -> tuple[tuple[tuple[str, ...], ...], Problem | None]:
     groups = r.phones.split("|")
     parsed = []
     for g in groups:
         try:
-            parsed.append(parse_phones(g))
+            parsed.append(lang.parse_phones(g))
         except ValueError as e:
             return (), Problem(r.line, f"phones {r.phones!r}: {e}")
     if len(parsed) != len(words):
         return (), Problem(r.line, f"phones {r.phones!r} have {len(parsed)} group(s) for {len(words)} word(s) in "
-                                   f"{r.text!r}; give one group per word, separated by '|' (e.g. 'TH AE NG K | Y UW')")
+                                   f"{r.text!r}; give one group per word, separated by '|' "
+                                   f"(e.g. '{PHRASE_EXAMPLE.get(lang.code, PHRASE_EXAMPLE['en'])}')")
     return tuple(parsed), None
 
 
-def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = None) -> Checked:
-    """Reads and checks a list file; every problem is reported, none raised (only a missing file raises)."""
+def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = None, lang: str | None = None,
+              default_lang: str | None = None) -> Checked:
+    """Reads and checks a list file; every problem is reported, none raised (only a missing file raises).
+    `lang`: the language it is declared in (--lang); None: its lang column's, else `default_lang`, else English."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -341,10 +388,11 @@ def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = Non
         raise SaywellError(f"word list {path} is a folder; give the list file") from None
     except OSError as e:
         raise SaywellError(f"cannot read word list {path} ({e.strerror or e}); check its permissions") from None
-    return check_bytes(raw, path, name, lexicon)
+    return check_bytes(raw, path, name, lexicon, lang, default_lang)
 
 
-def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None) -> Checked:
+def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None,
+                lang: str | None = None, default_lang: str | None = None) -> Checked:
     """read_list's checks on bytes already in memory (an upload): `path` only hints the format and is the
     list's origin; nothing is read from it."""
     path = Path(path)
@@ -353,25 +401,28 @@ def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexico
         text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
         line = len(re.findall(rb"\r\n|\r|\n", raw[: e.start])) + 1
-        return Checked(WordList(wl_name, (), str(path)), (Problem(
+        return Checked(WordList(wl_name, (), str(path), lang=language(lang or default_lang).code), (Problem(
             line, f"not UTF-8 text (byte 0x{raw[e.start]:02x}); save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')"),), "unknown")
     fmt, delim = detect_format(path, text)
     rows, problems = _text_rows(text) if delim is None else _csv_rows(text, delim)
-    entries, more = _entries(rows, lexicon or Lexicon())
+    spoken, rows, more = _list_language(rows, lang, default_lang)
+    problems += more
+    entries, more = _entries(rows, lexicon or lexicon_for(spoken), spoken)
     problems += more
     if not entries and not any(p.error for p in problems):
         problems.append(Problem(0, "no words; put one word or phrase per line (or in a 'text' column)"))
     problems.sort(key=lambda p: p.line)
-    return Checked(WordList(wl_name, tuple(entries), str(path)), tuple(problems), fmt)
+    return Checked(WordList(wl_name, tuple(entries), str(path), lang=spoken.code), tuple(problems), fmt)
 
 
-def load_file(path: Path, name: str | None = None) -> WordList:
+def load_file(path: Path, name: str | None = None, lang: str | None = None, default_lang: str | None = None) -> WordList:
     """A list file ready to practise; a list with errors is refused with the first error and how to see all."""
-    checked = read_list(path, name)
+    checked = read_list(path, name, lang=lang, default_lang=default_lang)
     if checked.errors:
         n = len(checked.errors)
+        also = f" --lang {lang}" if lang else ""
         raise SaywellError(f"word list {path} has {n} error{'s' * (n > 1)} ({checked.errors[0]}); "
-                           f"see them all with: saywell lists validate {path}")
+                           f"see them all with: saywell lists validate {path}{also}")
     return checked.wordlist
 
 
@@ -405,7 +456,8 @@ def store_list(wl: WordList) -> Path:
     """Replaces the stored list of that name in one step: readers see the old list or the new, never a mix.
     One entry a line: a 100k-word list is written (and read back) in a second, with no document-sized dict."""
     head = json.dumps({"format": STORE_FORMAT, "name": wl.name, "origin": wl.origin,
-                       "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "accent": wl.accent}, ensure_ascii=False)
+                       "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "accent": wl.accent, "lang": wl.lang},
+                      ensure_ascii=False)
     entries = b",\n".join(json.dumps({
         "text": e.text, "phones": [list(g) for g in e.phones or ()], "sources": list(e.sources or ()), "hint": e.hint,
         "level": e.level, "tags": list(e.tags), "line": e.line, "key": e.key}, ensure_ascii=False).encode("utf-8")
@@ -441,9 +493,21 @@ def load_stored(name: str) -> WordList:
             raise ValueError("an entry without text or phones")
         if doc.get("accent") not in (None, *ACCENTS):
             raise ValueError(f"accent {doc.get('accent')!r}")
+        lang = doc.get("lang") or DEFAULT_LANGUAGE  # lists stored before Spanish are English
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang {lang!r}")
+        entries = _in_phone_set(doc["entries"], LANGUAGES[lang])
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise SaywellError(f"stored list {path} is damaged ({e}); import the list again") from None
-    return WordList(doc.get("name") or name, tuple(doc["entries"]), doc.get("origin") or "", doc.get("accent"))
+    return WordList(doc.get("name") or name, entries, doc.get("origin") or "", doc.get("accent"), lang)
+
+
+def _in_phone_set(entries: list[WordEntry], lang: Language) -> tuple[WordEntry, ...]:
+    """Stored phones are checked phones of the list's language already: an entry is parsed again only if its
+    phones were edited by hand (ValueError if wrong)."""
+    known = PHONE_SET if lang.code == "en" else frozenset(lang.phones)
+    return tuple(e if all(p in known for g in e.phones for p in g) else
+                 replace(e, phones=tuple(lang.parse_phones(" ".join(g)) for g in e.phones)) for e in entries)
 
 
 def _stored_entry(d: dict) -> WordEntry:
@@ -455,29 +519,35 @@ def _stored_entry(d: dict) -> WordEntry:
 
 
 def _stored_phones(group: list[str]) -> tuple[str, ...]:
-    """Stored phones are checked ARPAbet already: parsed again only if edited by hand (ValueError if wrong)."""
-    if isinstance(group, list) and group and all(p in PHONE_SET for p in group):
-        return tuple(group)
-    return parse_phones(" ".join(group))
+    """A stored group as written; checked against the list's language once the whole list is read (its language
+    is in the head, which the parser finishes last)."""
+    if not (isinstance(group, list) and group and all(isinstance(p, str) for p in group)):
+        raise ValueError(f"phones {group!r}")
+    return tuple(group)
 
 
 def stored_info(name: str) -> dict:
     try:
         doc = json.loads(stored_path(name).read_text(encoding="utf-8"))
         return {"imported_at": doc.get("imported_at", "?"), "origin": doc.get("origin", ""), "accent": doc.get("accent"),
+                "lang": doc.get("lang") or DEFAULT_LANGUAGE,
                 "words": len(doc.get("entries", [])),
                 "guessed": sum("espeak-ng" in (e.get("sources") or []) for e in doc.get("entries", []))}
     except (OSError, ValueError, AttributeError):
         return {"imported_at": "?", "origin": "", "words": "?", "guessed": "?"}
 
 
-def resolve(spec: str | None) -> WordList:
-    """`--list` for practice: an existing file (any format) first, else a stored list name; None: the built-in list."""
+def resolve(spec: str | None, lang: str | None = None, default_lang: str | None = None) -> WordList:
+    """`--list` for practice: an existing file (any format) first, else a stored list name; None: the built-in list
+    of `lang`, else of `default_lang` (the --model's language), else English's. A file is read in `lang`, which
+    its lang column must agree with; without either, in `default_lang`. A stored list keeps its own language (the
+    caller checks it against --lang and the model)."""
     if spec is None:
-        return load_file(BUILTIN_LIST, BUILTIN_NAME)
+        path, name = BUILTIN_LISTS[language(lang or default_lang).code]
+        return load_file(path, name)
     p = Path(spec).expanduser()
     if p.exists():
-        return load_file(p)
+        return load_file(p, lang=lang, default_lang=default_lang)
     if NAME_RE.match(spec) and stored_path(spec).exists():
         return load_stored(spec)
     raise SaywellError(f"word list {spec} not found: no such file and no stored list of that name "
@@ -494,12 +564,14 @@ class WatchedList:
     wordlist: WordList
     path: Path | None  # None: the built-in list, which does not change while a kiosk runs
     stamp: tuple[int, int, int] | None
+    lang: str | None = None  # --lang: a list file is read in it
+    default_lang: str | None = None  # the --model's language: a list file without a lang column is read in it
 
     @classmethod
-    def open(cls, spec: str | None) -> "WatchedList":
+    def open(cls, spec: str | None, lang: str | None = None, default_lang: str | None = None) -> "WatchedList":
         path = _source_path(spec)
         stamp = _stamp(path)  # before reading: a change during the read is noticed at the next check
-        return cls(spec, resolve(spec), path, stamp)
+        return cls(spec, resolve(spec, lang, default_lang), path, stamp, lang, default_lang)
 
     def check(self) -> WordList | None:
         """The list again if its file changed since it was last read, else None. A new version that cannot be
@@ -508,7 +580,7 @@ class WatchedList:
         if self.path is None or stamp == self.stamp:
             return None
         self.stamp = stamp
-        self.wordlist = resolve(self.spec)
+        self.wordlist = resolve(self.spec, self.lang, self.default_lang)
         return self.wordlist
 
 
@@ -534,12 +606,13 @@ def to_csv(wl: WordList) -> str:
     """A table a teacher can edit and import again: phones only where they did not come from the dictionary."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    english = wl.lang == DEFAULT_LANGUAGE  # an English list's table keeps its old columns; another says its lang
+    w.writerow(COLUMNS if not english else COLUMNS[:-1])
     for e in wl.entries:
-        from_dict = e.sources is not None and all(s == "cmudict" for s in e.sources)
+        from_dict = e.sources is not None and all(s in ("cmudict", "spelling") for s in e.sources)
         phones = "" if from_dict or e.phones is None else " | ".join(" ".join(g) for g in e.phones)
         w.writerow([spreadsheet_safe(e.text), phones, spreadsheet_safe(e.hint), e.level or "",
-                    spreadsheet_safe(";".join(e.tags))])
+                    spreadsheet_safe(";".join(e.tags))] + ([] if english else [wl.lang]))
     return buf.getvalue()
 
 
@@ -551,15 +624,19 @@ def source_label(e: WordEntry) -> str:
     if e.guessed:
         return "guessed by espeak-ng: " + ", ".join(e.guessed) + " (check)"
     srcs = set(e.sources or ())
+    if "spelling" in srcs:
+        return "spelling" if srcs == {"spelling"} else "given + spelling"
     return "given" if srcs == {"given"} else "dictionary" if srcs == {"cmudict"} else "given + dictionary"
 
-def accepted_alternates(e: WordEntry) -> list[str]:
-    """The dictionary's other pronunciations the scorer accepts for this entry's words, e.g. "either /AY DH ER/"."""
-    return alternates_of([e])[0]
+def accepted_alternates(e: WordEntry, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The dictionary's other pronunciations the scorer accepts for this entry's words, e.g. "either /AY DH ER/"
+    (Spanish: the Latin American form, "cielo /s i e l o/")."""
+    return alternates_of([e], lang)[0]
 
 
-def alternates_of(entries: list[WordEntry] | tuple[WordEntry, ...]) -> list[list[str]]:
+def alternates_of(entries: list[WordEntry] | tuple[WordEntry, ...], lang: str = DEFAULT_LANGUAGE) -> list[list[str]]:
     """accepted_alternates of each entry, looked up together (a 100k-word list: one query per few hundred words)."""
     prons = [e.pronunciations() or [] for e in entries]
-    variants = iter(Lexicon(use_g2p=False).variants_many(p for ps in prons for p in ps))
+    lexicon = Lexicon(use_g2p=False) if language(lang).code == "en" else lexicon_for(language(lang))
+    variants = iter(lexicon.variants_many(p for ps in prons for p in ps))
     return [[f"{p.word} /{' '.join(v.phones)}/" for p in ps for v in next(variants)[1:]] for ps in prons]
