@@ -13,7 +13,10 @@ A restart (systemd's, after a crash or a hang, or an administrator's) within the
 scored word goes on with the same session and schedule (device/apps/kiosk_state.py); later, a new session starts.
 A list the teacher re-imports (or a list file edited) is picked up before the next word, never during an attempt
 (wordlists.WatchedList: one stat per word); the session and what it knows of the learner's sounds go on. A new
-version that cannot be used is logged once and the old list stays.
+version that cannot be used is logged once and the old list stays; so is one in another language than the
+model the kiosk loaded (restart the kiosk to switch: it then loads the list's language's model).
+The list's language picks the model (--lang and --model as for practice). A Spanish word is prompted in
+English ("Say:") then spoken by espeak-ng's Spanish voice; feedback is in English.
 Each attempt's recording is kept only while a teacher has turned that on (device/classroom/audio_keep.py); a failure to
 keep one is logged once and practice goes on.
 
@@ -180,7 +183,12 @@ def install_service(args) -> int:
         cmd += ["--seed", str(args.seed)]
     if args.serve:
         cmd += ["--serve", "--serve-host", args.serve_host, "--serve-port", str(args.serve_port)]
-    cmd += ["--model", str(Path(args.model).resolve())]
+    if args.model is not None or not args.lang or args.lang == "en":
+        from ..engine.model import model_path_from_env
+
+        cmd += ["--model", str(Path(args.model or model_path_from_env()).resolve())]
+    if args.lang:
+        cmd += ["--lang", args.lang]
     if args.delegate:
         cmd += ["--delegate", args.delegate]
     env = {"SAYWELL_HOME": str(data_home().resolve()), "PYTHONUNBUFFERED": "1"}
@@ -204,13 +212,16 @@ class Speaker:
     silent: bool
     idle: Callable[[], None] = lambda: None
 
-    def say(self, text: str, kind: str) -> None:
-        self.log(kind, text=text, played=not self.silent)
+    def say(self, text: str, kind: str, word: str | None = None, voice: str = "en-us") -> None:
+        """`text` in English, then `word` (a list's word) in its language's `voice`."""
+        self.log(kind, text=f"{text} {word}" if word else text, played=not self.silent)
         if self.silent:
             return
         from .practice import play_reference
 
         problem = play_reference(text, self.idle)
+        if word and not problem:
+            problem = play_reference(word, self.idle, voice)
         if problem:
             self.log.once("tts", "tts_unavailable", reason=problem)
 
@@ -383,15 +394,19 @@ class Kiosk:
             if wl is None:
                 return
             entries = practicable(wl)
+            if wl.lang != self.scorer.lang.code:
+                raise SaywellError(f"the list {wl.name} is now {_lang_name(wl.lang)} but "
+                                   f"this kiosk judges {self.scorer.lang.name}; restart the kiosk to load the "
+                                   f"{_lang_name(wl.lang)} model")
         except SaywellError as e:
             self.log("list_reload_failed", reason=str(e), kept_words=len(self.entries))
             return
         from ..classroom.settings import device_accent
-        from ..engine.accent import chosen_accent
+        from .choose import scoring_accent
 
         self.entries = entries
         self._new_scheduler([o for o in (t.outcome() for t in self.progress.turns) if o])
-        self.scorer.accent = chosen_accent(self.accent_flag, None, wl.accent, device_accent())  # the teacher may change it
+        self.scorer.accent = scoring_accent(self.scorer.model, self.accent_flag, None, wl.accent, device_accent())  # the teacher may change it
         self.log("list_reloaded", list=wl.name, words=len(entries), accent=self.scorer.accent)
 
     def _new_session(self) -> None:
@@ -524,7 +539,10 @@ class Kiosk:
                     prompt = True
                 prons = entry.pronunciations() or self.scorer.pronunciations(entry.text)
                 if prompt:
-                    self.speaker.say(f"Say: {entry.text}", "prompt")
+                    if self.scorer.lang.code == "en":
+                        self.speaker.say(f"Say: {entry.text}", "prompt")
+                    else:  # the word in its own language's voice
+                        self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice)
                     prompt = False
                 try:
                     kind, heard = self._listen(entry, prons)
@@ -557,6 +575,12 @@ class Kiosk:
             self._drop_source()
 
 
+def _lang_name(code: str) -> str:
+    from ..engine.language import language
+
+    return language(code).name
+
+
 def practicable(wl) -> list:
     """The entries the kiosk can ask for (a list whose words all lack pronunciations is refused)."""
     entries = [e for e in wl.entries if e.phones is not None]
@@ -581,18 +605,17 @@ def run(args) -> int:
         raise SaywellError("--device only applies to the microphone (--input mic)")
     if args.idle_timeout <= 0:
         raise SaywellError("--idle-timeout must be a positive number of seconds")
-    from ..engine.model import AcousticModel
     from ..engine.scoring import Scorer
     from ..classroom.wordlists import WatchedList
+    from .choose import load_model, model_lang, scoring_accent
 
-    watch = WatchedList.open(args.list)
+    watch = WatchedList.open(args.list, None, args.lang or model_lang(args))  # its lang column wins: checked next
     wl = watch.wordlist
     entries = practicable(wl)
     from ..classroom.settings import device_accent
-    from ..engine.accent import chosen_accent
 
-    scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                    accent=chosen_accent(args.accent, None, wl.accent, device_accent()))  # anonymous: no learner
+    model = load_model(args, wl.lang, wl.name)
+    scorer = Scorer(model, accent=scoring_accent(model, args.accent, None, wl.accent, device_accent()))  # anonymous: no learner
     server = None
     if args.serve:  # a bad address or a port in use stops the start with one line, like any other bad option
         from .teacher_page import start_in_thread

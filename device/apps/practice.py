@@ -10,7 +10,9 @@ on by itself: only q); without a terminal each word is tried once.
 object and latency_ms from the end-of-speech decision), warning.
 
 Words come from --list: a file (plain text, CSV/TSV with phones, hints and levels) or the name of a list
-stored with `saywell lists import`; the default is the built-in beginner list. With the microphone the next
+stored with `saywell lists import`; the default is the built-in beginner list of --lang (English, or
+classroom/data/beginner_es.csv for Spanish). The list's language picks the model (models/saywell-LANG.tflite)
+unless --model is given, whose language must then be the list's. With the microphone the next
 word is chosen adaptively (device/classroom/schedule.py: spaced repetition steered by the learner's weak sounds);
 recordings and stdin keep the list's order (--order as-listed; --order overrides). Every scored attempt is recorded in the
 progress store (device/classroom/progress.py) under --learner, or as an anonymous session; --no-progress records
@@ -163,12 +165,12 @@ class Keys:
             idle()
 
 
-def play_reference(text: str, idle: Callable[[], None]) -> str | None:
-    """Speaks the word with espeak-ng; returns why it could not, or None."""
+def play_reference(text: str, idle: Callable[[], None], voice: str = "en-us") -> str | None:
+    """Speaks the word with espeak-ng in `voice` (the language's: es for Spanish); returns why it could not, or None."""
     exe = shutil.which("espeak-ng")
     if exe is None:
         return "no reference audio: espeak-ng is not installed (apt-get install espeak-ng)"
-    proc = subprocess.Popen([exe, "-v", "en-us", "-s", "130", text], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([exe, "-v", voice, "-s", "130", text], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 15
@@ -199,7 +201,6 @@ def open_source(args):
 
 
 def run(args) -> int:
-    from ..engine.model import AcousticModel
     from ..engine.scoring import Scorer
     from ..classroom.wordlists import resolve
 
@@ -210,14 +211,17 @@ def run(args) -> int:
         raise SaywellError("--device only applies to the microphone (--input mic)")
     if args.no_progress and (args.learner or args.reset_progress):
         raise SaywellError("--learner and --reset-progress need the progress store; drop --no-progress")
+    from .choose import load_model, model_lang, scoring_accent
+
     if args.word:
         from ..engine.limits import check_request
 
         check_request(args.word)
-        entries, list_name, list_accent = [WordEntry(args.word)], None, None
+        entries, list_name, list_accent, list_lang = [WordEntry(args.word)], None, None, None
     else:
-        wl = resolve(args.list)
-        entries, list_name, list_accent = list(wl.entries), wl.name, wl.accent
+        wl = resolve(args.list, None, args.lang or model_lang(args))  # its lang column wins: checked with the model next
+        entries, list_name, list_accent, list_lang = list(wl.entries), wl.name, wl.accent, wl.lang
+    model = load_model(args, list_lang, list_name)  # before the store is opened: a wrong model changes nothing
     adaptive = (args.order or ("adaptive" if kind == "mic" else "as-listed")) == "adaptive" and not args.word
     store, learner, history, log = None, None, [], None
     if not args.no_progress:
@@ -227,11 +231,9 @@ def run(args) -> int:
         order = AdaptiveOrder(entries, history, args.seed) if adaptive else ListOrder(entries)
         out = Output(args.json)
         from ..classroom.settings import device_accent
-        from ..engine.accent import chosen_accent
 
-        scorer = Scorer(AcousticModel(args.model, delegate=args.delegate, num_threads=args.threads),
-                        accent=chosen_accent(args.accent, store.learner_accent(learner) if learner else None,
-                                             list_accent, device_accent()))
+        scorer = Scorer(model, accent=scoring_accent(model, args.accent, store.learner_accent(learner) if learner else None,
+                                                     list_accent, device_accent()))
         keeper = None
         if store is not None:
             from ..classroom.audio_keep import AudioKeeper
@@ -516,7 +518,7 @@ class Session:
             self._play(text)
 
     def _play(self, text: str) -> None:
-        problem = play_reference(text, self.source.discard_pending)
+        problem = play_reference(text, self.source.discard_pending, self.scorer.lang.espeak_voice)
         if problem:
             self.out.warning(problem)
         self.source.discard_pending()  # the microphone heard the speaker
