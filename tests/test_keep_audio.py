@@ -275,10 +275,11 @@ def test_a_database_from_before_recordings_is_migrated_in_place(saywell_home):
     phones = con.execute("SELECT * FROM phone_results ORDER BY attempt_id, position").fetchall()
     con.close()
     with ProgressStore.default() as s:
-        assert s.con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
+        assert s.con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (5,)
         assert s.con.execute("SELECT count(*) FROM word_results").fetchone() == (0,)  # v3: phrases word by word
         rows = s.con.execute("SELECT * FROM attempts ORDER BY id").fetchall()
-        assert [r[:-1] for r in rows] == before and {r[-1] for r in rows} == {None}  # history kept, no recordings
+        assert [r[:-2] for r in rows] == before and {r[-2] for r in rows} == {None}  # history kept, no recordings
+        assert {r[-1] for r in rows} == {"en"}  # v5: attempts from before Spanish were English
         assert s.con.execute("SELECT * FROM phone_results ORDER BY attempt_id, position").fetchall() == phones
         ada = s.find_learner("Ada")
         assert [a.word_text for a in s.attempts(ada)] == ["think", "ship"]

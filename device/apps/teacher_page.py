@@ -106,6 +106,7 @@ class Pending:
     filename: str
     raw: bytes
     created: float
+    lang: str | None = None  # the language chosen in the upload form (None: the list's lang column, else English)
 
 
 @dataclass
@@ -277,6 +278,17 @@ def _accent_field(fields: dict, unset: str) -> str | None:
     if accent not in (None, *ACCENTS):
         raise HttpError(400, f"accent {accent!r}: choose us, gb or any (or {unset})")
     return accent
+
+
+def _lang_field(fields: dict) -> str | None:
+    """The upload form's language: en, es, or None (empty: the list's lang column, else English)."""
+    from ..engine.language import LANGUAGES
+
+    value = fields.get("lang")
+    value = (value.data.decode("utf-8", "replace") if isinstance(value, FormPart) else value or "").strip().lower()
+    if value and value not in LANGUAGES:
+        raise HttpError(400, f"language {value[:20]!r}: choose {' or '.join(sorted(LANGUAGES))} (or leave it to the list)")
+    return value or None
 
 
 # ---- the handler ------------------------------------------------------------------------------------------
@@ -654,7 +666,8 @@ class Handler(BaseHTTPRequestHandler):
         paging = _paging(_page_arg(query, "page"), ENTRIES_PER_PAGE, len(wl.entries), "/list", {"name": name}, "page")
         shown = wl.entries[paging.start:paging.start + paging.size]
         info = dict(self.state.list_info.get(name, (None, {}))[1]) or {"origin": wl.origin}
-        self._html(200, views.list_page(wl.name, shown, alternates_of(shown), info, paging, self._page(session)),
+        info["lang"] = wl.lang
+        self._html(200, views.list_page(wl.name, shown, alternates_of(shown, wl.lang), info, paging, self._page(session)),
                    self._new_cookie)
 
     def _stored_list(self, name: str):
@@ -687,7 +700,8 @@ class Handler(BaseHTTPRequestHandler):
             name = check_name(wanted or default_name(PurePosixPath(filename)) or "")
         except SaywellError as err:
             raise HttpError(400, str(err)) from None
-        checked = self._check(filename, name, part.data)
+        lang = _lang_field(fields)
+        checked = self._check(filename, name, part.data, lang)
         token = None
         if not checked.errors:
             token = secrets.token_urlsafe(24)
@@ -696,11 +710,11 @@ class Handler(BaseHTTPRequestHandler):
                 pend = {k: v for k, v in self.state.pending.items() if now - v.created < PENDING_TTL_S}
                 while len(pend) >= PENDING_MAX:
                     pend.pop(min(pend, key=lambda k: pend[k].created))
-                pend[token] = Pending(session.id, name, filename, part.data, now)
+                pend[token] = Pending(session.id, name, filename, part.data, now, lang)
                 self.state.pending = pend
         self._html(200, views.check_page(filename, name, checked, stored_path(name).exists(), token, self._page(session)))
 
-    def _check(self, filename: str, name: str, raw: bytes):
+    def _check(self, filename: str, name: str, raw: bytes, lang: str | None = None):
         """wordlists' own checks, on the bytes in memory, the format hinted by the file's extension only."""
         from ..classroom.wordlists import check_bytes
 
@@ -710,7 +724,7 @@ class Handler(BaseHTTPRequestHandler):
         if slots is not None and not slots.acquire(timeout=CHECK_WAIT_S):
             raise HttpError(503, "the device is busy checking other big lists; try again in a minute")
         try:
-            checked = check_bytes(raw, hint, name)
+            checked = check_bytes(raw, hint, name, lang=lang)
         finally:
             if slots is not None:
                 slots.release()
@@ -727,10 +741,10 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(400, "that upload is no longer waiting to be imported (already imported, or too old); "
                                      "upload the file again")
             del self.state.pending[token]  # one import per check
-        checked = self._check(p.filename, p.name, p.raw)  # again: all or nothing with what is imported now
+        checked = self._check(p.filename, p.name, p.raw, p.lang)  # again: all or nothing with what is imported now
         if checked.errors:
             raise HttpError(400, f"{p.filename} has errors; nothing was imported: upload it again to see them")
-        accent = _accent_field(fields, "the device setting")
+        accent = _accent_field(fields, "the device setting") if checked.wordlist.lang == "en" else None
         existed = stored_path(p.name).exists()
         store_list(replace(checked.wordlist, accent=accent))
         n = len(checked.wordlist.entries)

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from ..classroom.progress import Attempt, SentenceTally, SessionInfo, Summary, sounds_to_practise
 from ..classroom.report import Report, readable_time, to_svg
 from ..classroom.wordlists import Checked, WordEntry, alternates_of, source_label
-from ..engine.phones import sound_label
+from ..engine.language import DEFAULT_LANGUAGE, LANGUAGES
 
 CHECK_ENTRIES_SHOWN = 500  # the check page shows every problem, and the entries up to this
 
@@ -39,6 +39,13 @@ svg{max-width:100%;height:auto;background:#fff;border:1px solid #ddd}
 
 
 ACCENT_NAMES = {"us": "American (us)", "gb": "British (gb)", "any": "either (any)"}
+LANG_CHOICES = (("", "the list's lang column, else English"),
+                *((code, f"{lang.name} ({code})") for code, lang in LANGUAGES.items()))
+
+
+def lang_name(code: str | None) -> str:
+    lang = LANGUAGES.get(code or DEFAULT_LANGUAGE)
+    return f"{lang.name} ({lang.code})" if lang else str(code)
 ACCENT_CHOICES = (("", "the list's or the device setting"), ("any", "either American or British"), ("us", "American English"),
                   ("gb", "British English"))
 
@@ -51,6 +58,7 @@ class ListRow:
     imported_at: str
     origin: str
     accent: str | None = None  # None: the device's setting
+    lang: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -172,11 +180,14 @@ def login_page(csrf: str, message: str = "") -> str:
 def _upload_form(page: Page) -> str:
     return ('<h2 id="upload">Upload a word list</h2>'
             '<p>Plain text (one word or phrase per line) or CSV/TSV with a header row: <code>text</code>, optional '
-            '<code>phones</code>, <code>hint</code>, <code>level</code>, <code>tags</code>. UTF-8. The list is '
+            '<code>phones</code>, <code>hint</code>, <code>level</code>, <code>tags</code>, <code>lang</code> '
+            '(<code>en</code> or <code>es</code>). UTF-8. A Spanish list\'s phones are IPA or X-SAMPA. The list is '
             'checked first; nothing is imported until you confirm.</p>'
             '<form class="box" method="post" action="/lists/check" enctype="multipart/form-data">'
             f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
             '<label>File <input type="file" name="file" accept=".txt,.csv,.tsv,.tab,text/plain,text/csv" required></label>'
+            '<label>Language <select name="lang">'
+            + "".join(f'<option value="{v}">{e(label)}</option>' for v, label in LANG_CHOICES) + '</select></label>'
             '<label>Store as (optional name) <input type="text" name="name" maxlength="64" '
             'pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}" placeholder="from the file name"></label>'
             '<button type="submit">Check the list</button></form>')
@@ -185,7 +196,7 @@ def _upload_form(page: Page) -> str:
 def _sound_table(s: Summary) -> str:
     if not s.sounds:
         return "<p>No sounds scored yet.</p>"
-    rows = "".join(f'<tr data-phone="{e(x.phone)}"><td>{e(sound_label(x.phone))}</td><td class="num">{x.attempts}</td>'
+    rows = "".join(f'<tr data-phone="{e(x.phone)}" data-lang="{e(x.lang)}"><td>{e(x.label)}</td><td class="num">{x.attempts}</td>'
                    f'<td class="num">{x.ok}</td><td class="num">{x.rate:.0%}</td><td class="num">{x.mean_score:.0f}</td></tr>'
                    for x in s.sounds)
     return ('<table class="sounds"><tr><th>sound</th><th>tries</th><th>right</th><th>% right</th>'
@@ -231,11 +242,12 @@ def overview(lists: list[ListRow], progress: ClassView | None, progress_note: st
              recordings: Recordings | None = None) -> str:
     if lists:
         rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
-                       f'<td class="num">{e(r.guessed)}</td><td>{e(ACCENT_NAMES.get(r.accent, "device setting"))}</td>'
+                       f'<td class="num">{e(r.guessed)}</td><td class="lang">{e(lang_name(r.lang))}</td>'
+                       f'<td>{e(ACCENT_NAMES.get(r.accent, "device setting") if r.lang == DEFAULT_LANGUAGE else "-")}</td>'
                        f'<td>{e(_imported(r.imported_at))}</td><td>{e(r.origin)}</td></tr>'
                        for r in lists)
         body = ('<h2>Word lists</h2><table class="lists"><tr><th>name</th><th>entries</th><th>guessed phones</th>'
-                f'<th>accent</th><th>imported</th><th>from</th></tr>{rows}</table>')
+                f'<th>language</th><th>accent</th><th>imported</th><th>from</th></tr>{rows}</table>')
     else:
         body = '<h2>Word lists</h2><p>No stored lists yet: upload one below (practice uses the built-in beginner list meanwhile).</p>'
     body += _upload_form(page)
@@ -290,8 +302,8 @@ def _sentence_section(sentences: list[SentenceTally]) -> str:
 
 
 def _attempt_row(a: Attempt) -> str:
-    off = ", ".join(f"{sound_label(m.phone)} (heard {sound_label(m.heard)})" if m.heard and m.heard != "-"
-                    else f"{sound_label(m.phone)} (left out)" if m.heard == "-" else sound_label(m.phone)
+    off = ", ".join(f"{a.sound(m.phone)} (heard {a.sound(m.heard)})" if m.heard and m.heard != "-"
+                    else f"{a.sound(m.phone)} (left out)" if m.heard == "-" else a.sound(m.phone)
                     for m in a.phones if not m.ok)
     return (f'<tr class="attempt"><td>{e(readable_time(a.t))}</td><td>{_marked_words(a)}</td><td>/{e(a.expected_phones)}/</td>'
             f'<td class="num">{a.score:.0f}</td><td class="{"ok" if a.verdict == "correct" else "error"}">{e(a.verdict)}</td>'
@@ -345,9 +357,9 @@ def _also(alternates: list[str]) -> str:
     return f"<br><small>also accepted: {e('; '.join(alternates))}</small>" if alternates else ""
 
 
-def entries_table(entries, alternates: list[list[str]] | None = None) -> str:
-    """`alternates`: wordlists.alternates_of(entries), looked up together (one at a time is slow for a big list)."""
-    alternates = alternates_of(entries) if alternates is None else alternates
+def entries_table(entries, alternates: list[list[str]] | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """`alternates`: wordlists.alternates_of(entries, lang), looked up together (one at a time is slow for a big list)."""
+    alternates = alternates_of(entries, lang) if alternates is None else alternates
     rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(alt)}</td>'
                    f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
                    f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x, alt in zip(entries, alternates))
@@ -357,8 +369,10 @@ def entries_table(entries, alternates: list[list[str]] | None = None) -> str:
 
 def check_page(filename: str, name: str, checked: Checked, replaces: bool, upload_token: str | None, page: Page) -> str:
     ne, nw, n = len(checked.errors), len(checked.warnings), len(checked.wordlist.entries)
+    lang = checked.wordlist.lang
     body = (f"<p>{e(filename)}: {e(checked.fmt)}, {n} usable entr{'y' if n == 1 else 'ies'}, "
-            f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}.</p>")
+            f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}; "
+            f'language: <strong id="list-lang">{e(lang_name(lang))}</strong>.</p>')
     if checked.problems:
         rows = "".join(f'<tr class="problem {"error" if p.error else "warning"}"><td class="num">{p.line or "file"}</td>'
                        f'<td>{"error" if p.error else "warning"}</td><td>{e(p.message)}</td></tr>' for p in checked.problems)
@@ -372,19 +386,23 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
                  '<form method="post" action="/lists/import">'
                  f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
                  f'<input type="hidden" name="upload" value="{e(upload_token)}">'
-                 '<label>Accent this list teaches <select name="accent">'
-                 + "".join(f'<option value="{v}">{e(label)}</option>' for v, label in ACCENT_CHOICES) + '</select></label> '
-                 f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
+                 + ('<label>Accent this list teaches <select name="accent">'
+                    + "".join(f'<option value="{v}">{e(label)}</option>' for v, label in ACCENT_CHOICES) + '</select></label> '
+                    if lang == DEFAULT_LANGUAGE else "")  # Spanish: Spain's and Latin America's forms both count
+                 + f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
     if checked.wordlist.entries:
         shown = checked.wordlist.entries[:CHECK_ENTRIES_SHOWN]
         more = (f"<p>The first {len(shown)} of {n} entries; the list's page shows them all once it is imported.</p>"
                 if len(shown) < n else "")
-        body += "<h2>Entries with their pronunciations</h2>" + more + entries_table(shown)
+        body += "<h2>Entries with their pronunciations</h2>" + more + entries_table(shown, lang=lang)
     return layout(f"Checking {filename}", body, page)
 
 
 def list_page(name: str, entries, alternates: list[list[str]], info: dict, paging: Paging, page: Page) -> str:
     """One page of a stored list's entries."""
     body = (f"<p>{paging.total} entries, imported {e(_imported(info.get('imported_at', '?')))} from "
-            f"{e(info.get('origin') or '?')}; accent: {e(ACCENT_NAMES.get(info.get('accent'), 'the device setting'))}.</p>" + paging.nav() + entries_table(entries, alternates) + paging.nav())
+            f"{e(info.get('origin') or '?')}; "
+            f'language: <strong id="list-lang">{e(lang_name(info.get("lang")))}</strong>'
+            + (f"; accent: {e(ACCENT_NAMES.get(info.get('accent'), 'the device setting'))}" if info.get("lang", DEFAULT_LANGUAGE) == DEFAULT_LANGUAGE else "")
+            + ".</p>" + paging.nav() + entries_table(entries, alternates, info.get("lang", DEFAULT_LANGUAGE)) + paging.nav())
     return layout(f"Word list {name}", body, page)

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.phones import sound_label
+from ..engine.language import DEFAULT_LANGUAGE, sound_label
 from ..errors import SaywellError
 from .home import data_home, ensure_dir
 
@@ -87,6 +87,8 @@ MIGRATIONS = (
     " verdict TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY (attempt_id, word_index)) WITHOUT ROWID;",
     # 4: the accent a learner is taught, when it is not their list's or the device's (NULL: theirs)
     "ALTER TABLE learners ADD COLUMN accent TEXT;",
+    # 5: the language an attempt was judged in, which names its phones' sounds (attempts before Spanish: English)
+    "ALTER TABLE attempts ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,6 +148,7 @@ class Attempt:
     id: int = 0
     audio_file: str | None = None  # a kept recording's file name in the audio folder
     words: tuple[WordMark, ...] = ()  # a phrase's words, each judged; () for a single word
+    lang: str = DEFAULT_LANGUAGE  # the language judged: its phones are that language's (engine/language.py)
 
     @classmethod
     def from_result(cls, result, word_key: str, expected_phones: str, t: float | None = None, **kw) -> "Attempt":
@@ -154,8 +157,13 @@ class Attempt:
                       for wi, w in enumerate(result.words) for p in w.phones)
         words = tuple(WordMark(w.word, w.verdict, getattr(w, "error", "none"))
                       for w in result.words) if len(result.words) > 1 else ()
+        kw.setdefault("lang", getattr(result, "lang", DEFAULT_LANGUAGE))
         return cls(time.time() if t is None else t, word_key, result.text, expected_phones, float(result.score),
                    result.verdict, marks, words=words, **kw)
+
+    def sound(self, phone: str | None) -> str:
+        """A phone of this attempt as people read it ('/ɾ/ as in pero'); '-' and None as they are."""
+        return sound_label(phone, self.lang) if phone and phone != "-" else phone or ""
 
 
 def _is_damage(e: sqlite3.DatabaseError) -> bool:
@@ -366,10 +374,10 @@ class ProgressStore:
             raise ValueError(f"verdict {attempt.verdict!r}")
         with self._write() as con:
             cur = con.execute(
-                "INSERT INTO attempts(session_id, learner_id, t, list_name, word_key, word_text, expected_phones, score, verdict) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attempts(session_id, learner_id, t, list_name, word_key, word_text, expected_phones, score, "
+                "verdict, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, learner.id if learner else None, attempt.t, attempt.list_name, attempt.word_key,
-                 attempt.word_text, attempt.expected_phones, attempt.score, attempt.verdict))
+                 attempt.word_text, attempt.expected_phones, attempt.score, attempt.verdict, attempt.lang))
             aid = int(cur.lastrowid)
             con.executemany("INSERT INTO phone_results(attempt_id, position, word_index, phone, score, ok, heard) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -405,7 +413,7 @@ class ProgressStore:
         page, page_params = (" LIMIT ? OFFSET ?", (int(limit), max(0, int(offset)))) if limit is not None else ("", ())
         rows = self._read(
             "SELECT a.id, a.session_id, l.name, a.t, a.list_name, a.word_key, a.word_text, a.expected_phones, a.score, "
-            f"a.verdict, a.audio_file FROM attempts a LEFT JOIN learners l ON l.id = a.learner_id WHERE {where} "
+            f"a.verdict, a.audio_file, a.lang FROM attempts a LEFT JOIN learners l ON l.id = a.learner_id WHERE {where} "
             f"ORDER BY a.t{desc}, a.id{desc}{page}", params + page_params)
         if limit is not None:  # the marks of this page's attempts only
             where, params = f"a.id IN ({','.join('?' * len(rows))})", tuple(r[0] for r in rows)
@@ -420,8 +428,8 @@ class ProgressStore:
                 f"JOIN attempts a ON a.id = w.attempt_id WHERE {where} ORDER BY w.attempt_id, w.word_index", params):
             words.setdefault(aid, []).append(WordMark(word, verdict, error))
         return [Attempt(t, key, text, phones, score, verdict, tuple(marks.get(aid, ())), name, list_name, sid, aid, audio,
-                        tuple(words.get(aid, ())))
-                for aid, sid, name, t, list_name, key, text, phones, score, verdict, audio in rows]
+                        tuple(words.get(aid, ())), lang)
+                for aid, sid, name, t, list_name, key, text, phones, score, verdict, audio, lang in rows]
 
     def missed_words(self, learner: Learner | None = None, session_id: int | None = None, everyone: bool = False,
                      limit: int = 50) -> list["SentenceTally"]:
@@ -493,10 +501,10 @@ class ProgressStore:
             f"SELECT {group}, SUM({spoken}), SUM(a.verdict = 'correct'), TOTAL(CASE WHEN {spoken} THEN a.score END), "
             f"MIN(CASE WHEN {spoken} THEN a.t END), MAX(CASE WHEN {spoken} THEN a.t END), SUM(NOT {spoken}) "
             f"FROM attempts a WHERE {where} GROUP BY 1", params)}
-        for key, phone, *counts in self._read(
-                f"SELECT {group}, p.phone, COUNT(*), SUM(p.ok), TOTAL(p.score) FROM attempts a "
-                f"JOIN phone_results p ON p.attempt_id = a.id WHERE {where} AND {spoken} GROUP BY 1, 2", params):
-            out[key].sounds[phone] = counts
+        for key, phone, lang, *counts in self._read(
+                f"SELECT {group}, p.phone, a.lang, COUNT(*), SUM(p.ok), TOTAL(p.score) FROM attempts a "
+                f"JOIN phone_results p ON p.attempt_id = a.id WHERE {where} AND {spoken} GROUP BY 1, 2, 3", params):
+            out[key].sounds[(phone, lang)] = counts
         if days:
             for key, day, *counts in self._read(
                     f"SELECT {group}, date(a.t, 'unixepoch', 'localtime'), COUNT(*), SUM(a.verdict = 'correct'), "
@@ -594,10 +602,16 @@ class SoundStat:
     attempts: int
     ok: int
     mean_score: float
+    lang: str = DEFAULT_LANGUAGE  # whose phone it is: English "S" and Spanish "s" are counted apart
 
     @property
     def rate(self) -> float:
         return self.ok / self.attempts if self.attempts else 0.0
+
+    @property
+    def label(self) -> str:
+        """The sound as people read it: '/θ/ as in think', '/ɾ/ as in pero'."""
+        return sound_label(self.phone, self.lang)
 
 
 @dataclass(frozen=True)
@@ -639,7 +653,7 @@ class Summary:
 
 def weakest_first(s: SoundStat) -> tuple:
     """The one order of sounds in tables, charts and summaries: % right, then the most tried first."""
-    return (s.rate, -s.attempts, s.phone)
+    return (s.rate, -s.attempts, s.phone, s.lang)
 
 
 @dataclass
@@ -653,7 +667,7 @@ class Tally:
     first_t: float | None = None  # of spoken attempts
     last_t: float | None = None
     silent: int = 0
-    sounds: dict = field(default_factory=dict)  # phone -> [tries, right, score total]
+    sounds: dict = field(default_factory=dict)  # (phone, lang) -> [tries, right, score total]
     days: dict = field(default_factory=dict)  # 'YYYY-MM-DD' (local) -> [attempts, correct, score total]
 
     def __post_init__(self):
@@ -673,7 +687,8 @@ class Tally:
     def summary(self) -> Summary:
         if not self.spoken:
             return Summary(0, 0, 0.0, silent=self.silent)
-        sounds = sorted((SoundStat(p, n, ok, tot / n) for p, (n, ok, tot) in self.sounds.items()), key=weakest_first)
+        sounds = sorted((SoundStat(p, n, ok, tot / n, lang) for (p, lang), (n, ok, tot) in self.sounds.items()),
+                        key=weakest_first)
         days = tuple(DayStat(d, n, c, tot / n) for d, (n, c, tot) in sorted(self.days.items()))
         return Summary(self.spoken, self.correct, self.score_total / self.spoken, tuple(sounds), days, self.first_t,
                        self.last_t, self.silent)
@@ -703,14 +718,14 @@ def summarize(attempts: list[Attempt]) -> Summary:
         t.first_t = a.t if t.first_t is None else min(t.first_t, a.t)
         t.last_t = a.t if t.last_t is None else max(t.last_t, a.t)
         for m in a.phones:
-            _count(t.sounds, m.phone, 1, int(m.ok), m.score)
+            _count(t.sounds, (m.phone, a.lang), 1, int(m.ok), m.score)
         _count(t.days, time.strftime("%Y-%m-%d", time.localtime(a.t)), 1, right, a.score)
     return t.summary()
 
 
 def describe_sounds(stats: list[SoundStat]) -> str:
     """'/θ/ as in think: 0 of 2 right, ...': the sounds to practise as learners and teachers read them."""
-    return ", ".join(f"{sound_label(s.phone)}: {s.ok} of {s.attempts} right" for s in stats)
+    return ", ".join(f"{s.label}: {s.ok} of {s.attempts} right" for s in stats)
 
 
 def sounds_to_practise(s: Summary) -> str:

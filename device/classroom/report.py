@@ -4,7 +4,8 @@ Text on the terminal; `--csv` one tidy table a spreadsheet can filter (kind = su
 every text cell that a spreadsheet would run as a formula quoted; `--svg` a picture of every sound with a mistake
 and of progress over time, written by hand: no plotting library on the device. Counted by SQLite
 (ProgressStore.summaries), so a year of attempts is never in memory at once. Sounds are shown as people read them
-("/æ/ as in cat", engine/phones.sound_label), always in one order: % right, lowest first.
+in the language they were practised in ("/æ/ as in cat", "/ɾ/ as in pero": engine/language.sound_label), always in
+one order: % right, lowest first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from html import escape
 
 from .progress import ProgressStore, Summary, sounds_to_practise
 from .wordlists import spreadsheet_safe
-from ..engine.phones import sound_label
 
 ANONYMOUS = "(anonymous)"
 CLASS = "(class)"
@@ -76,7 +76,7 @@ def day_range(s: Summary, fmt: str = "%-d %b %Y", sep: str = " to ") -> str:
 def _rows(who: str, s: Summary) -> list[list]:
     """The CSV keeps ISO dates (a spreadsheet sorts them) and names each sound both ways."""
     rows = [["summary", who, day_range(s, "%Y-%m-%d", ".."), s.attempts, s.correct, round(100 * s.accuracy, 1), round(s.mean_score, 1), ""]]
-    rows += [["sound", who, sound_label(x.phone), x.attempts, x.ok, round(100 * x.rate, 1), round(x.mean_score, 1), x.phone]
+    rows += [["sound", who, x.label, x.attempts, x.ok, round(100 * x.rate, 1), round(x.mean_score, 1), x.phone]
              for x in s.sounds]
     rows += [["day", who, d.day, d.attempts, d.correct, round(100 * d.accuracy, 1), round(d.mean_score, 1), ""] for d in s.days]
     return rows
@@ -121,7 +121,7 @@ def to_svg(report: Report, max_sounds: int = 10) -> str:
     for i, x in enumerate(sounds):
         y = top + i * bar_h
         w = max(1.0, 150 * x.rate)
-        out.append(f'<g class="sound" data-phone="{escape(x.phone)}"><text x="20" y="{y + 15}">{escape(sound_label(x.phone))}</text>'
+        out.append(f'<g class="sound" data-phone="{escape(x.phone)}" data-lang="{escape(x.lang)}"><text x="20" y="{y + 15}">{escape(x.label)}</text>'
                    f'<rect x="{bar_x}" y="{y + 3}" width="150" height="{bar_h - 6}" fill="#eee"/>'
                    f'<rect x="{bar_x}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" fill="{_colour(x.rate)}"/>'
                    f'<text x="{bar_x + 158}" y="{y + 15}">{x.rate:.0%} of {x.attempts}</text></g>')
