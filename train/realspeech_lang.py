@@ -1,4 +1,5 @@
-"""The real-speech validation set of another language: its Asterisk prompts (Mexican Spanish: one woman, G.722).
+"""The real-speech validation set of another language: its Asterisk prompts (Mexican Spanish, Canadian French:
+one woman each, G.722).
 
 Built like English's (realspeech.py): each short prompt is a correct item, and, where a common word one phone
 away exists, a mismatch item with that word swapped in. Never trained on; its calibration half sets the verdict
@@ -27,7 +28,9 @@ from saywell.engine.language import language
 
 from .realspeech import G722_BYTES_PER_S, DevItem, decode, read_transcripts, write_manifests
 
-PACKAGES = {"es": ("asterisk-core-sounds-es", "asterisk-core-sounds-es-g722", "es-419")}  # text, audio, phones of
+# text, audio, the espeak-ng voice whose rules give what the speaker says (a Mexican and a Canadian woman)
+PACKAGES = {"es": ("asterisk-core-sounds-es", "asterisk-core-sounds-es-g722", "es-419"),
+            "fr": ("asterisk-core-sounds-fr", "asterisk-core-sounds-fr-g722", "fr")}
 COMMON_ZIPF = 2.5
 TOP_NEIGHBOURS = 5
 
@@ -84,7 +87,7 @@ def build_dev_set(code: str, out_dir: Path, max_words: int = 3, max_seconds: flo
             skipped["no audio"] += 1
         elif not words:
             skipped["non-speech"] += 1
-        elif not all(w.isalpha() for w in words):
+        elif not all(w.replace("'", "").isalpha() for w in words):  # French elisions ("l'agent") are one word
             skipped["not plain words"] += 1
         elif len(words) > max_words:
             skipped[f"more than {max_words} words"] += 1
@@ -97,7 +100,8 @@ def build_dev_set(code: str, out_dir: Path, max_words: int = 3, max_seconds: flo
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         list(pool.map(lambda job: decode(*job), jobs))
 
-    common = [w for w in vocab[:30000] if zipf_frequency(w, code) > COMMON_ZIPF]
+    # swap-in words: common, of two letters or more, and spelled with their accents ("fevrier" is a misspelling)
+    common = [w for w in vocab[:30000] if len(w) > 1 and accented.get(_plain(w)) == w and zipf_frequency(w, code) > COMMON_ZIPF]
     prons = _phones(sorted({w for _, ws in kept for w in ws} | set(common)), voice, code)
     keys: dict[tuple, list[str]] = defaultdict(list)
     for w in common:

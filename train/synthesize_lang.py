@@ -1,11 +1,11 @@
 """Stage 1 for a language other than English: labelled speech from MBROLA voices, one shard per voice.
 
-The language's own voices (Spanish es1, es2, es4, Mexican mx1, Venezuelan vz1) say its words; voices of
-other Romance languages (Canadian French ca1, Italian it3, it4, Portuguese pt1, Brazilian br4) add speakers,
-women among them, saying the words whose phones they have, with the sounds their language says differently
-(its R; Portuguese e and o) masked. Held out, as
-DATA.md fixes: es3 and mx2, never trained on. The shard format is English's (synthesize.save_shard), so the
-features, fit and export stages are shared.
+The language's own voices (Spanish es1, es2, es4, Mexican mx1, Venezuelan vz1; French fr1-fr3, fr5-fr7 and
+Canadian French ca1, ca2) say its words. For Spanish, voices of other Romance languages (Canadian French ca1,
+Italian it3, it4, Portuguese pt1, Brazilian br4) add speakers, women among them, saying the words whose phones
+they have, with the sounds their language says differently (its R; Portuguese e and o) masked. Held out, as
+DATA.md fixes: es3, mx2 and fr4, never trained on. The shard format is English's (synthesize.save_shard), so
+the features, fit and export stages are shared.
 """
 
 from __future__ import annotations
@@ -45,10 +45,17 @@ VOICES: dict[str, tuple[NativeSpec, ...]] = {"es": (
     NativeSpec("it4", "mbrola_it4_es", "es-419", (160.0, 240.0), share=0.7, masked=_CLOSE, seed=207),
     NativeSpec("pt1", "mbrola_pt1_es", "es-419", (160.0, 240.0), share=0.5, masked=_CLOSE | {"e", "o"}, seed=208),
     NativeSpec("br4", "mbrola_br4_es", "es-419", (160.0, 240.0), share=0.5, masked=_CLOSE | {"e", "o"}, seed=209),
+), "fr": (
+    NativeSpec("fr1", "mbrola_fr1", "fr", seed=300), NativeSpec("fr2", "mbrola_fr2", "fr", (160.0, 240.0), seed=301),
+    NativeSpec("fr3", "mbrola_fr3", "fr", seed=302), NativeSpec("fr5", "mbrola_fr5", "fr", seed=303),
+    NativeSpec("fr6", "mbrola_fr6", "fr", seed=304), NativeSpec("fr7", "mbrola_fr7", "fr", seed=305),
+    NativeSpec("ca1", "mbrola_ca1", "fr", seed=306), NativeSpec("ca2", "mbrola_ca2", "fr", seed=307),  # Canadian French
 )}
 HELDOUT: dict[str, tuple[NativeSpec, ...]] = {"es": (
     NativeSpec("es3", "mbrola_es3", "es-419", (160.0, 240.0), seed=1200),  # es3 has no θ: it says Spain's words with s
     NativeSpec("mx2", "mbrola_mx2", "es-419", seed=1201),
+), "fr": (
+    NativeSpec("fr4", "mbrola_fr4", "fr", (160.0, 240.0), seed=1300),
 )}
 
 # Twins: what English speakers say instead (the changed phone labelled as said), then any near phone.
@@ -57,6 +64,12 @@ TWINS: dict[str, dict[str, tuple[str, ...]]] = {"es": {
     "o": ("u", "a"), "i": ("e",), "u": ("o",), "a": ("e", "o"), "b": ("p", "m"), "d": ("t", "ɾ"), "ɡ": ("k",),
     "p": ("b",), "t": ("d",), "k": ("ɡ", "x"), "s": ("θ", "tʃ"), "tʃ": ("s", "j"), "j": ("tʃ", "l"), "l": ("ɾ", "n"),
     "m": ("n",), "n": ("m", "ɲ"), "f": ("p",), "w": ("b", "u"),
+}, "fr": {  # a said form of two phones ("ɛ n": a nasal vowel said as a vowel and an n) is written with a space
+    "y": ("u", "i"), "u": ("y",), "ø": ("u", "ɛ"), "œ": ("ɛ", "ø"), "ə": ("ø", "e"), "e": ("ɛ", "i"), "ɛ": ("e", "a"),
+    "a": ("ɛ", "ɔ"), "o": ("ɔ", "u"), "ɔ": ("o", "a"), "i": ("e", "y"), "ɛ̃": ("ɛ n", "ɛ"), "ɑ̃": ("a n", "a"),
+    "ɔ̃": ("ɔ n", "ɔ"), "ʁ": ("l", "w"), "ʒ": ("ʃ", "z"), "z": ("s",), "s": ("z", "ʃ"), "v": ("f", "b"), "ɥ": ("w",),
+    "p": ("b",), "t": ("d",), "k": ("ɡ",), "b": ("p",), "d": ("t",), "ɡ": ("k",), "f": ("v",), "ʃ": ("s", "ʒ"),
+    "m": ("n",), "n": ("m",), "l": ("ʁ",), "w": ("v",), "j": ("l",),
 }}
 
 
@@ -123,7 +136,7 @@ def make_jobs(vocab: list[Word], n_words: int, n_phrases: int, mis_rate: float, 
             if t is not None:
                 i, said = t
                 spoken = list(canon)
-                spoken[wi] = canon[wi][:i] + (said,) + canon[wi][i + 1:]
+                spoken[wi] = canon[wi][:i] + tuple(said.split()) + canon[wi][i + 1:]
                 jobs.append((Job([w.text for w in ws], spoken, canon, wi, i, said, prosody=rng.uniform(0.85, 1.3),
                                  pitch=rng.uniform(*f0)), stress))
     return jobs

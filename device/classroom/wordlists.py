@@ -9,7 +9,7 @@ numbers are those of the teacher's editor.
 
 Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
 then an espeak-ng guess (a warning, so the teacher can check it); a Spanish word's come from its spelling
-(espeak-ng's Spanish rules, engine/lexicon_es.py), which needs no warning. An imported list stores the settled
+(espeak-ng's Spanish rules, engine/lexicon_rules.py), which needs no warning. An imported list stores the settled
 phones, so a later dictionary or espeak-ng update cannot change what learners are scored against, and a
 word's identity for progress is its normalised text and phones (`WordEntry.key`), never its row number.
 """
@@ -268,12 +268,10 @@ def _words_to_look_up(rows: list[_Row]) -> list[str]:
 
 
 def lexicon_for(lang: Language):
-    """The lexicon a list of that language is looked up in (scoring.lexicon_for's choice, without numpy)."""
-    if lang.code == "es":
-        from ..engine.lexicon_es import SpanishLexicon
+    """The lexicon a list of that language is looked up in (the scorer's: engine/lexicon_rules.py)."""
+    from ..engine.lexicon_rules import lexicon_for as for_code
 
-        return SpanishLexicon()
-    return Lexicon()
+    return for_code(lang.code)
 
 
 def _list_language(rows: list[_Row], declared: str | None, default: str | None = None

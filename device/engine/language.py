@@ -1,6 +1,6 @@
 """The languages saywell judges: each one's phones, how its text becomes phones, and its model.
 
-English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py), so a phone name
+English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py), so a phone name
 never means two sounds in two languages' reports, except where it is the same letter for the same sound.
 A language is installed when its model is in models/ (or $SAYWELL_MODELS); English always is.
 """
@@ -15,8 +15,8 @@ from typing import Callable
 
 from .. import PROJECT_ROOT
 from ..errors import SaywellError
+from . import french, spanish
 from . import phones as english
-from . import spanish
 
 DEFAULT_LANGUAGE = "en"
 
@@ -60,7 +60,12 @@ SPANISH = Language(
     ipa_to_phones=spanish.ipa_to_phones, parse_phones=spanish.parse_phones, phone_help="IPA or X-SAMPA",
     variant_voices=("es-419",))
 
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH)}
+FRENCH = Language(
+    code="fr", name="French", phones=french.PHONES, vowels=french.VOWELS, sounds=french.SOUNDS, tips=french.TIPS,
+    pair_tips=french.PAIR_TIPS, learner_substitutions=french.LEARNER_SUBSTITUTIONS, espeak_voice="fr",
+    ipa_to_phones=french.ipa_to_phones, parse_phones=french.parse_phones, phone_help="IPA or X-SAMPA")
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH)}
 
 
 def language(code: str | None) -> Language:

@@ -1,8 +1,9 @@
-"""Spanish word -> phones: Spanish spelling says how a word sounds, so espeak-ng's rules are the dictionary.
+"""Word -> phones in a language whose spelling says how a word sounds (Spanish, French): espeak-ng's
+letter-to-sound rules are the dictionary.
 
-Two forms are right for every word: Spain's (`es`: "zapato" with θ) and Latin America's (`es-419`: with s);
-the first is the one shown. Teachers who want one form only give the phones (`--phones`, the list's phones
-column), which are then meant literally, as in English.
+A language may accept more than one form: for Spanish, Spain's (`es`: "zapato" with θ) and Latin America's
+(`es-419`: with s), the first the one shown. Teachers who want one form only give the phones (`--phones`, the
+list's phones column), which are then meant literally, as in English.
 """
 
 from __future__ import annotations
@@ -11,13 +12,19 @@ from collections.abc import Iterable
 
 from ..errors import SaywellError
 from . import g2p
-from .language import SPANISH, Language
-from .lexicon import Pronunciation, Unknown, Variant, split_words
+from .language import SPANISH, Language, language
+from .lexicon import Lexicon, Pronunciation, Unknown, Variant, split_words
 
-SOURCE = "spelling"  # a Pronunciation's source: espeak-ng's Spanish letter-to-sound rules
+SOURCE = "spelling"  # a Pronunciation's source: espeak-ng's letter-to-sound rules of the language
 
 
-class SpanishLexicon:
+def lexicon_for(code: str | None):
+    """The lexicon of a language: CMUdict and espeak-ng for English, espeak-ng's spelling rules for the others."""
+    lang = language(code)
+    return Lexicon() if lang.code == "en" else RulesLexicon(lang)
+
+
+class RulesLexicon:
     """The Lexicon of a language whose spelling espeak-ng reads by rule (the interface of lexicon.Lexicon)."""
 
     RECENT = 1024

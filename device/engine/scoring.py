@@ -21,6 +21,7 @@ from .lexicon import STOPPED_DH, WEAK_VOWELS, Lexicon, Pronunciation, Variant, i
 from .metadata import Calibration
 from .model import AcousticModel
 from .language import DEFAULT_LANGUAGE, language
+from .lexicon_rules import lexicon_for
 from .phones import LEARNER_SUBSTITUTIONS
 
 NO_SPEECH_RMS_DBFS = -55.0  # quieter than this everywhere: nobody spoke
@@ -446,10 +447,3 @@ def _peak_rms_dbfs(x: np.ndarray, frame: int = 400) -> float:
     rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
     return float(20 * np.log10(max(rms.max(), 1e-6)))
 
-
-def lexicon_for(code: str | None):
-    """The lexicon of a language: CMUdict and espeak-ng for English, spelling rules for Spanish."""
-    if language(code).code == "es":
-        from .lexicon_es import SpanishLexicon
-        return SpanishLexicon()
-    return Lexicon()

@@ -3,7 +3,7 @@
 One set serves Spain and Latin America: the allophones a listener does not hear as another word are one phone
 (b and β are `b`, d and ð `d`, ɡ and ɣ `ɡ`; ŋ is `n`; the z of "mismo" is `s`), and the palatal sounds of
 "yo", "bien" and "calle" are one `j`, because most speakers merge ʎ into ʝ (yeísmo) and either is right. θ
-("zapato" in Spain) is its own phone; a Latin American `s` there is an accepted variant (lexicon_es.py).
+("zapato" in Spain) is its own phone; a Latin American `s` there is an accepted variant (lexicon_rules.py).
 The tap ɾ ("pero") and the trill r ("perro") stay apart: they tell words apart and are what English speakers
 find hardest.
 
@@ -94,48 +94,61 @@ PAIR_TIPS: dict[tuple[str, str], str] = {
 }
 
 
-def ipa_to_phones(ipa: str) -> tuple[str, ...]:
-    """espeak-ng's Spanish IPA -> phones; unknown symbols are skipped; a doubled palatal (es-419 "kˈajje") is one."""
-    out: list[str] = []
-    keys = sorted(IPA_TO_PHONES, key=len, reverse=True)
-    i = 0
-    while i < len(ipa):
-        if ipa[i] in _IGNORED:
-            i += 1
-            continue
-        for k in keys:
-            if ipa.startswith(k, i):
-                got = IPA_TO_PHONES[k]
-                if not (got == ("j",) and out and out[-1] == "j" and ipa[i - 1] == "j"):
-                    out.extend(got)
-                i += len(k)
-                break
-        else:
-            i += 1
-    return tuple(out)
+def rules_reader(table: dict[str, tuple[str, ...]], doubled: frozenset[str] = frozenset()):
+    """A reader of espeak-ng's IPA for one language: longest match first, stress and length marks skipped, its
+    language-switch marks ("(en)...(fr)") dropped, and a doubled phone of `doubled` read once (es-419 "kˈajje")."""
+    keys = sorted(table, key=len, reverse=True)
+
+    def read(ipa: str) -> tuple[str, ...]:
+        ipa = _SWITCH.sub("", ipa)
+        out: list[str] = []
+        i = 0
+        while i < len(ipa):
+            if ipa[i] in _IGNORED:
+                i += 1
+                continue
+            for k in keys:
+                if ipa.startswith(k, i):
+                    got = table[k]
+                    if not (len(got) == 1 and got[0] in doubled and out and out[-1] == got[0] and ipa[i - 1] == k[-1]):
+                        out.extend(got)
+                    i += len(k)
+                    break
+            else:
+                i += 1
+        return tuple(out)
+
+    return read
+
+
+def phone_parser(name: str, phones: tuple[str, ...], xsampa: dict[str, str], read, ipa_chars: set[str], hint: str):
+    """A parser of a teacher's typed phones in one language: its phones, X-SAMPA spellings, or IPA written out."""
+    def parse(text: str) -> tuple[str, ...]:
+        out: list[str] = []
+        bad: list[str] = []
+        for tok in (t for t in _SPLIT.split(text.strip()) if t):
+            if tok in phones:
+                out.append(tok)
+            elif tok in xsampa:
+                out.append(xsampa[tok])
+            elif all(c in ipa_chars or c in _IGNORED for c in tok) and (got := read(tok)):
+                out.extend(got)
+            else:
+                bad.append(tok)
+        if bad:
+            raise ValueError(f"unknown {name} phone symbol(s) {' '.join(bad)}; use IPA ({' '.join(phones)}) or X-SAMPA "
+                             f"({hint})")
+        if not out:
+            raise ValueError("no phones given")
+        return tuple(out)
+
+    return parse
 
 
 _SPLIT = re.compile(r"[\s,]+")
-_IPA_CHARS = set("".join(IPA_TO_PHONES))
+_SWITCH = re.compile(r"\([a-z-]+\)")
 
-
-def parse_phones(text: str) -> tuple[str, ...]:
-    """'p e ɾ o', 'p,e,4,o' (X-SAMPA) or 'pero' written in IPA without spaces -> ('p','e','ɾ','o'); ValueError
-    names what is not a Spanish phone."""
-    out: list[str] = []
-    bad: list[str] = []
-    for tok in (t for t in _SPLIT.split(text.strip()) if t):
-        if tok in PHONES:
-            out.append(tok)
-        elif tok in XSAMPA:
-            out.append(XSAMPA[tok])
-        elif all(c in _IPA_CHARS or c in _IGNORED for c in tok) and (got := ipa_to_phones(tok)):
-            out.extend(got)
-        else:
-            bad.append(tok)
-    if bad:
-        raise ValueError(f"unknown Spanish phone symbol(s) {' '.join(bad)}; use IPA ({' '.join(PHONES)}) or X-SAMPA "
-                         f"(4 for ɾ, rr for r, T for θ, J for ɲ, tS for tʃ)")
-    if not out:
-        raise ValueError("no phones given")
-    return tuple(out)
+ipa_to_phones = rules_reader(IPA_TO_PHONES, doubled=frozenset({"j"}))
+ipa_to_phones.__doc__ = "espeak-ng's Spanish IPA -> phones; unknown symbols are skipped."
+parse_phones = phone_parser("Spanish", PHONES, XSAMPA, ipa_to_phones, set("".join(IPA_TO_PHONES)),
+                            "4 for ɾ, rr for r, T for θ, J for ɲ, tS for tʃ")

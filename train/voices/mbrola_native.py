@@ -33,17 +33,28 @@ NAMES: dict[str, dict[str, tuple[str, ...]]] = {
            "t": ("t",), "d": ("d", "D"), "k": ("k",), "ɡ": ("g", "G"), "f": ("f",), "θ": ("T",), "s": ("s",),
            "x": ("x", "h", "H"), "tʃ": ("tS",), "j": ("jj", "j", "L", "l^"), "ɲ": ("J", "ny"), "l": ("l",),
            "ɾ": ("r",), "r": ("rr", "R"), "m": ("m",), "n": ("n",), "w": ("w", "u")},
+    "fr": {"i": ("i",), "e": ("e",), "ɛ": ("E",), "a": ("a",), "o": ("o",), "ɔ": ("O",), "u": ("u",), "y": ("y",),
+           "ø": ("2",), "œ": ("9",), "ə": ("@",), "ɛ̃": ("e~",), "ɑ̃": ("a~",), "ɔ̃": ("o~",), "j": ("j",), "w": ("w",),
+           "ɥ": ("H",), "p": ("p",), "b": ("b",), "t": ("t",), "d": ("d",), "k": ("k",), "ɡ": ("g",), "f": ("f",),
+           "v": ("v",), "s": ("s",), "z": ("z",), "ʃ": ("S",), "ʒ": ("Z",), "m": ("m",), "n": ("n",),
+           "ɲ": ("J", "n j"), "l": ("l",), "ʁ": ("R",)},
 }
 
 # Rule durations in ms at tempo 1 (vowels: unstressed; stressed ones x1.45, the last one x1.3 more).
 _MS: dict[str, float] = {"a": 75, "e": 70, "i": 65, "o": 72, "u": 65, "p": 85, "t": 80, "k": 85, "b": 60, "d": 55,
                          "ɡ": 60, "f": 90, "θ": 95, "s": 90, "x": 90, "tʃ": 110, "j": 65, "ɲ": 85, "l": 62,
-                         "ɾ": 28, "r": 95, "m": 70, "n": 62, "w": 50}
+                         "ɾ": 28, "r": 95, "m": 70, "n": 62, "w": 50,
+                         "ɛ": 75, "ɔ": 75, "y": 65, "ø": 75, "œ": 75, "ə": 45, "ɛ̃": 95, "ɑ̃": 95, "ɔ̃": 95,
+                         "ɥ": 45, "v": 65, "z": 80, "ʃ": 95, "ʒ": 80, "ʁ": 60}
 
 
 @lru_cache(maxsize=None)
 def names_of(voice: str, lang: str) -> dict[str, str]:
-    """The voice's name for each phone of the language it can say between two a's (probed once, cached)."""
+    """The voice's name for each phone of the language it can say (probed once, cached); a name may be two
+    voice phones ("n j")."""
+    from saywell.engine.language import language
+
+    vowels = language(lang).vowels
     cache = voices_dir() / ".cache" / f"native-{lang}-{voice}.json"
     if cache.exists():
         return json.loads(cache.read_text())
@@ -52,8 +63,9 @@ def names_of(voice: str, lang: str) -> dict[str, str]:
         for phone, names in NAMES[lang].items():
             for name in names:
                 pho = Path(td) / "p.pho"
-                ctx = "_" if len(name) == 1 and name in "aeiou" else "a"  # a vowel alone, a consonant between a's
-                pho.write_text(f"_ 50\n{ctx} 100\n{name} 100\n{ctx} 100\n_ 50\n")
+                ctx = "_" if phone in vowels else "a"  # a vowel alone, a consonant between a's
+                inner = "".join(f"{n} 100\n" for n in name.split())
+                pho.write_text(f"_ 50\n{ctx} 100\n{inner}{ctx} 100\n_ 50\n")
                 r = subprocess.run(["mbrola", str(voice_file(voice)), str(pho), str(Path(td) / "o.wav")],
                                    capture_output=True, text=True, env=_env(), timeout=60)
                 said = (r.stderr + r.stdout).lower()
@@ -80,17 +92,18 @@ class NativeMbrolaVoice:
         self.rng = random.Random(seed)
         self.name = name or f"mbrola_{voice}"
 
-    def pho(self, phones: list[tuple[str, ...]], stress: list[int | None]) -> tuple[list[PhoPhone], list[str]]:
-        """The phone list (with pauses at both ends) and each entry's label."""
+    def pho(self, phones: list[tuple[str, ...]], stress: list[int | None]) -> tuple[list[PhoPhone], list[str], list[int]]:
+        """The phone list (with pauses at both ends), each entry's label, and which asked phone (or pause) it says."""
         have = names_of(self.voice, self.lang.code)
         rng = self.rng
-        seq, labels = [PhoPhone(_PAUSE, _LEAD_MS, ())], [SIL]
+        seq, labels, owners = [PhoPhone(_PAUSE, _LEAD_MS, ())], [SIL], [0]
         n_vowels = sum(p in self.lang.vowels for w in phones for p in w)
         v = 0
         for wi, word in enumerate(phones):
             if wi and rng.random() < 0.15:  # a short pause between words now and then
                 seq.append(PhoPhone(_PAUSE, rng.uniform(60, 200), ()))
                 labels.append(SIL)
+                owners.append(max(owners) + 1)
             for pi, p in enumerate(word):
                 ms = _MS[p] * self.tempo * rng.uniform(0.85, 1.15)
                 pitch: tuple[tuple[float, float], ...] = ()
@@ -103,19 +116,23 @@ class NativeMbrolaVoice:
                     end = level * (0.82 if last else 1.0)
                     pitch = ((10.0, round(level, 1)), (90.0, round(end, 1)))
                     v += 1
-                seq.append(PhoPhone(have[p], round(ms, 1), pitch))
-                labels.append(p)
+                parts = have[p].split()
+                n = max(owners) + 1
+                for k, part in enumerate(parts):
+                    seq.append(PhoPhone(part, round(ms / len(parts), 1), pitch if k == 0 else ()))
+                    labels.append(p)
+                    owners.append(n)
         seq.append(PhoPhone(_PAUSE, _TAIL_MS, ()))
         labels.append(SIL)
-        return seq, labels
+        owners.append(max(owners) + 1)
+        return seq, labels, owners
 
     def synthesize(self, words: list[str], phones: list[tuple[str, ...]], stress: list[int | None]) -> Utterance | None:
         if not can_say(self.voice, self.lang.code, phones):
             return None
-        seq, labels = self.pho(phones, stress)
+        seq, labels, owners = self.pho(phones, stress)
         audio = _speak(self.voice, seq, strict=True)
         if audio is None:
             return None
-        owners = list(range(len(seq)))  # every entry its own phone (two equal neighbours stay two segments)
         segs: list[Segment] = _segments(seq, labels, owners, len(audio) / 16000)
         return Utterance(audio, segs, " ".join(words), self.name, {})
