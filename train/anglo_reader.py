@@ -1,10 +1,11 @@
-"""Held-out English voices reading Spanish the way an English speaker does: the learner a Spanish class has.
+"""Held-out English voices reading Spanish or French the way an English speaker does: the learner a class has.
 
 MBROLA us3 (US) and en1 (British) are held out in every language (DATA.md), so they may stand for learners
-here. Each Spanish word is said with English phones, as an English speaker reads it: the tap and the trill as
-the English R, j as H, ñ as N Y, stressed e and o as the diphthongs EY and OW, unstressed vowels reduced (AH,
-IH, UH), an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken from
-English diphones (aspirated in the recordings they were cut from). Those phones are genuine learner errors
+here. Each word is said with English phones, as an English speaker reads it (HABITS): in Spanish the tap and
+the trill as the English R, j as H, ñ as N Y, stressed e and o as the diphthongs EY and OW, unstressed vowels
+reduced (AH, IH, UH); in French ʁ as the English R, y as UW, ø and œ as English vowels, a nasal vowel as a
+vowel and an N; an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken
+from English diphones (aspirated in the recordings they were cut from). Those phones are genuine learner errors
 whose place is known: the shard keeps them as `unfaithful` (masked in the labels), so evaluate.accent_metrics
 reports how often each is flagged and how often a faithfully said phone is flagged instead. The other phones
 (m, n, l, s, f, the stops b d ɡ, stressed a i u ...) are the Spanish sound said as an English speaker says it.
@@ -17,12 +18,13 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from saywell.engine.language import language
+from saywell.engine.phones import VOWELS as ENGLISH_VOWELS
 
 from .synthesize import Job, save_shard
 from .synthesize_lang import Word, words_for
@@ -31,40 +33,68 @@ from .voices.mbrola_voice import _LEAD_MS, _PAUSE, PhoPhone, _env, _segments, _s
 from .voices.espeak_voice import to_mnemonics
 
 VOICES = ("us3", "en1")
-_STRESSED = {"a": ("AA", None), "e": ("EY", "diphthong"), "i": ("IY", None), "o": ("OW", "diphthong"), "u": ("UW", None)}
-_UNSTRESSED = {"a": ("AH", "reduced vowel"), "e": ("IH", "reduced vowel"), "i": ("IH", "reduced vowel"),
-               "o": ("AH", "reduced vowel"), "u": ("UH", "reduced vowel")}
-_FINAL = {"a": ("AH", "reduced vowel"), "e": ("EY", "diphthong"), "i": ("IY", None), "o": ("OW", "diphthong"),
-          "u": ("UW", None)}
-_CONSONANT = {"p": "P", "b": "B", "t": "T", "d": "D", "k": "K", "ɡ": "G", "f": "F", "θ": "TH", "s": "S", "x": "HH",
-              "tʃ": "CH", "j": "Y", "ɲ": "N Y", "l": "L", "ɾ": "R", "r": "R", "m": "M", "n": "N", "w": "W"}
-_CATEGORY = {"x": "jota as h", "ɲ": "ñ as n-y", "ɾ": "R as English r", "r": "R as English r"}
 
 
-def rendering(word: Word, vowels: frozenset[str]) -> list[tuple[tuple[str, ...], str | None]]:
-    """Each Spanish phone -> (the English phones an English speaker says, the error category or None)."""
+@dataclass(frozen=True)
+class Habits:
+    """How an English speaker says one language's phones: English phones, and the error's category (None: the
+    sound said as near as English has it)."""
+
+    stressed: dict[str, tuple[str, str | None]]
+    unstressed: dict[str, tuple[str, str | None]]
+    final: dict[str, tuple[str, str | None]]  # the word's last vowel when unstressed
+    consonants: dict[str, tuple[str, str | None]]
+
+
+_D, _R, _A = "diphthong", "reduced vowel", "aspirated stop"
+HABITS: dict[str, Habits] = {
+    "es": Habits(
+        stressed={"a": ("AA", None), "e": ("EY", _D), "i": ("IY", None), "o": ("OW", _D), "u": ("UW", None)},
+        unstressed={"a": ("AH", _R), "e": ("IH", _R), "i": ("IH", _R), "o": ("AH", _R), "u": ("UH", _R)},
+        final={"a": ("AH", _R), "e": ("EY", _D), "i": ("IY", None), "o": ("OW", _D), "u": ("UW", None)},
+        consonants={"p": ("P", None), "b": ("B", None), "t": ("T", None), "d": ("D", None), "k": ("K", None),
+                    "ɡ": ("G", None), "f": ("F", None), "θ": ("TH", None), "s": ("S", None), "x": ("HH", "jota as h"),
+                    "tʃ": ("CH", None), "j": ("Y", None), "ɲ": ("N Y", "ñ as n-y"), "l": ("L", None),
+                    "ɾ": ("R", "R as English r"), "r": ("R", "R as English r"), "m": ("M", None), "n": ("N", None),
+                    "w": ("W", None)}),
+    "fr": Habits(
+        stressed=(_fr := {"i": ("IY", None), "e": ("EY", _D), "ɛ": ("EH", None), "a": ("AA", None), "o": ("OW", _D),
+                          "ɔ": ("AO", None), "u": ("UW", None), "y": ("UW", "y as u"), "ø": ("UH", "ø œ as English"),
+                          "œ": ("ER", "ø œ as English"), "ə": ("AH", None), "ɛ̃": ("EH N", "nasal vowel + n"),
+                          "ɑ̃": ("AA N", "nasal vowel + n"), "ɔ̃": ("OW N", "nasal vowel + n")}),
+        unstressed=_fr | {"a": ("AH", _R), "ɔ": ("AH", _R)}, final=_fr,
+        consonants={"p": ("P", None), "b": ("B", None), "t": ("T", None), "d": ("D", None), "k": ("K", None),
+                    "ɡ": ("G", None), "f": ("F", None), "v": ("V", None), "s": ("S", None), "z": ("Z", None),
+                    "ʃ": ("SH", None), "ʒ": ("ZH", None), "m": ("M", None), "n": ("N", None), "ɲ": ("N Y", "ɲ as n-y"),
+                    "l": ("L", None), "ʁ": ("R", "R as English r"), "j": ("Y", None), "w": ("W", None),
+                    "ɥ": ("W", "ɥ as w")}),
+}
+
+
+def rendering(word: Word, vowels: frozenset[str], code: str = "es") -> list[tuple[tuple[str, ...], str | None]]:
+    """Each phone -> (the English phones an English speaker says, the error category or None)."""
+    habits = HABITS[code]
     out = []
     last_vowel = max((i for i, p in enumerate(word.phones) if p in vowels), default=-1)
     for i, p in enumerate(word.phones):
         if p in vowels:
-            table = _STRESSED if i == word.stress else _FINAL if i == last_vowel else _UNSTRESSED
+            table = habits.stressed if i == word.stress else habits.final if i == last_vowel else habits.unstressed
             eng, cat = table[p]
-            out.append(((eng,), cat))
         else:
             nxt = word.phones[i + 1] if i + 1 < len(word.phones) else None
-            cat = _CATEGORY.get(p)
+            eng, cat = habits.consonants[p]
             if p in ("p", "t", "k") and nxt is not None and word.stress == i + 1:
-                cat = "aspirated stop"
-            out.append((tuple(_CONSONANT[p].split()), cat))
+                cat = _A
+        out.append((tuple(eng.split()), cat))
     return out
 
 
-def say(voice: str, word: Word, vowels: frozenset[str], rate_wpm: int, pitch: int):
+def say(voice: str, word: Word, vowels: frozenset[str], rate_wpm: int, pitch: int, code: str = "es"):
     """(audio, segments, unfaithful) of one word, or None when the voice cannot say it."""
-    parts = rendering(word, vowels)
+    parts = rendering(word, vowels, code)
     eng = tuple(e for ph, _ in parts for e in ph)
     owner = [n for n, (ph, _) in enumerate(parts) for _ in ph]
-    n_vowels = sum(1 for e in eng if e in ("AA", "AE", "AH", "AO", "EH", "ER", "EY", "IH", "IY", "OW", "UH", "UW"))
+    n_vowels = sum(1 for e in eng if e in ENGLISH_VOWELS)
     v_index = [k for k, p in enumerate(word.phones) if p in vowels]
     stress = tuple(1 if v_index[k] == word.stress else 0 for k in range(n_vowels)) if len(v_index) == n_vowels else None
     text = "[[" + to_mnemonics(eng, stress) + "]]"
@@ -104,7 +134,7 @@ def say(voice: str, word: Word, vowels: frozenset[str], rate_wpm: int, pitch: in
 def run(code: str, out_dir: Path, n_words: int = 600, seed: int = 1300) -> None:
     lang = language(code)
     out_dir.mkdir(parents=True, exist_ok=True)
-    vocab = words_for(lang, 5000, "es-419")
+    vocab = words_for(lang, 5000, "es-419" if code == "es" else lang.espeak_voice)
     for k, voice in enumerate(VOICES):
         path = out_dir / f"mbrola_{voice}_reads_{code}.npz"
         if path.exists():
@@ -113,7 +143,7 @@ def run(code: str, out_dir: Path, n_words: int = 600, seed: int = 1300) -> None:
         results = []
         for w in rng.sample(vocab, min(n_words, len(vocab))):
             rate, pitch = round(165 / rng.uniform(0.85, 1.3)), rng.randint(35, 65)
-            got = say(voice, w, lang.vowels, rate, pitch)
+            got = say(voice, w, lang.vowels, rate, pitch, code)
             if got is None:
                 continue
             audio, segs, unfaithful = got

@@ -1,10 +1,10 @@
-"""How a Spanish model judges an English speaker's Spanish: held-out MBROLA us3 and en1 reading Spanish words
-with English phones (train/anglo_reader.py). Per voice and per error category: how often the mistaken phone is
+"""How a Spanish or French model judges an English speaker's Spanish or French: held-out MBROLA us3 and en1
+reading the language's words with English phones (train/anglo_reader.py). Per voice and per error category: how often the mistaken phone is
 flagged (scored under the phone line), how often the word is rejected, and how often only faithfully said
 phones are flagged (the learner would be told about the wrong sound).
 
     python -m saywell_train.anglo_reader es work_es/anglo      # the takes (a minute)
-    .venv/bin/python research/anglo_spanish.py models/saywell-es.tflite work_es/anglo [--out research/results_anglo_spanish.jsonl]
+    .venv/bin/python research/anglo_learners.py models/saywell-es.tflite work_es/anglo [--out research/results_anglo_learners.jsonl]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from saywell_train.evaluate import accent_items, gather, phone_scores, posterior
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", type=Path)
-    ap.add_argument("takes", type=Path, help="folder of mbrola_*_reads_es.npz shards")
+    ap.add_argument("takes", type=Path, help="folder of mbrola_*_reads_LANG.npz shards")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     model = AcousticModel(args.model)
