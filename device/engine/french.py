@@ -57,6 +57,13 @@ TIPS: dict[str, str] = {
     "ɥ": "say 'y' of 'rue' quickly before the next vowel", "ɲ": "'ny' as in 'canyon'",
     "p": "no puff of air after it", "t": "tongue tip on the top teeth, no puff of air",
     "k": "no puff of air after it", "l": "a clear 'l' even at the end of a word",
+    "i": "a short pure 'ee' with spread lips", "ɛ": "like 'e' in 'bed', mouth a little open",
+    "a": "an open 'a', between 'cat' and 'father'", "ɔ": "like 'o' in British 'lot', lips rounded",
+    "j": "like 'y' in 'yes'", "w": "like 'w' in 'we'", "b": "voiced from the start: 'b'",
+    "d": "tongue tip on the top teeth, voiced", "ɡ": "a hard 'g' as in 'go', voiced from the start",
+    "f": "top teeth on the bottom lip", "v": "top teeth on the bottom lip, with voice",
+    "s": "a clear 's', never 'z'", "z": "a buzzing 'z'", "ʃ": "like 'sh' in 'shoe', lips rounded",
+    "ʒ": "like the 's' in 'measure'", "m": "lips together, like 'm'", "n": "tongue tip on the top teeth, like 'n'",
 }
 
 LEARNER_SUBSTITUTIONS: tuple[tuple[str, str], ...] = (

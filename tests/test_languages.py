@@ -1,0 +1,132 @@
+"""Languages beside English: phone sets, espeak-ng's spelling rules read into them, typed phones, and the
+training speech made for them (MBROLA voices saying their own language, held-out English voices reading it)."""
+
+import random
+
+import numpy as np
+import pytest
+
+from saywell.engine import french, spanish
+from saywell.engine.language import FRENCH, LANGUAGES, SPANISH, language
+from saywell.engine.lexicon_rules import RulesLexicon, lexicon_for
+from saywell.errors import SaywellError
+
+
+def test_every_phone_has_a_label_and_a_tip_in_every_language():
+    for lang in LANGUAGES.values():
+        assert set(lang.phones) == set(lang.sounds), lang.code
+        if lang.code != "en":
+            assert set(lang.phones) == set(lang.tips), lang.code
+            assert lang.vowels < set(lang.phones)
+            assert all(e in lang.phones and s in lang.phones for e, s in lang.learner_substitutions)
+    assert SPANISH.sound_label("ɾ") == "/ɾ/ as in pero" and FRENCH.sound_label("y") == "/y/ as in rue"
+
+
+def test_an_unknown_language_names_the_known_ones():
+    with pytest.raises(SaywellError, match="unknown language 'xx'.*en, es, fr"):
+        language("xx")
+
+
+@pytest.mark.parametrize("ipa,phones", [
+    ("pˈero", ("p", "e", "r", "o")), ("pˈeɾo", ("p", "e", "ɾ", "o")), ("kˈajje", ("k", "a", "j", "e")),
+    ("ˈaɣwa", ("a", "ɡ", "w", "a")), ("θapˈato", ("θ", "a", "p", "a", "t", "o")), ("mˈizmo", ("m", "i", "s", "m", "o")),
+])
+def test_spanish_ipa_merges_allophones_and_doubled_palatals(ipa, phones):
+    assert spanish.ipa_to_phones(ipa) == phones
+
+
+@pytest.mark.parametrize("ipa,phones", [
+    ("bɔ̃ʒˈuʁ", ("b", "ɔ̃", "ʒ", "u", "ʁ")), ("bʁˈœ̃", ("b", "ʁ", "ɛ̃")), ("ʁˈy", ("ʁ", "y")),
+    ("le-z ɑ̃fˈɑ̃", ("l", "e", "z", "ɑ̃", "f", "ɑ̃")), ("(en)pˈɑːkɪŋ(fr)", ("p", "a", "k", "i", "n")),
+])
+def test_french_ipa_keeps_nasal_vowels_and_drops_language_switches(ipa, phones):
+    assert french.ipa_to_phones(ipa) == phones
+
+
+def test_typed_phones_take_ipa_or_x_sampa_and_name_what_is_wrong():
+    assert spanish.parse_phones("p e 4 o") == spanish.parse_phones("p,e,ɾ,o") == spanish.parse_phones("pˈeɾo")
+    assert spanish.parse_phones("tS i k o") == ("tʃ", "i", "k", "o")
+    assert french.parse_phones("b o~ Z u R") == french.parse_phones("bɔ̃ʒuʁ") == ("b", "ɔ̃", "ʒ", "u", "ʁ")
+    with pytest.raises(ValueError, match="unknown Spanish phone symbol.*q.*X-SAMPA"):
+        spanish.parse_phones("p q")
+    with pytest.raises(ValueError, match="unknown French phone symbol.*TH"):
+        french.parse_phones("TH")
+
+
+def test_spanish_words_accept_spains_and_latin_americas_form():
+    lex = lexicon_for("es")
+    assert isinstance(lex, RulesLexicon)
+    prons = lex.phrase("Zapato perro pero niño calle")
+    assert [p.phones for p in prons] == [("θ", "a", "p", "a", "t", "o"), ("p", "e", "r", "o"), ("p", "e", "ɾ", "o"),
+                                         ("n", "i", "ɲ", "o"), ("k", "a", "j", "e")]
+    forms = [[v.phones for v in vs] for vs in lex.variants_many(prons)]
+    assert forms[0] == [("θ", "a", "p", "a", "t", "o"), ("s", "a", "p", "a", "t", "o")]
+    assert forms[1] == [("p", "e", "r", "o")]  # one form: the trill is right everywhere
+
+
+def test_french_words_come_from_the_french_rules():
+    prons = lexicon_for("fr").phrase("bonjour la rue")
+    assert [p.phones for p in prons] == [("b", "ɔ̃", "ʒ", "u", "ʁ"), ("l", "a"), ("ʁ", "y")]
+
+
+def test_a_language_rules_lexicon_refuses_empty_text():
+    with pytest.raises(SaywellError, match="no words"):
+        RulesLexicon(SPANISH).phrase(" ¿? ")
+
+
+# ---- training speech -------------------------------------------------------------------------------------------
+
+mbrola = pytest.importorskip("saywell_train.voices.mbrola_native")
+
+
+def _voices_here(*names: str) -> bool:
+    from saywell_train.voices.fetched import voices_root
+
+    return all((voices_root() / "mbrola" / n / n).exists() for n in names)
+
+
+@pytest.mark.skipif(not _voices_here("es1", "fr2"), reason="MBROLA voices not fetched (scripts/fetch-mbrola es1 fr2)")
+def test_a_native_mbrola_voice_says_exactly_the_phones_asked():
+    from saywell_train.voices.mbrola_native import NativeMbrolaVoice
+
+    u = NativeMbrolaVoice("es1", SPANISH, seed=1).synthesize(["perro"], [("p", "e", "r", "o")], [1])
+    assert [s.phone for s in u.segments] == ["SIL", "p", "e", "r", "o", "SIL"]
+    assert u.segments[-1].end_s == pytest.approx(len(u.audio) / 16000)
+    loud = [float(np.sqrt(np.mean(u.audio[int(s.start_s * 16000):int(s.end_s * 16000)] ** 2))) for s in u.segments]
+    vowels = [x for x, s in zip(loud, u.segments) if s.phone in SPANISH.vowels]
+    assert loud[0] < 1e-3 and min(vowels) > 30 * loud[0]  # silence where it says so, the vowels where they are
+    # a phone the voice lacks (fr2 has no ɲ of its own) is said as two of its phones, one label
+    u = NativeMbrolaVoice("fr2", FRENCH, seed=1).synthesize(["agneau"], [("a", "ɲ", "o")], [2])
+    assert [s.phone for s in u.segments] == ["SIL", "a", "ɲ", "o", "SIL"]
+
+
+def test_twins_change_one_phone_to_what_english_speakers_say():
+    from saywell_train.synthesize_lang import Word, make_jobs
+
+    vocab = [Word("perro", ("p", "e", "r", "o"), 1), Word("jota", ("x", "o", "t", "a"), 1)]
+    jobs = make_jobs(vocab, 2, 0, 1.0, 0, (90.0, 150.0), "es")
+    twins = [j for j, _ in jobs if j.mis_word is not None]
+    assert twins and all(sum(a != b for a, b in zip(j.phones[0], j.canonical[0])) == 1 for j in twins)
+    fr = make_jobs([Word("on", ("ɔ̃",), 0)], 1, 0, 1.0, 3, (90.0, 150.0), "fr")
+    said = [j for j, _ in fr if j.mis_word is not None]
+    assert said and said[0].mis_said in ("ɔ n", "ɔ") and said[0].phones[0] == tuple(said[0].mis_said.split())
+
+
+def test_english_speakers_habits_mark_the_sounds_they_get_wrong():
+    from saywell_train.anglo_reader import rendering
+    from saywell_train.synthesize_lang import Word
+
+    parts = rendering(Word("perro", ("p", "e", "r", "o"), 1), SPANISH.vowels, "es")
+    assert [c for _, c in parts] == ["aspirated stop", "diphthong", "R as English r", "diphthong"]
+    parts = rendering(Word("mil", ("m", "i", "l"), 1), SPANISH.vowels, "es")
+    assert [c for _, c in parts] == [None, None, None]
+    parts = rendering(Word("bonjour", ("b", "ɔ̃", "ʒ", "u", "ʁ"), 3), FRENCH.vowels, "fr")
+    assert parts[1] == (("OW", "N"), "nasal vowel + n") and parts[4][1] == "R as English r"
+
+
+def test_the_dev_set_restores_accents_the_transcripts_leave_out():
+    from saywell_train.realspeech_lang import _plain
+
+    assert _plain("contraseña") == "contrasena" and _plain("número") == "numero"
+    rng = random.Random(0)
+    assert _plain("".join(rng.choice("abc") for _ in range(5))).isascii()
