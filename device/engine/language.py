@@ -86,8 +86,10 @@ def model_path(code: str | None) -> Path:
     lang = language(code)
     path = models_dir() / lang.model_file
     if not path.exists():
-        raise SaywellError(f"no {lang.name} model installed ({path} is missing); install it with "
-                           f"`bash scripts/install --lang {lang.code}` or pass --model")
+        have = ", ".join(x.code for x in installed()) or "none"
+        raise SaywellError(f"no {lang.name} model installed ({path} is missing; installed: {have}); copy "
+                           f"{lang.model_file} and saywell-{lang.code}.json from models/ of a saywell checkout there, "
+                           "or pass --model")
     return path
 
 
