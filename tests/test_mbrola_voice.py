@@ -96,6 +96,6 @@ def test_features_teach_the_accent_substitution_only_when_asked(tmp_path):
     f_id = feat.CLASS_INDEX["F"]
     for labels, taught in (("masked", False), ("heard", True)):
         _, frame_labels, _ = feat._featurize((tmp_path / "mbrola_de1_en.npz", FrontendConfig(), 1, True, 0,
-                                              feat.Augmentation(accent_labels=labels)))
+                                              feat.Augmentation(accent_labels=labels), feat.CLASSES))
         y = frame_labels[0]
         assert (f_id in y) == taught and (feat.IGNORED in y) != taught
