@@ -10,13 +10,36 @@ from ..errors import SaywellError
 
 
 def lang_arg(text: str) -> str:
-    """--lang: a language saywell knows, by its code (en, es)."""
+    """--lang: a language saywell knows, by its code (engine/language.py's LANGUAGES: en, es, fr)."""
     from ..engine.language import language
 
     try:
         return language(text).code
     except SaywellError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def lang_metavar() -> str:
+    """'en|es|fr': every language saywell knows, so a new one appears in --help without editing it."""
+    from ..engine.language import LANGUAGES
+
+    return "|".join(LANGUAGES)
+
+
+def lang_choices() -> str:
+    """'en (English, the default), es (Spanish), fr (French)' for --help."""
+    from ..engine.language import DEFAULT_LANGUAGE, LANGUAGES
+
+    return ", ".join(f"{code} ({lang.name}{', the default' if code == DEFAULT_LANGUAGE else ''})"
+                     for code, lang in LANGUAGES.items())
+
+
+def other_languages() -> str:
+    """'Spanish and French': the languages --accent does not apply to."""
+    from ..engine.language import DEFAULT_LANGUAGE, LANGUAGES
+
+    names = [lang.name for code, lang in LANGUAGES.items() if code != DEFAULT_LANGUAGE]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def load_model(args, list_lang: str | None = None, list_name: str | None = None):
@@ -45,8 +68,13 @@ def load_model(args, list_lang: str | None = None, list_name: str | None = None)
         raise SaywellError(f"{why} but the model {path} judges {judged.name}; pass {_a(asked.name)} model "
                            f"(--model {language_model_hint(asked.code)}) or drop --model to use the shipped one")
     if judged.code != DEFAULT_LANGUAGE and args.accent:
-        raise SaywellError(f"--accent applies to English only, but this is {judged.name} (both Spain's and Latin "
-                           f"America's forms count); drop --accent")
+        raise SaywellError(f"--accent applies to English only, but this is {judged.name}, judged alike whatever "
+                           f"region its speaker is from; drop --accent")
+    missing = [p for p in judged.phones if p not in model.meta.phones]
+    if missing:  # a mislabelled model would fail at its first word, with a traceback
+        raise SaywellError(f"the model {path} says it judges {judged.name} but has no output for its phone(s) "
+                           f"{' '.join(missing[:6])}{' ...' * (len(missing) > 6)}; pass {_a(judged.name)} model "
+                           "trained on its phones")
     return model
 
 

@@ -37,16 +37,16 @@ def _model_args(p: argparse.ArgumentParser, lang: bool = True) -> None:
     p.add_argument("--model", type=Path, default=None,
                    help="int8 .tflite with its .json beside it; its metadata says which language it judges (default: "
                         "the shipped model of --lang, models/saywell-LANG.tflite; for English also $SAYWELL_MODEL)")
-    if lang:
-        from .choose import lang_arg
+    from .choose import lang_arg, lang_choices, lang_metavar, other_languages
 
-        p.add_argument("--lang", type=lang_arg, default=None, metavar="en|es",
-                       help="the language spoken: en (English, the default) or es (Spanish: needs models/saywell-es.tflite); "
+    if lang:
+        p.add_argument("--lang", type=lang_arg, default=None, metavar=lang_metavar(),
+                       help=f"the language spoken: {lang_choices()}; each needs its model, models/saywell-LANG.tflite; "
                             "default: the word list's, else the model's, else en")
     p.add_argument("--delegate", help="TFLite delegate library, e.g. libedgetpu.so.1 for a Coral Edge TPU")
     p.add_argument("--threads", type=_threads, default=1, help="interpreter threads (default 1: a Pi's other cores stay free for audio)")
     p.add_argument("--accent", choices=ACCENTS, default=None,
-                   help=f"English only (refused with Spanish, whose forms from Spain and Latin America both count): "
+                   help=f"English only (refused with {other_languages()}, judged alike whatever the region): "
                         f"what counts as right: us (American forms only), gb (British: no R after a vowel, "
                         f"'bath' with AA, 'hot' with AO), any (either); default: the learner's accent, else the "
                         f"word list's, else the device's (saywell settings accent), else {DEFAULT_ACCENT}")
@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("audio", type=Path, help="a WAV file (any rate, bit depth or channel count: converted to 16 kHz mono)")
     p.add_argument("--text", required=True, help="the word or phrase the learner read")
     p.add_argument("--phones", help="expected phones, words separated by '|': ARPAbet for English ('TH IH NG K'), "
-                                    "IPA or X-SAMPA for Spanish ('p e ɾ o' or 'p e 4 o')")
+                                    "IPA or X-SAMPA for Spanish and French ('p e ɾ o' or 'p e 4 o')")
     p.add_argument("--json", action="store_true", help="print the scoring JSON contract")
     _model_args(p)
     p.set_defaults(func=cmd_score)

@@ -15,8 +15,9 @@ A list the teacher re-imports (or a list file edited) is picked up before the ne
 (wordlists.WatchedList: one stat per word); the session and what it knows of the learner's sounds go on. A new
 version that cannot be used is logged once and the old list stays; so is one in another language than the
 model the kiosk loaded (restart the kiosk to switch: it then loads the list's language's model).
-The list's language picks the model (--lang and --model as for practice). A Spanish word is prompted in
-English ("Say:") then spoken by espeak-ng's Spanish voice; feedback is in English.
+The list's language picks the model (--lang and --model as for practice). A word in another language than English
+(Spanish, French) is prompted in English ("Say:") then spoken by espeak-ng's voice for its language; feedback is
+in English.
 Each attempt's recording is kept only while a teacher has turned that on (device/classroom/audio_keep.py); a failure to
 keep one is logged once and practice goes on.
 

@@ -14,8 +14,11 @@ from ..classroom.wordlists import (Checked, alternates_of, check_name, default_n
 from ..engine.accent import ACCENTS
 from ..errors import SaywellError
 
-LANG_HELP = ("the list's language: en (English, the default) or es (Spanish: phones in IPA or X-SAMPA); "
-             "a lang column in the file says it too, and must agree")
+def _lang_help() -> str:
+    from .choose import lang_choices
+
+    return (f"the list's language: {lang_choices()}; phones in ARPAbet for English, else IPA or X-SAMPA; "
+            "a lang column in the file says it too, and must agree")
 
 
 def _lang(text: str) -> str:
@@ -27,11 +30,13 @@ SHOW_CHUNK = 1000  # entries whose alternates are looked up together: few querie
 
 
 def register(sub) -> None:
+    from .choose import lang_metavar
+
     p = sub.add_parser("lists", help="check, import, show and export teacher word lists")
     lsub = p.add_subparsers(dest="lists_command", required=True, metavar="validate|import|show|export")
     q = lsub.add_parser("validate", help="check a list file and report every problem with its line")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
-    q.add_argument("--lang", type=_lang, metavar="en|es", help=LANG_HELP)
+    q.add_argument("--lang", type=_lang, metavar=lang_metavar(), help=_lang_help())
     q.set_defaults(func=cmd_validate)
     q = lsub.add_parser("import", help="check a list file and store it for practice (refused if it has errors)")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
@@ -39,7 +44,7 @@ def register(sub) -> None:
     q.add_argument("--accent", choices=ACCENTS, help="English lists only: the accent this list teaches: us, gb or any "
                                                      "(default: the device's, saywell settings accent); practice and the "
                                                      "kiosk follow it")
-    q.add_argument("--lang", type=_lang, metavar="en|es", help=LANG_HELP + "; stored with the list")
+    q.add_argument("--lang", type=_lang, metavar=lang_metavar(), help=_lang_help() + "; stored with the list")
     q.set_defaults(func=cmd_import)
     q = lsub.add_parser("show", help="the stored lists, or one list's words with their phones")
     q.add_argument("name", nargs="?", help="a stored list (default: list them all)")

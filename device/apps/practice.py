@@ -10,9 +10,10 @@ on by itself: only q); without a terminal each word is tried once.
 object and latency_ms from the end-of-speech decision), warning.
 
 Words come from --list: a file (plain text, CSV/TSV with phones, hints and levels) or the name of a list
-stored with `saywell lists import`; the default is the built-in beginner list of --lang (English, or
-classroom/data/beginner_es.csv for Spanish). The list's language picks the model (models/saywell-LANG.tflite)
-unless --model is given, whose language must then be the list's. With the microphone the next
+stored with `saywell lists import`; the default is the built-in beginner list of --lang (English's
+classroom/data/beginner.csv, another language's beginner_LANG.csv: beginner_es.csv, beginner_fr.csv). The list's
+language picks the model (models/saywell-LANG.tflite) unless --model is given, whose language must then be the
+list's. With the microphone the next
 word is chosen adaptively (device/classroom/schedule.py: spaced repetition steered by the learner's weak sounds);
 recordings and stdin keep the list's order (--order as-listed; --order overrides). Every scored attempt is recorded in the
 progress store (device/classroom/progress.py) under --learner, or as an anonymous session; --no-progress records
@@ -166,7 +167,7 @@ class Keys:
 
 
 def play_reference(text: str, idle: Callable[[], None], voice: str = "en-us") -> str | None:
-    """Speaks the word with espeak-ng in `voice` (the language's: es for Spanish); returns why it could not, or None."""
+    """Speaks the word with espeak-ng in `voice` (the language's: es for Spanish, fr for French); returns why it could not, or None."""
     exe = shutil.which("espeak-ng")
     if exe is None:
         return "no reference audio: espeak-ng is not installed (apt-get install espeak-ng)"

@@ -177,11 +177,18 @@ def login_page(csrf: str, message: str = "") -> str:
                   'autofocus required></label><button type="submit">Log in</button></form>', Page(None, False))
 
 
+def _codes() -> str:
+    """'<code>en</code>, <code>es</code> or <code>fr</code>': every language a list may be in."""
+    codes = [f"<code>{code}</code>" for code in LANGUAGES]
+    return " or ".join([", ".join(codes[:-1]), codes[-1]]) if len(codes) > 1 else codes[0]
+
+
 def _upload_form(page: Page) -> str:
     return ('<h2 id="upload">Upload a word list</h2>'
             '<p>Plain text (one word or phrase per line) or CSV/TSV with a header row: <code>text</code>, optional '
             '<code>phones</code>, <code>hint</code>, <code>level</code>, <code>tags</code>, <code>lang</code> '
-            '(<code>en</code> or <code>es</code>). UTF-8. A Spanish list\'s phones are IPA or X-SAMPA. The list is '
+            f'({_codes()}). UTF-8. Phones are ARPAbet for English, '
+            'IPA or X-SAMPA for another language. The list is '
             'checked first; nothing is imported until you confirm.</p>'
             '<form class="box" method="post" action="/lists/check" enctype="multipart/form-data">'
             f'<input type="hidden" name="csrf" value="{e(page.csrf)}">'
@@ -388,7 +395,7 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
                  f'<input type="hidden" name="upload" value="{e(upload_token)}">'
                  + ('<label>Accent this list teaches <select name="accent">'
                     + "".join(f'<option value="{v}">{e(label)}</option>' for v, label in ACCENT_CHOICES) + '</select></label> '
-                    if lang == DEFAULT_LANGUAGE else "")  # Spanish: Spain's and Latin America's forms both count
+                    if lang == DEFAULT_LANGUAGE else "")  # other languages: judged alike for every region
                  + f'<button type="submit" id="import">Import {e(repr(name))}</button></form>')
     if checked.wordlist.entries:
         shown = checked.wordlist.entries[:CHECK_ENTRIES_SHOWN]
