@@ -1,17 +1,17 @@
 """Teacher word lists: read what a teacher actually has, report every problem by line, keep imported lists.
 
 A list is plain text (one word or phrase per line) or a CSV/TSV table from a spreadsheet with a header row:
-`text` (required), `phones` (ARPAbet, or for Spanish IPA or X-SAMPA; words separated by '|'), `hint`, `level`
-(1 = easiest), `tags` (separated by ';'), `lang` (en or es: the list's language, the same on every row that
-fills it; a list is in one language because one model judges it). Lines starting with '#' are comments in both. UTF-8, with or without a BOM, read as NFC;
-only \n, \r\n and \r end a line (not the form feeds or U+2028 that str.splitlines also splits at), so line
-numbers are those of the teacher's editor.
+`text` (required), `phones` (ARPAbet, or for Spanish and French IPA or X-SAMPA; words separated by '|'), `hint`,
+`level` (1 = easiest), `tags` (separated by ';'), `lang` (en, es or fr: the list's language, the same on every
+row that fills it; a list is in one language because one model judges it). Lines starting with '#' are comments
+in both. UTF-8, with or without a BOM, read as NFC; only \n, \r\n and \r end a line (not the form feeds or U+2028
+that str.splitlines also splits at), so line numbers are those of the teacher's editor.
 
 Every word's expected phones are settled when the list is read: the teacher's `phones` win, then CMUdict,
-then an espeak-ng guess (a warning, so the teacher can check it); a Spanish word's come from its spelling
-(espeak-ng's Spanish rules, engine/lexicon_rules.py), which needs no warning. An imported list stores the settled
-phones, so a later dictionary or espeak-ng update cannot change what learners are scored against, and a
-word's identity for progress is its normalised text and phones (`WordEntry.key`), never its row number.
+then an espeak-ng guess (a warning, so the teacher can check it); a Spanish or French word's come from its
+spelling (espeak-ng's rules for the language, engine/lexicon_rules.py), which needs no warning. An imported list
+stores the settled phones, so a later dictionary or espeak-ng update cannot change what learners are scored
+against, and a word's identity for progress is its normalised text and phones (`WordEntry.key`), never its row number.
 """
 
 from __future__ import annotations
@@ -34,11 +34,13 @@ from ..engine.phones import PHONES
 
 BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.csv"
 BUILTIN_NAME = "beginner"
-# The built-in list of each language: what practice and the kiosk use without --list.
-BUILTIN_LISTS = {"en": (BUILTIN_LIST, BUILTIN_NAME),
-                 "es": (Path(__file__).resolve().parent / "data" / "beginner_es.csv", "beginner-es")}
+# The built-in list of each language: what practice and the kiosk use without --list (data/beginner_LANG.csv,
+# English's is beginner.csv, its name from before other languages).
+BUILTIN_LISTS = {code: (BUILTIN_LIST, BUILTIN_NAME) if code == DEFAULT_LANGUAGE else
+                 (BUILTIN_LIST.with_name(f"beginner_{code}.csv"), f"beginner-{code}") for code in LANGUAGES}
 COLUMNS = ("text", "phones", "hint", "level", "tags", "lang")
-PHRASE_EXAMPLE = {"en": "TH AE NG K | Y UW", "es": "m u tʃ a s | ɡ ɾ a θ i a s"}  # one group per word
+PHRASE_EXAMPLE = {"en": "TH AE NG K | Y UW", "es": "m u tʃ a s | ɡ ɾ a θ i a s",
+                  "fr": "m ɛ ʁ s i | b o k u"}  # one group per word
 MAX_WORDS = 6  # longer takes more than the listener's 5 s, and alignment errors grow with length
 MAX_CHARS = 40
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -89,7 +91,7 @@ class WordList:
     entries: tuple[WordEntry, ...]
     origin: str = ""  # the file it was read or imported from
     accent: str | None = None  # us, gb or any for this list (a stored list's setting); None: the device's
-    lang: str = DEFAULT_LANGUAGE  # en or es: which language (and model) judges it
+    lang: str = DEFAULT_LANGUAGE  # en, es or fr: which language (and model) judges it
 
 
 @dataclass(frozen=True, slots=True)
