@@ -73,3 +73,30 @@ def test_device_scores_with_the_fresh_model(smoke_model):
     r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--json", "--model", str(smoke_model))
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["verdict"] in ("correct", "mispronounced", "no_speech")
+
+
+@pytest.fixture(scope="module")
+def spanish_smoke_model(tmp_path_factory):
+    from saywell_train.voices.fetched import voices_root
+
+    if not all((voices_root() / "mbrola" / v / v).exists() for v in ("es1", "es3")):
+        pytest.skip("MBROLA es1 and es3 not fetched (scripts/fetch-mbrola es1 es3)")
+    work = tmp_path_factory.mktemp("smoke_es")
+    r = subprocess.run([sys.executable, "-m", "saywell_train", "--preset", "smoke", "--work", str(work), "--out", str(work / "models"),
+                        "--allow-int8-loss", "--set", "lang=es", "--set", "voices=mbrola_es1,mbrola_es3"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return work / "models" / "saywell-es.tflite"
+
+
+def test_a_spanish_model_is_made_by_the_same_stages(spanish_smoke_model):
+    from saywell.engine.language import SPANISH
+
+    meta = json.loads(spanish_smoke_model.with_suffix(".json").read_text())
+    assert meta["language"] == "es" and meta["phones"] == list(SPANISH.phones) + ["SIL"]
+    assert meta["training"]["heldout_voices"] == ["mbrola_es3"] and meta["training"]["data"]["language"] == "es"
+    assert meta["evaluation"]["int8"]["heldout_scoring"]["n_mispronounced"] > 0  # es3's twins were scored
+    r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hola", "--json", "--model", str(spanish_smoke_model))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["lang"] == "es" and [p["phone"] for p in out["words"][0]["phones"]] == ["o", "l", "a"]
