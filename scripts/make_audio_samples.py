@@ -1,5 +1,6 @@
 """Regenerates audio_samples/: a few real recordings (Asterisk prompts, CC-BY-SA-3.0) and piper joe
-takes with deliberate learner errors. Run from the repo root with the train extra installed:
+takes with deliberate learner errors; for Spanish (manifest_es.tsv), the Mexican Asterisk speaker and MBROLA
+takes with learner errors. Run from the repo root with the train extra installed:
 
     python scripts/make_audio_samples.py
 """
@@ -64,6 +65,53 @@ def main() -> None:
         rows.append(f"{name}\t{text}\t\t{note}")
     (OUT / "manifest.tsv").write_text(
         "# audio<TAB>expected text<TAB>expected phones (optional)<TAB>note; read by `saywell demo` and the tests\n"
+        + "\n".join(rows) + "\n")
+    spanish()
+
+
+# Spanish (`saywell demo --lang es`): the Mexican Asterisk speaker, correct; MBROLA mx1 (a training voice, as joe
+# is for English) with one deliberate learner error each; held-out us3 reading 'perro' as English speakers do.
+REAL_ES = [
+    ("real_es_gracias.wav", "auth-thankyou", "gracias", "real speaker (Mexican Spanish), correct"),
+    ("real_es_arroba.wav", "letters/at", "arroba", "real speaker, correct (the trill of 'rr')"),
+    ("real_es_manana.wav", "digits/tomorrow", "mañana", "real speaker, correct (ñ)"),
+    ("real_es_japon.wav", "phonetic/j_p", "japón", "real speaker, correct (the jota)"),
+]
+# (file, voice, spoken phones, stressed vowel index, expected text, note)
+MBROLA_ES = [
+    ("mx1_perro.wav", "mx1", ("p", "e", "r", "o"), 1, "perro", "synthetic (MBROLA mx1), correct"),
+    ("mx1_perro_as_pero.wav", "mx1", ("p", "e", "ɾ", "o"), 1, "perro", "trill r said as the tap ɾ ('pero')"),
+    ("mx1_manana_as_manana.wav", "mx1", ("m", "a", "n", "a", "n", "a"), 3, "mañana", "ñ said as n"),
+    ("mx1_japon_as_kapon.wav", "mx1", ("k", "a", "p", "o", "n"), 3, "japón", "jota x said as k"),
+]
+
+
+def spanish() -> None:
+    from saywell.engine.language import SPANISH
+    from saywell_train.anglo_reader import say
+    from saywell_train.realspeech_lang import _sources
+    from saywell_train.synthesize_lang import Word
+    from saywell_train.voices.mbrola_native import NativeMbrolaVoice
+
+    rows = []
+    _, root = _sources("es")
+    for name, prompt, text, note in REAL_ES:
+        with tempfile.TemporaryDirectory() as td:
+            wav = Path(td) / "x.wav"
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "g722", "-i", str(root / f"{prompt}.g722"),
+                            "-ar", "16000", "-ac", "1", str(wav)], check=True)
+            write_wav(OUT / name, load_wav(wav).samples)
+        rows.append(f"{name}\t{text}\t\t{note}")
+    for name, voice, phones, stress, text, note in MBROLA_ES:
+        u = NativeMbrolaVoice(voice, SPANISH, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])
+        write_wav(OUT / name, u.audio)
+        rows.append(f"{name}\t{text}\t\t{note}")
+    audio, _, _ = say("us3", Word("perro", ("p", "e", "r", "o"), 1), SPANISH.vowels, 150, 50, "es")
+    write_wav(OUT / "us3_perro_english_way.wav", audio)
+    rows.append("us3_perro_english_way.wav\tperro\t\tread as an English speaker would (MBROLA us3): R as English r, "
+                "e and o glided")
+    (OUT / "manifest_es.tsv").write_text(
+        "# Spanish clips for `saywell demo --lang es` and the tests: audio<TAB>expected text<TAB>phones<TAB>note\n"
         + "\n".join(rows) + "\n")
 
 

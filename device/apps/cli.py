@@ -218,9 +218,13 @@ def cmd_demo(args) -> int:
     """Scores every clip in audio_samples/ against its expected text (the README's first command)."""
     from ..engine.feedback import describe
 
-    manifest = args.samples / "manifest.tsv"
-    rows = read_manifest(manifest)
     scorer = _scorer(args)
+    lang = scorer.lang.code  # the English clips, or another language's: manifest_LANG.tsv beside them
+    manifest = args.samples / ("manifest.tsv" if lang == "en" else f"manifest_{lang}.tsv")
+    if not manifest.exists():
+        raise SaywellError(f"no {scorer.lang.name} demo clips: {manifest} is missing; pass --samples with a folder "
+                           f"that has {manifest.name}")
+    rows = read_manifest(manifest)
     print(f"saywell demo: model {scorer.model.path.name}, {len(rows)} clips from {args.samples}\n")
     outcomes = []
     for row in rows:
@@ -310,8 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_score_batch)
     p = sub.add_parser("demo", help="score the bundled audio samples and print feedback")
-    p.add_argument("--samples", type=Path, default=SAMPLES_DIR, help="a folder with manifest.tsv (default: the bundled audio_samples/)")
-    _model_args(p, lang=False)  # the bundled samples are English
+    p.add_argument("--samples", type=Path, default=SAMPLES_DIR,
+                   help="a folder with manifest.tsv, and manifest_LANG.tsv for another language (default: the bundled "
+                        "audio_samples/, which has English and Spanish clips)")
+    _model_args(p)
     p.set_defaults(func=cmd_demo)
     from .kiosk import register as register_kiosk
     from .practice import register as register_practice
