@@ -44,16 +44,21 @@ PIPER = [
 ]
 
 
+def asterisk_clip(src: Path, dst: Path) -> None:
+    """A G.722 prompt as the 16 kHz mono PCM WAV saywell writes."""
+    with tempfile.TemporaryDirectory() as td:
+        wav = Path(td) / "x.wav"
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "g722", "-i", str(src), "-ar", "16000", "-ac", "1",
+                        str(wav)], check=True)
+        write_wav(dst, load_wav(wav).samples)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     rows = []
     _, root = _find_sources()
     for name, prompt, text, note in REAL:
-        with tempfile.TemporaryDirectory() as td:
-            wav = Path(td) / "x.wav"
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "g722", "-i", str(root / f"{prompt}.g722"),
-                            "-ar", "16000", "-ac", "1", str(wav)], check=True)
-            write_wav(OUT / name, load_wav(wav).samples)
+        asterisk_clip(root / f"{prompt}.g722", OUT / name)
         rows.append(f"{name}\t{text}\t\t{note}")
     rows.append("real_three.wav\ttree\t\treal 'three' checked against 'tree': the TH/T sound should be flagged")
     from saywell_train.voices.piper_voice import PiperVoice
@@ -96,11 +101,7 @@ def spanish() -> None:
     rows = []
     _, root = _sources("es")
     for name, prompt, text, note in REAL_ES:
-        with tempfile.TemporaryDirectory() as td:
-            wav = Path(td) / "x.wav"
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "g722", "-i", str(root / f"{prompt}.g722"),
-                            "-ar", "16000", "-ac", "1", str(wav)], check=True)
-            write_wav(OUT / name, load_wav(wav).samples)
+        asterisk_clip(root / f"{prompt}.g722", OUT / name)
         rows.append(f"{name}\t{text}\t\t{note}")
     for name, voice, phones, stress, text, note in MBROLA_ES:
         u = NativeMbrolaVoice(voice, SPANISH, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])

@@ -164,52 +164,10 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if stop_after == "features":
         return 0
 
-    log("stage fit")
-    from .fit import FitConfig, fit
-    from .model import ModelConfig
-    base = ModelConfig()
-    mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(feat.CLASSES), channels=recipe.channels, block_lookahead=(recipe.block_lookahead,) * base.blocks)
-    saved = work / "fit" / "model_config.json"
-    if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
-        raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
-    fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps, sparsity=recipe.sparsity,
-                     ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob, eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks,
-                     splice_prob=recipe.splice_prob,
-                     lr=recipe.lr, init_weights=recipe.init_weights,
-                     distill=recipe.distill if recipe.teacher_channels else 0.0, distill_temperature=recipe.distill_temperature)
-    teacher_dir = None
-    if recipe.teacher_channels:
-        teacher_dir = work / "fit_teacher"
-        tcfg = replace(mcfg, channels=recipe.teacher_channels)
-        saved = teacher_dir / "model_config.json"
-        if saved.exists() and json.loads(saved.read_text()) != tcfg.to_dict():
-            raise SaywellError(f"{teacher_dir} holds a teacher of another configuration; delete it or use another --work")
-        log(f"teacher: {recipe.teacher_channels} channels, {recipe.teacher_steps} float steps")
-        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=FitConfig.lr, init_weights="", distill=0.0),
-            frontend.pad_value, teacher_dir, log, float_only=True)
-    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir)
-    if stop_after == "fit":
+    meta = fit_and_export(recipe, work, out, name, frontend, feat.CLASSES, train_fs, val_fs, command, data_summary,
+                          [v.name for v in heldout_voices], stop_after)
+    if meta is None:
         return 0
-
-    log("stage export")
-    from .export import export
-    rng = np.random.default_rng(0)
-    in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
-    starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
-    representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
-    labels = train_fs.labels[train_fs.labels >= 0]  # the frames the loss saw (not the masked ones)
-    counts = np.bincount(labels.astype(np.int64), minlength=len(feat.CLASSES)) + 1
-    meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
-        "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
-        "calibration": {"prior_scale": recipe.prior_scale},  # the evaluate stage fits the rest and keeps this
-        "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
-                     "data": data_summary, "heldout_voices": [v.name for v in heldout_voices]},
-    })
-    from .export import export_unpruned_int8
-    export_unpruned_int8(mcfg, work / "fit", work / f"{name}.unpruned.tflite", recipe.chunk_frames, representative)
-    if stop_after == "export":
-        return 0
-
     return evaluate_stage(meta, work, out, name, [v.name for v in heldout_voices], recipe.real_speech, allow_int8_loss)
 
 
@@ -261,7 +219,8 @@ def run_language(recipe: Recipe, work: Path, out: Path, name: str, stop_after: s
 
 def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, classes: tuple[str, ...], train_fs, val_fs,
                    command: str, data_summary: dict, heldout_names: list[str], stop_after: str | None) -> dict | None:
-    """The fit and export stages (float, pruned, QAT; int8 and float TFLite with metadata); None when stopped."""
+    """The fit and export stages of every language (a float model, optionally distilled from a wider teacher, then
+    pruned and QAT; int8 and float TFLite with metadata); None when stopped before the evaluate stage."""
     from saywell.errors import SaywellError
 
     from .fit import FitConfig, fit
@@ -277,8 +236,19 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps,
                      sparsity=recipe.sparsity, ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob,
                      eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks, splice_prob=recipe.splice_prob, lr=recipe.lr,
-                     init_weights=recipe.init_weights, distill=0.0, distill_temperature=recipe.distill_temperature)
-    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log)
+                     init_weights=recipe.init_weights, distill=recipe.distill if recipe.teacher_channels else 0.0,
+                     distill_temperature=recipe.distill_temperature)
+    teacher_dir = None
+    if recipe.teacher_channels:
+        teacher_dir = work / "fit_teacher"
+        tcfg = replace(mcfg, channels=recipe.teacher_channels)
+        saved = teacher_dir / "model_config.json"
+        if saved.exists() and json.loads(saved.read_text()) != tcfg.to_dict():
+            raise SaywellError(f"{teacher_dir} holds a teacher of another configuration; delete it or use another --work")
+        log(f"teacher: {recipe.teacher_channels} channels, {recipe.teacher_steps} float steps")
+        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=FitConfig.lr, init_weights="", distill=0.0),
+            frontend.pad_value, teacher_dir, log, float_only=True)
+    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir)
     if stop_after == "fit":
         return None
     log("stage export")

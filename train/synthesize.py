@@ -195,7 +195,9 @@ def _run_chunk(args) -> list[dict]:
     return out
 
 
-def synthesize_voice(spec: VoiceSpec, jobs: list[Job], out_path: Path, workers: int = 2, chunk: int = 40) -> None:
+def synthesize_voice(spec, jobs: list, out_path: Path, workers: int = 2, chunk: int = 40, runner=None) -> None:
+    """One voice's shard, chunks of jobs spread over the workers; `runner(spec, jobs)` makes a chunk's items
+    (this module's _run_chunk by default; picklable, as the workers are processes)."""
     from tqdm import tqdm
 
     import time
@@ -204,7 +206,7 @@ def synthesize_voice(spec: VoiceSpec, jobs: list[Job], out_path: Path, workers: 
     chunks = [(spec, jobs[i:i + chunk]) for i in range(0, len(jobs), chunk)]
     results: list[dict] = []
     with Pool(workers) as pool:
-        for part in tqdm(pool.imap(_run_chunk, chunks), total=len(chunks), desc=spec.name, unit="chunk"):
+        for part in tqdm(pool.imap(runner or _run_chunk, chunks), total=len(chunks), desc=spec.name, unit="chunk"):
             results.extend(part)
     save_shard(out_path, spec.name, results, {"synth_seconds": round(time.time() - t0, 1), "workers": workers,
                                               "jobs": len(jobs)})

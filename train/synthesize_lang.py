@@ -13,14 +13,14 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import asdict, dataclass
-from multiprocessing import Pool
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from saywell.engine.language import Language, language
 
-from .synthesize import Job, save_shard
+from .synthesize import Job, synthesize_voice
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,15 @@ def make_jobs(vocab: list[Word], n_words: int, n_phrases: int, mis_rate: float, 
     return jobs
 
 
-def _run_chunk(args) -> list[dict]:
+def _run_chunk(code: str, args) -> list[dict]:
+    """One chunk of a voice's takes (a worker process's share)."""
     from saywell.engine.language import language as get
 
     from .voices.foreign_voice import MASKED
     from .voices.mbrola_native import NativeMbrolaVoice
     from .utterance import Segment
 
-    spec, code, jobs = args
+    spec, jobs = args
     lang = get(code)
     out = []
     for job, stress in jobs:
@@ -162,21 +163,6 @@ def _run_chunk(args) -> list[dict]:
         out.append({"job": asdict(job), "audio": (np.clip(u.audio, -1, 1) * 32767).astype(np.int16),
                     "segments": [(s.phone, s.start_s, s.end_s) for s in segs]})
     return out
-
-
-def synthesize_voice(spec: NativeSpec, code: str, jobs: list, out_path: Path, workers: int = 2, chunk: int = 100) -> None:
-    import time
-
-    from tqdm import tqdm
-
-    t0 = time.time()
-    chunks = [(spec, code, jobs[i:i + chunk]) for i in range(0, len(jobs), chunk)]
-    results: list[dict] = []
-    with Pool(workers) as pool:
-        for part in tqdm(pool.imap(_run_chunk, chunks), total=len(chunks), desc=spec.name, unit="chunk"):
-            results.extend(part)
-    save_shard(out_path, spec.name, results, {"synth_seconds": round(time.time() - t0, 1), "workers": workers,
-                                              "jobs": len(jobs)})
 
 
 def run(code: str, out_dir: Path, n_train_words: int, n_train_phrases: int, n_heldout_words: int, vocab_size: int,
@@ -201,7 +187,7 @@ def run(code: str, out_dir: Path, n_train_words: int, n_train_phrases: int, n_he
             jobs = make_jobs(vocab[spec.form], round(n_train_words * spec.share), round(n_train_phrases * spec.share),
                              spec.mis_rate, spec.seed, spec.f0, code)
         if not path.exists():
-            synthesize_voice(spec, code, jobs, path, workers=workers)
+            synthesize_voice(spec, jobs, path, workers=workers, chunk=100, runner=partial(_run_chunk, code))
         z = np.load(path)
         summary["voices"][spec.name] = {"split": "heldout" if heldout else "train", "utterances": int(len(z["lengths"])),
                                         "hours": round(float(z["lengths"].sum()) / 16000 / 3600, 3)}

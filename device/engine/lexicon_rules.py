@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import SaywellError
 from . import g2p
 from .language import SPANISH, Language, language
 from .lexicon import Lexicon, Pronunciation, Unknown, Variant, split_words
@@ -24,30 +23,21 @@ def lexicon_for(code: str | None):
     return Lexicon() if lang.code == "en" else RulesLexicon(lang)
 
 
-class RulesLexicon:
-    """The Lexicon of a language whose spelling espeak-ng reads by rule (the interface of lexicon.Lexicon)."""
-
-    RECENT = 1024
-    use_g2p = True
+class RulesLexicon(Lexicon):
+    """The lexicon of a language whose spelling espeak-ng reads by rule: English's Lexicon with the rules for its
+    dictionary (phrases, their cache and errors are Lexicon's)."""
 
     def __init__(self, lang: Language = SPANISH):
+        super().__init__(use_g2p=True)
         self.lang = lang
         self._alternates: dict[str, tuple[tuple[str, ...], ...]] = {}
-        self._recent: dict[tuple[str, ...], list[Pronunciation]] = {}
 
     def _guess(self, words: list[str], voice: str) -> dict[str, g2p.Guess]:
         return g2p.guess_many(words, voice=voice, to_phones=self.lang.ipa_to_phones)
 
-    def lookup(self, word: str) -> Pronunciation:
-        found = self.lookup_many([word])[word]
-        if isinstance(found, Unknown):
-            raise SaywellError(found.message())
-        return found
-
     def lookup_many(self, words: Iterable[str]) -> dict[str, Pronunciation | Unknown]:
         lower = {w: w.lower() for w in words}
-        todo = sorted(set(lower.values()))
-        main = self._guess(todo, self.lang.espeak_voice)
+        main = self._guess(sorted(set(lower.values())), self.lang.espeak_voice)
         out: dict[str, Pronunciation | Unknown] = {}
         for word, w in lower.items():
             got = main.get(w)
@@ -87,22 +77,6 @@ class RulesLexicon:
                 forms += [f for f in self._alternates.get(p.word, ()) if f != tuple(p.phones)]
             out.append(tuple(Variant.plain(f) for f in forms))
         return out
-
-    def phrase(self, text: str) -> list[Pronunciation]:
-        words = split_words(text)
-        if not words:
-            raise SaywellError(f"no words in text {text!r}; give the word or phrase the learner reads")
-        key = tuple(words)
-        if key in self._recent:
-            return list(self._recent[key])
-        found = self.lookup_many(words)
-        for w in words:
-            if isinstance(found[w], Unknown):
-                raise SaywellError(found[w].message())
-        if len(self._recent) >= self.RECENT:
-            self._recent.pop(next(iter(self._recent)))
-        self._recent[key] = [found[w] for w in words]
-        return [found[w] for w in words]
 
     def contains(self, word: str) -> bool:
         return bool(split_words(word))
