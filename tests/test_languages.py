@@ -130,3 +130,49 @@ def test_the_dev_set_restores_accents_the_transcripts_leave_out():
     assert _plain("contraseña") == "contrasena" and _plain("número") == "numero"
     rng = random.Random(0)
     assert _plain("".join(rng.choice("abc") for _ in range(5))).isascii()
+
+
+# ---- the shipped Spanish model on real and deliberate audio -------------------------------------------------------
+
+ES_MODEL = pytest.importorskip("conftest").ROOT / "models" / "saywell-es.tflite"
+needs_es_model = pytest.mark.skipif(not ES_MODEL.exists(), reason="no Spanish model in models/")
+
+
+@pytest.fixture(scope="module")
+def es_scorer():
+    from saywell.engine.model import AcousticModel
+    from saywell.engine.scoring import Scorer
+
+    return Scorer(AcousticModel(ES_MODEL))
+
+
+def _score(es_scorer, clip: str, text: str):
+    from conftest import SAMPLES
+
+    from saywell.audio.wav import load_wav
+
+    return es_scorer.score(load_wav(SAMPLES / clip), text)
+
+
+@needs_es_model
+@pytest.mark.parametrize("clip,text", [("real_es_gracias.wav", "gracias"), ("real_es_arroba.wav", "arroba"),
+                                       ("mx1_perro.wav", "perro")])
+def test_the_real_speaker_and_a_correct_take_are_judged_correct(es_scorer, clip, text):
+    r = _score(es_scorer, clip, text)
+    assert r.lang == "es" and r.verdict == "correct" and r.score >= 70, r.to_dict()
+
+
+@needs_es_model
+@pytest.mark.parametrize("clip,text,phone,heard", [("mx1_perro_as_pero.wav", "perro", "r", "ɾ"),
+                                                   ("mx1_japon_as_kapon.wav", "japón", "x", "k")])
+def test_a_learner_error_is_flagged_on_its_sound_and_named(es_scorer, clip, text, phone, heard):
+    r = _score(es_scorer, clip, text)
+    flagged = [p for p in r.words[0].phones if not p.ok]
+    assert r.verdict == "mispronounced" and [(p.phone, p.heard) for p in flagged] == [(phone, heard)], r.to_dict()
+
+
+@needs_es_model
+def test_an_english_speakers_r_is_flagged_in_perro(es_scorer):
+    r = _score(es_scorer, "us3_perro_english_way.wav", "perro")
+    assert r.verdict == "mispronounced" and [p.phone for p in r.words[0].phones if not p.ok] == ["r"], r.to_dict()
+
