@@ -72,6 +72,7 @@ def main() -> None:
         "# audio<TAB>expected text<TAB>expected phones (optional)<TAB>note; read by `saywell demo` and the tests\n"
         + "\n".join(rows) + "\n")
     spanish()
+    french()
 
 
 # Spanish (`saywell demo --lang es`): the Mexican Asterisk speaker, correct; MBROLA mx1 (a training voice, as joe
@@ -118,3 +119,42 @@ def spanish() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# French (`saywell demo --lang fr`): the Canadian Asterisk speaker, correct; MBROLA fr1 (a training voice) with a
+# learner error each; held-out us3 reading 'rue' as English speakers do.
+REAL_FR = [
+    ("real_fr_merci.wav", "auth-thankyou", "merci", "real speaker (Canadian French), correct"),
+    ("real_fr_deux.wav", "digits/2", "deux", "real speaker, correct (ø)"),
+    ("real_fr_quinze.wav", "digits/15", "quinze", "real speaker, correct (a nasal vowel)"),
+    ("real_fr_suspendu.wav", "dictate/paused", "suspendu", "real speaker, correct (y)"),
+]
+MBROLA_FR = [
+    ("fr1_rue.wav", "fr1", ("ʁ", "y"), 1, "rue", "synthetic (MBROLA fr1), correct"),
+    ("fr1_rue_as_roue.wav", "fr1", ("ʁ", "u"), 1, "rue", "y said as u ('roue')"),
+    ("fr1_bon_as_bonne.wav", "fr1", ("b", "ɔ", "n"), 1, "bon", "the nasal vowel ɔ̃ said as ɔ and an n"),
+]
+
+
+def french() -> None:
+    from saywell.engine.language import FRENCH
+    from saywell_train.anglo_reader import say
+    from saywell_train.realspeech_lang import _sources
+    from saywell_train.synthesize_lang import Word
+    from saywell_train.voices.mbrola_native import NativeMbrolaVoice
+
+    rows = []
+    _, root = _sources("fr")
+    for name, prompt, text, note in REAL_FR:
+        asterisk_clip(root / f"{prompt}.g722", OUT / name)
+        rows.append(f"{name}\t{text}\t\t{note}")
+    for name, voice, phones, stress, text, note in MBROLA_FR:
+        u = NativeMbrolaVoice(voice, FRENCH, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])
+        write_wav(OUT / name, u.audio)
+        rows.append(f"{name}\t{text}\t\t{note}")
+    audio, _, _ = say("us3", Word("rue", ("ʁ", "y"), 1), FRENCH.vowels, 150, 50, "fr")
+    write_wav(OUT / "us3_rue_english_way.wav", audio)
+    rows.append("us3_rue_english_way.wav\true\t\tread as an English speaker would (MBROLA us3): English r, y as 'oo'")
+    (OUT / "manifest_fr.tsv").write_text(
+        "# French clips for `saywell demo --lang fr` and the tests: audio<TAB>expected text<TAB>phones<TAB>note\n"
+        + "\n".join(rows) + "\n")

@@ -176,3 +176,32 @@ def test_an_english_speakers_r_is_flagged_in_perro(es_scorer):
     r = _score(es_scorer, "us3_perro_english_way.wav", "perro")
     assert r.verdict == "mispronounced" and [p.phone for p in r.words[0].phones if not p.ok] == ["r"], r.to_dict()
 
+
+
+FR_MODEL = ES_MODEL.with_name("saywell-fr.tflite")
+
+
+@pytest.fixture(scope="module")
+def fr_scorer():
+    from saywell.engine.model import AcousticModel
+    from saywell.engine.scoring import Scorer
+
+    if not FR_MODEL.exists():
+        pytest.skip("no French model in models/")
+    return Scorer(AcousticModel(FR_MODEL))
+
+
+@pytest.mark.parametrize("clip,text", [("real_fr_merci.wav", "merci"), ("real_fr_deux.wav", "deux"),
+                                       ("real_fr_suspendu.wav", "suspendu"), ("fr1_rue.wav", "rue")])
+def test_the_real_french_speaker_and_a_correct_take_are_judged_correct(fr_scorer, clip, text):
+    r = _score(fr_scorer, clip, text)
+    assert r.lang == "fr" and r.verdict == "correct" and r.score >= 70, r.to_dict()
+
+
+@pytest.mark.parametrize("clip,text,phone,heard", [("fr1_rue_as_roue.wav", "rue", "y", "u"),
+                                                   ("fr1_bon_as_bonne.wav", "bon", "ɔ̃", "ɔ"),
+                                                   ("us3_rue_english_way.wav", "rue", "ʁ", "l")])
+def test_a_french_learner_error_is_flagged_on_its_sound_and_named(fr_scorer, clip, text, phone, heard):
+    r = _score(fr_scorer, clip, text)
+    worst = min(r.words[0].phones, key=lambda p: p.score)
+    assert r.verdict == "mispronounced" and (worst.phone, worst.heard) == (phone, heard) and not worst.ok, r.to_dict()

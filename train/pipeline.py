@@ -261,7 +261,7 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     counts = np.bincount(labels.astype(np.int64), minlength=len(classes)) + 1
     meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
         "language": recipe.lang,
-        "class_priors": [round(float(c), 6) for c in counts / counts.sum()],
+        "class_priors": [max(round(float(c), 6), 1e-6) for c in counts / counts.sum()],  # a class never seen: not 0
         "calibration": {"prior_scale": recipe.prior_scale},
         "training": {"command": command, "recipe": asdict(recipe), "fit": asdict(fcfg), "fit_summary": fit_summary,
                      "data": data_summary, "heldout_voices": heldout_names},
