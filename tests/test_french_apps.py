@@ -1,7 +1,7 @@
 """French in the device apps, as Spanish is (test_spanish_apps.py): --lang fr and the model's language agree or say
 why not, French word lists (a lang column, IPA or X-SAMPA phones, stored with their language), the built-in French
-list, and sounds labelled in French in reports and on the teacher page. No French model is trained yet: where one
-is needed, an English model labelled French checks the plumbing before anything is scored."""
+list, and sounds labelled in French in reports and on the teacher page. Where a mismatched model is needed, an
+English model labelled French checks the plumbing before anything is scored."""
 
 import json
 import re
@@ -20,9 +20,8 @@ from saywell.classroom.wordlists import BUILTIN_LISTS, load_stored, read_list, r
 from saywell.engine.feedback import tip
 from saywell.engine.language import LANGUAGES
 
-FR_MODELS = [ROOT / "models" / "saywell-fr.tflite", ROOT / "work_fr" / "smoke_models" / "saywell-fr.tflite"]
-FR_MODEL = next((p for p in FR_MODELS if p.exists()), None)
-needs_fr_model = pytest.mark.skipif(FR_MODEL is None, reason="no French model (models/saywell-fr.tflite) yet")
+FR_MODEL = ROOT / "models" / "saywell-fr.tflite"
+needs_fr_model = pytest.mark.skipif(not FR_MODEL.exists(), reason="no French model in models/")
 WAV = str(SAMPLES / "joe_think.wav")
 
 
