@@ -205,3 +205,24 @@ def test_a_french_learner_error_is_flagged_on_its_sound_and_named(fr_scorer, cli
     r = _score(fr_scorer, clip, text)
     worst = min(r.words[0].phones, key=lambda p: p.score)
     assert r.verdict == "mispronounced" and (worst.phone, worst.heard) == (phone, heard) and not worst.ok, r.to_dict()
+
+
+def test_the_french_demo_catches_its_mistakes_and_accepts_its_correct_clips():
+    from conftest import run_cli
+
+    if not FR_MODEL.exists():
+        pytest.skip("no French model in models/")
+    r = run_cli("demo", "--lang", "fr")
+    assert r.returncode == 0, r.stderr
+    assert "deliberate mistakes caught: 3 of 3\ncorrect clips judged correct: 5 of 5" in r.stdout, r.stdout[-800:]
+
+
+@needs_es_model
+def test_the_spanish_demo_names_its_misses_and_the_spanish_card():
+    from conftest import run_cli
+
+    r = run_cli("demo", "--lang", "es")
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    assert "mx1_perro_as_pero" not in summary and "mx1_japon_as_kapon" not in summary  # caught
+    assert "known limits of the shipped model: models/saywell-es.md" in summary or "missed" not in summary

@@ -240,11 +240,11 @@ def cmd_demo(args) -> int:
         print(describe(result, color=sys.stdout.isatty()))
         print()
         outcomes.append((row, result))
-    print(demo_summary(outcomes))
+    print(demo_summary(outcomes, "models/README.md" if lang == "en" else f"models/saywell-{lang}.md"))
     return 0
 
 
-def demo_summary(outcomes) -> str:
+def demo_summary(outcomes, card: str = "models/README.md") -> str:
     """What the demo shows, said plainly: which deliberate mistakes were caught and which correct clips passed,
     naming the misses (a first-time user should not have to work it out, or be told a miss is a catch)."""
     def name(row, result) -> str:
@@ -259,7 +259,7 @@ def demo_summary(outcomes) -> str:
              f"correct clips judged correct: {len(correct) - len(rejected)} of {len(correct)}"
              + (f"; rejected: {'; '.join(rejected)}" if rejected else "")]
     if missed or rejected:
-        lines.append("these are known limits of the shipped model: models/README.md")
+        lines.append(f"these are known limits of the shipped model: {card}")
     return "\n".join(lines)
 
 
