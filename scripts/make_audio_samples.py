@@ -92,33 +92,37 @@ MBROLA_ES = [
 ]
 
 
-def spanish() -> None:
-    from saywell.engine.language import SPANISH
+def language_samples(code: str, real: list, takes: list, english_way: tuple[str, str, tuple[str, ...], int, str]) -> None:
+    """A language's demo clips and manifest_CODE.tsv: its Asterisk speaker (correct), MBROLA takes with and
+    without a learner error, and held-out us3 reading one word as English speakers do."""
+    from saywell.engine.language import language
     from saywell_train.anglo_reader import say
     from saywell_train.realspeech_lang import _sources
     from saywell_train.synthesize_lang import Word
     from saywell_train.voices.mbrola_native import NativeMbrolaVoice
 
+    lang = language(code)
     rows = []
-    _, root = _sources("es")
-    for name, prompt, text, note in REAL_ES:
+    _, root = _sources(code)
+    for name, prompt, text, note in real:
         asterisk_clip(root / f"{prompt}.g722", OUT / name)
         rows.append(f"{name}\t{text}\t\t{note}")
-    for name, voice, phones, stress, text, note in MBROLA_ES:
-        u = NativeMbrolaVoice(voice, SPANISH, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])
+    for name, voice, phones, stress, text, note in takes:
+        u = NativeMbrolaVoice(voice, lang, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])
         write_wav(OUT / name, u.audio)
         rows.append(f"{name}\t{text}\t\t{note}")
-    audio, _, _ = say("us3", Word("perro", ("p", "e", "r", "o"), 1), SPANISH.vowels, 150, 50, "es")
-    write_wav(OUT / "us3_perro_english_way.wav", audio)
-    rows.append("us3_perro_english_way.wav\tperro\t\tread as an English speaker would (MBROLA us3): R as English r, "
-                "e and o glided")
-    (OUT / "manifest_es.tsv").write_text(
-        "# Spanish clips for `saywell demo --lang es` and the tests: audio<TAB>expected text<TAB>phones<TAB>note\n"
+    name, word, phones, stress, note = english_way
+    audio, _, _ = say("us3", Word(word, phones, stress), lang.vowels, 150, 50, code)
+    write_wav(OUT / name, audio)
+    rows.append(f"{name}\t{word}\t\t{note}")
+    (OUT / f"manifest_{code}.tsv").write_text(
+        f"# {lang.name} clips for `saywell demo --lang {code}` and the tests: audio<TAB>expected text<TAB>phones<TAB>note\n"
         + "\n".join(rows) + "\n")
 
 
-if __name__ == "__main__":
-    main()
+def spanish() -> None:
+    language_samples("es", REAL_ES, MBROLA_ES, ("us3_perro_english_way.wav", "perro", ("p", "e", "r", "o"), 1,
+                     "read as an English speaker would (MBROLA us3): R as English r, e and o glided"))
 
 
 # French (`saywell demo --lang fr`): the Canadian Asterisk speaker, correct; MBROLA fr1 (a training voice) with a
@@ -137,24 +141,5 @@ MBROLA_FR = [
 
 
 def french() -> None:
-    from saywell.engine.language import FRENCH
-    from saywell_train.anglo_reader import say
-    from saywell_train.realspeech_lang import _sources
-    from saywell_train.synthesize_lang import Word
-    from saywell_train.voices.mbrola_native import NativeMbrolaVoice
-
-    rows = []
-    _, root = _sources("fr")
-    for name, prompt, text, note in REAL_FR:
-        asterisk_clip(root / f"{prompt}.g722", OUT / name)
-        rows.append(f"{name}\t{text}\t\t{note}")
-    for name, voice, phones, stress, text, note in MBROLA_FR:
-        u = NativeMbrolaVoice(voice, FRENCH, tempo=1.1, f0=115, seed=7).synthesize([text], [phones], [stress])
-        write_wav(OUT / name, u.audio)
-        rows.append(f"{name}\t{text}\t\t{note}")
-    audio, _, _ = say("us3", Word("rue", ("ʁ", "y"), 1), FRENCH.vowels, 150, 50, "fr")
-    write_wav(OUT / "us3_rue_english_way.wav", audio)
-    rows.append("us3_rue_english_way.wav\true\t\tread as an English speaker would (MBROLA us3): English r, y as 'oo'")
-    (OUT / "manifest_fr.tsv").write_text(
-        "# French clips for `saywell demo --lang fr` and the tests: audio<TAB>expected text<TAB>phones<TAB>note\n"
-        + "\n".join(rows) + "\n")
+    language_samples("fr", REAL_FR, MBROLA_FR, ("us3_rue_english_way.wav", "rue", ("ʁ", "y"), 1,
+                     "read as an English speaker would (MBROLA us3): English r, y as 'oo'"))
