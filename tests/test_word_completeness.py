@@ -101,8 +101,8 @@ def test_the_json_contract_holds_every_field_of_the_result(scorer):
 
 def test_the_classic_substitutions_are_the_pairs_feedback_has_tips_for():
     """One list of learners' substitutions: the scorer's rivals (phones.LEARNER_SUBSTITUTIONS) and the
-    articulation tips (feedback.PAIR_TIPS) name the same pairs."""
-    from saywell.engine.feedback import PAIR_TIPS
+    articulation tips (phones.PAIR_TIPS) name the same pairs."""
+    from saywell.engine.phones import PAIR_TIPS
     from saywell.engine.phones import LEARNER_SUBSTITUTIONS
 
     assert set(LEARNER_SUBSTITUTIONS) == set(PAIR_TIPS) and len(LEARNER_SUBSTITUTIONS) == len(PAIR_TIPS)

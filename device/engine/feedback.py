@@ -6,40 +6,6 @@ from .language import DEFAULT_LANGUAGE, language
 from .phones import EXAMPLE_WORDS
 from .scoring import PhoneResult, ScoreResult, WordResult
 
-# (expected, heard) -> articulation tip; most specific first, then a tip for the expected sound alone.
-PAIR_TIPS: dict[tuple[str, str], str] = {
-    ("TH", "S"): "put the tip of your tongue between your teeth and blow gently: 'th', not 's'",
-    ("TH", "T"): "don't stop the air: tongue tip lightly between the teeth and let the air flow, 'th' not 't'",
-    ("TH", "F"): "use your tongue, not your lip: tongue tip between the teeth, top teeth off the lip",
-    ("DH", "D"): "tongue tip between the teeth and keep your voice buzzing: 'th' as in 'this', not 'd'",
-    ("DH", "Z"): "move the tongue forward between the teeth: 'th' as in 'this', not 'z'",
-    ("V", "W"): "touch your top teeth to your bottom lip and buzz: 'v', don't round the lips",
-    ("V", "B"): "don't close the lips: top teeth on the bottom lip, and let the air buzz through",
-    ("W", "V"): "round your lips like a kiss and don't touch the teeth: 'w'",
-    ("R", "L"): "curl the tongue back and don't let it touch the roof of the mouth: 'r'",
-    ("L", "R"): "touch the tongue tip to the ridge behind your top teeth: 'l'",
-    ("IH", "IY"): "short and relaxed: 'i' as in 'ship', not the long 'ee' of 'sheep'",
-    ("IY", "IH"): "long and tense, smile a little: 'ee' as in 'sheep'",
-    ("AE", "EH"): "open your mouth wider and drop the jaw: 'a' as in 'cat'",
-    ("Z", "S"): "add your voice: 'z' buzzes (touch your throat to feel it), 's' only hisses",
-    ("SH", "S"): "round the lips and pull the tongue back a little: 'sh', not 's'",
-    ("S", "SH"): "spread the lips and keep the tongue forward: 's', not 'sh'",
-    ("CH", "SH"): "start with a stop: the tongue touches the roof first, then releases: 't-sh'",
-    ("NG", "N"): "the back of the tongue goes up to the soft palate, don't use the tip: 'ng'",
-    ("UH", "UW"): "short and relaxed: 'oo' as in 'book', not 'food'",
-    ("UW", "UH"): "long, with rounded lips: 'oo' as in 'food'",
-    ("P", "B"): "no voice and a small puff of air: 'p'",
-    ("B", "P"): "use your voice from the start: 'b'",
-}
-
-PHONE_TIPS: dict[str, str] = {
-    "TH": "tongue tip between the teeth, blow gently", "DH": "tongue tip between the teeth, with voice",
-    "R": "curl the tongue back, no touching", "L": "tongue tip on the ridge behind the top teeth",
-    "V": "top teeth on the bottom lip, with voice", "W": "rounded lips, no teeth",
-    "NG": "back of the tongue up, air through the nose", "ZH": "like 'sh' with voice, as in 'measure'",
-    "HH": "just a breath of air before the vowel",
-}
-
 LONG_PAUSE_S = 1.0  # a pause inside a phrase worth mentioning to a learner
 
 _R_COLOURED = {"R", "ER"}
@@ -57,23 +23,18 @@ def accent_tip(accent: str, word: str, expected: str, heard: str | None) -> str 
 
 
 def tip(expected: str, heard: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """How to say the expected sound, in English; for another language, with an example word of that language."""
-    if lang != DEFAULT_LANGUAGE:
-        spoken = language(lang)
-        word = spoken.sounds.get(expected, (expected, expected))[1]
-        if heard == "-":
-            return f"don't drop the '{expected}' sound (as in {spoken.name} '{word}'): say it clearly"
-        if heard and (expected, heard) in spoken.pair_tips:
-            return spoken.pair_tips[(expected, heard)]
-        base = spoken.tips.get(expected)
-        example = f"the sound /{expected}/ in {spoken.name} '{word}'"
-        return f"{example}: {base}" if base else f"aim for {example}"
+    """How to say the expected sound, in English (the learner's likely first language), from the language's tips;
+    another language's example word is named with the language and the sound it stands for."""
+    spoken = language(lang)
+    word = spoken.sounds.get(expected, (expected, expected))[1]
+    english = spoken.code == DEFAULT_LANGUAGE
+    where = f"'{word}'" if english else f"{spoken.name} '{word}'"
     if heard == "-":
-        return f"don't drop the '{expected}' sound (as in '{EXAMPLE_WORDS.get(expected, expected)}'): say it clearly"
-    if heard and (expected, heard) in PAIR_TIPS:
-        return PAIR_TIPS[(expected, heard)]
-    base = PHONE_TIPS.get(expected)
-    example = f"the sound in '{EXAMPLE_WORDS.get(expected, expected)}'"
+        return f"don't drop the '{expected}' sound (as in {where}): say it clearly"
+    if heard and (expected, heard) in spoken.pair_tips:
+        return spoken.pair_tips[(expected, heard)]
+    base = spoken.tips.get(expected)
+    example = f"the sound in {where}" if english else f"the sound /{expected}/ in {where}"
     return f"{example}: {base}" if base else f"aim for {example}"
 
 

@@ -10,7 +10,7 @@ Teachers may type phones in IPA or X-SAMPA (`y`, `2` for ø, `9` for œ, `@` for
 
 from __future__ import annotations
 
-from .spanish import phone_parser, rules_reader
+from .ipa import phone_parser, rules_reader
 
 PHONES: tuple[str, ...] = ("i", "e", "ɛ", "a", "o", "ɔ", "u", "y", "ø", "œ", "ə", "ɛ̃", "ɑ̃", "ɔ̃", "j", "w", "ɥ",
                            "p", "b", "t", "d", "k", "ɡ", "f", "v", "s", "z", "ʃ", "ʒ", "m", "n", "ɲ", "l", "ʁ")

@@ -34,7 +34,6 @@ class Language:
     espeak_voice: str  # grapheme-to-phoneme and the reference voice a learner can listen to
     ipa_to_phones: Callable[[str], tuple[str, ...]]
     parse_phones: Callable[[str], tuple[str, ...]]  # a teacher's typed phones
-    phone_help: str = ""  # how to type phones, for error messages
     variant_voices: tuple[str, ...] = field(default=())  # more espeak-ng voices whose forms are also right
 
     @property
@@ -50,20 +49,20 @@ class Language:
 
 
 ENGLISH = Language(
-    code="en", name="English", phones=english.PHONES, vowels=english.VOWELS, sounds=english.SOUNDS, tips={},
-    pair_tips={}, learner_substitutions=english.LEARNER_SUBSTITUTIONS, espeak_voice="en-us",
-    ipa_to_phones=english.ipa_to_arpabet, parse_phones=english.parse_phones, phone_help="ARPAbet")
+    code="en", name="English", phones=english.PHONES, vowels=english.VOWELS, sounds=english.SOUNDS,
+    tips=english.PHONE_TIPS, pair_tips=english.PAIR_TIPS, learner_substitutions=english.LEARNER_SUBSTITUTIONS, espeak_voice="en-us",
+    ipa_to_phones=english.ipa_to_arpabet, parse_phones=english.parse_phones)
 
 SPANISH = Language(
     code="es", name="Spanish", phones=spanish.PHONES, vowels=spanish.VOWELS, sounds=spanish.SOUNDS, tips=spanish.TIPS,
     pair_tips=spanish.PAIR_TIPS, learner_substitutions=spanish.LEARNER_SUBSTITUTIONS, espeak_voice="es",
-    ipa_to_phones=spanish.ipa_to_phones, parse_phones=spanish.parse_phones, phone_help="IPA or X-SAMPA",
+    ipa_to_phones=spanish.ipa_to_phones, parse_phones=spanish.parse_phones,
     variant_voices=("es-419",))
 
 FRENCH = Language(
     code="fr", name="French", phones=french.PHONES, vowels=french.VOWELS, sounds=french.SOUNDS, tips=french.TIPS,
     pair_tips=french.PAIR_TIPS, learner_substitutions=french.LEARNER_SUBSTITUTIONS, espeak_voice="fr",
-    ipa_to_phones=french.ipa_to_phones, parse_phones=french.parse_phones, phone_help="IPA or X-SAMPA")
+    ipa_to_phones=french.ipa_to_phones, parse_phones=french.parse_phones)
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH)}
 

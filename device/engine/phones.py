@@ -2,13 +2,15 @@
 
 Also the IPA <-> ARPAbet tables used for espeak-ng grapheme-to-phoneme and for
 voices that take IPA input (piper), and the example word of each phone: people see a sound as
-`sound_label` writes it ("/æ/ as in cat"), never as an ARPAbet code alone.
+language.sound_label writes it ("/æ/ as in cat"), never as an ARPAbet code alone.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from .ipa import rules_reader
 
 SIL = "SIL"
 
@@ -35,7 +37,7 @@ IPA_TO_ARPABET: dict[str, tuple[str, ...]] = {
 }
 
 # Each phone as people read it: its IPA symbol (en-us, as espeak-ng and piper write it) and a common word with it,
-# for learners' tips (engine/feedback.py), teachers' reports (sound_label) and piper's IPA input.
+# for learners' tips (engine/feedback.py), teachers' reports (language.sound_label) and piper's IPA input.
 SOUNDS: dict[str, tuple[str, str]] = {
     "AA": ("ɑː", "father"), "AE": ("æ", "cat"), "AH": ("ʌ", "cup"), "AO": ("ɔː", "law"), "AW": ("aʊ", "cow"),
     "AY": ("aɪ", "my"), "B": ("b", "bat"), "CH": ("tʃ", "chair"), "D": ("d", "dog"), "DH": ("ð", "this"),
@@ -48,17 +50,6 @@ SOUNDS: dict[str, tuple[str, str]] = {
 }
 ARPABET_TO_IPA: dict[str, str] = {p: ipa for p, (ipa, _) in SOUNDS.items()}
 EXAMPLE_WORDS: dict[str, str] = {p: word for p, (_, word) in SOUNDS.items()}
-
-
-def sound_label(phone: str) -> str:
-    """'AE' -> '/æ/ as in cat': how a sound is shown to people; anything else (e.g. from an old database) as it is."""
-    if phone not in SOUNDS:
-        return phone
-    ipa, word = SOUNDS[phone]
-    return f"/{ipa}/ as in {word}"
-
-
-_IGNORED_IPA = set("ˈˌ.-‿ ͡ːˑ̃") | {"\u0329", "\u032f"}
 
 
 _DIGITS = re.compile(r"\d")
@@ -80,26 +71,45 @@ def parse_phones(text: str) -> tuple[str, ...]:
     return out
 
 
-def ipa_to_arpabet(ipa: str) -> tuple[str, ...]:
-    """Greedy longest-match conversion of an espeak-ng IPA string; unknown symbols are skipped."""
-    out: list[str] = []
-    i = 0
-    keys = sorted(IPA_TO_ARPABET, key=len, reverse=True)
-    while i < len(ipa):
-        if ipa[i] in _IGNORED_IPA:
-            i += 1
-            continue
-        for k in keys:
-            if ipa.startswith(k, i):
-                out.extend(IPA_TO_ARPABET[k])
-                i += len(k)
-                break
-        else:
-            i += 1
-    return tuple(out)
+ipa_to_arpabet = rules_reader(IPA_TO_ARPABET)
+ipa_to_arpabet.__doc__ = "Greedy longest-match conversion of an espeak-ng IPA string; unknown symbols are skipped."
 
 
-# The substitutions learners of English make most (and feedback.py has a tip for): (expected, said instead).
+# (expected, heard) -> articulation tip; most specific first, then a tip for the expected sound alone.
+PAIR_TIPS: dict[tuple[str, str], str] = {
+    ("TH", "S"): "put the tip of your tongue between your teeth and blow gently: 'th', not 's'",
+    ("TH", "T"): "don't stop the air: tongue tip lightly between the teeth and let the air flow, 'th' not 't'",
+    ("TH", "F"): "use your tongue, not your lip: tongue tip between the teeth, top teeth off the lip",
+    ("DH", "D"): "tongue tip between the teeth and keep your voice buzzing: 'th' as in 'this', not 'd'",
+    ("DH", "Z"): "move the tongue forward between the teeth: 'th' as in 'this', not 'z'",
+    ("V", "W"): "touch your top teeth to your bottom lip and buzz: 'v', don't round the lips",
+    ("V", "B"): "don't close the lips: top teeth on the bottom lip, and let the air buzz through",
+    ("W", "V"): "round your lips like a kiss and don't touch the teeth: 'w'",
+    ("R", "L"): "curl the tongue back and don't let it touch the roof of the mouth: 'r'",
+    ("L", "R"): "touch the tongue tip to the ridge behind your top teeth: 'l'",
+    ("IH", "IY"): "short and relaxed: 'i' as in 'ship', not the long 'ee' of 'sheep'",
+    ("IY", "IH"): "long and tense, smile a little: 'ee' as in 'sheep'",
+    ("AE", "EH"): "open your mouth wider and drop the jaw: 'a' as in 'cat'",
+    ("Z", "S"): "add your voice: 'z' buzzes (touch your throat to feel it), 's' only hisses",
+    ("SH", "S"): "round the lips and pull the tongue back a little: 'sh', not 's'",
+    ("S", "SH"): "spread the lips and keep the tongue forward: 's', not 'sh'",
+    ("CH", "SH"): "start with a stop: the tongue touches the roof first, then releases: 't-sh'",
+    ("NG", "N"): "the back of the tongue goes up to the soft palate, don't use the tip: 'ng'",
+    ("UH", "UW"): "short and relaxed: 'oo' as in 'book', not 'food'",
+    ("UW", "UH"): "long, with rounded lips: 'oo' as in 'food'",
+    ("P", "B"): "no voice and a small puff of air: 'p'",
+    ("B", "P"): "use your voice from the start: 'b'",
+}
+
+PHONE_TIPS: dict[str, str] = {
+    "TH": "tongue tip between the teeth, blow gently", "DH": "tongue tip between the teeth, with voice",
+    "R": "curl the tongue back, no touching", "L": "tongue tip on the ridge behind the top teeth",
+    "V": "top teeth on the bottom lip, with voice", "W": "rounded lips, no teeth",
+    "NG": "back of the tongue up, air through the nose", "ZH": "like 'sh' with voice, as in 'measure'",
+    "HH": "just a breath of air before the vowel",
+}
+
+# The substitutions learners of English make most (and PAIR_TIPS has a tip for): (expected, said instead).
 LEARNER_SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
     ("TH", "S"), ("TH", "T"), ("TH", "F"), ("DH", "D"), ("DH", "Z"), ("V", "W"), ("V", "B"), ("W", "V"),
     ("R", "L"), ("L", "R"), ("IH", "IY"), ("IY", "IH"), ("AE", "EH"), ("Z", "S"), ("SH", "S"), ("S", "SH"),

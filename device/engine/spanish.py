@@ -13,9 +13,7 @@ Teachers may type phones in IPA or in X-SAMPA, the documented ASCII spelling of 
 
 from __future__ import annotations
 
-import re
-
-SIL = "SIL"
+from .ipa import phone_parser, rules_reader
 
 PHONES: tuple[str, ...] = ("a", "e", "i", "o", "u", "p", "b", "t", "d", "k", "ɡ", "f", "θ", "s", "x", "tʃ", "j", "ɲ",
                            "l", "ɾ", "r", "m", "n", "w")
@@ -30,7 +28,6 @@ IPA_TO_PHONES: dict[str, tuple[str, ...]] = {
     "χ": ("x",), "h": ("x",), "ʃ": ("tʃ",), "ɲ": ("ɲ",), "l": ("l",), "ɾ": ("ɾ",), "r": ("r",), "m": ("m",),
     "ɱ": ("m",), "n": ("n",), "ŋ": ("n",), "w": ("w",),
 }
-_IGNORED = set("ˈˌ.-‿ ͡ːˑ̃") | {"\u0329", "\u032f"}
 
 # X-SAMPA (ASCII) spellings a teacher may type -> IPA phones.
 XSAMPA: dict[str, str] = {
@@ -93,60 +90,6 @@ PAIR_TIPS: dict[tuple[str, str], str] = {
     ("b", "p"): "use your voice from the start: 'b'", ("d", "t"): "use your voice from the start: 'd'",
 }
 
-
-def rules_reader(table: dict[str, tuple[str, ...]], doubled: frozenset[str] = frozenset()):
-    """A reader of espeak-ng's IPA for one language: longest match first, stress and length marks skipped, its
-    language-switch marks ("(en)...(fr)") dropped, and a doubled phone of `doubled` read once (es-419 "kˈajje")."""
-    keys = sorted(table, key=len, reverse=True)
-
-    def read(ipa: str) -> tuple[str, ...]:
-        ipa = _SWITCH.sub("", ipa)
-        out: list[str] = []
-        i = 0
-        while i < len(ipa):
-            if ipa[i] in _IGNORED:
-                i += 1
-                continue
-            for k in keys:
-                if ipa.startswith(k, i):
-                    got = table[k]
-                    if not (len(got) == 1 and got[0] in doubled and out and out[-1] == got[0] and ipa[i - 1] == k[-1]):
-                        out.extend(got)
-                    i += len(k)
-                    break
-            else:
-                i += 1
-        return tuple(out)
-
-    return read
-
-
-def phone_parser(name: str, phones: tuple[str, ...], xsampa: dict[str, str], read, ipa_chars: set[str], hint: str):
-    """A parser of a teacher's typed phones in one language: its phones, X-SAMPA spellings, or IPA written out."""
-    def parse(text: str) -> tuple[str, ...]:
-        out: list[str] = []
-        bad: list[str] = []
-        for tok in (t for t in _SPLIT.split(text.strip()) if t):
-            if tok in phones:
-                out.append(tok)
-            elif tok in xsampa:
-                out.append(xsampa[tok])
-            elif all(c in ipa_chars or c in _IGNORED for c in tok) and (got := read(tok)):
-                out.extend(got)
-            else:
-                bad.append(tok)
-        if bad:
-            raise ValueError(f"unknown {name} phone symbol(s) {' '.join(bad)}; use IPA ({' '.join(phones)}) or X-SAMPA "
-                             f"({hint})")
-        if not out:
-            raise ValueError("no phones given")
-        return tuple(out)
-
-    return parse
-
-
-_SPLIT = re.compile(r"[\s,]+")
-_SWITCH = re.compile(r"\([a-z-]+\)")
 
 ipa_to_phones = rules_reader(IPA_TO_PHONES, doubled=frozenset({"j"}))
 ipa_to_phones.__doc__ = "espeak-ng's Spanish IPA -> phones; unknown symbols are skipped."
