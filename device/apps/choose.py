@@ -61,7 +61,7 @@ def load_model(args, list_lang: str | None = None, list_name: str | None = None)
     else:
         path = model_path_from_env()
     model = AcousticModel(path, delegate=args.delegate, num_threads=args.threads)
-    judged = language(model.meta.raw.get("language"))  # models from before Spanish name none: English
+    judged = language(model.meta.language)
     if wanted and judged.code != wanted:
         asked = language(wanted)
         why = f"--lang {wanted}" if getattr(args, "lang", None) else f"the word list {list_name} is {asked.name}"
@@ -88,9 +88,16 @@ def model_lang(args) -> str | None:
     from ..engine.model import metadata_path
 
     try:
-        return language(ModelMetadata.load(metadata_path(Path(args.model))).raw.get("language")).code
+        return language(ModelMetadata.load(metadata_path(Path(args.model))).language).code
     except SaywellError:
         return None
+
+
+def language_name(code: str) -> str:
+    """'es' -> 'Spanish'."""
+    from ..engine.language import language
+
+    return language(code).name
 
 
 def _a(name: str) -> str:
@@ -109,6 +116,6 @@ def scoring_accent(model, *levels: str | None) -> str:
     from ..engine.accent import DEFAULT_ACCENT, chosen_accent
     from ..engine.language import DEFAULT_LANGUAGE, language
 
-    if language(model.meta.raw.get("language")).code != DEFAULT_LANGUAGE:
+    if language(model.meta.language).code != DEFAULT_LANGUAGE:
         return DEFAULT_ACCENT
     return chosen_accent(*levels)

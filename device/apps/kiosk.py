@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import SaywellError
+from .choose import language_name
 from .teacher_auth import DEFAULT_HOST, DEFAULT_PORT
 
 IDLE_TIMEOUT_S = 60.0
@@ -396,9 +397,9 @@ class Kiosk:
                 return
             entries = practicable(wl)
             if wl.lang != self.scorer.lang.code:
-                raise SaywellError(f"the list {wl.name} is now {_lang_name(wl.lang)} but "
+                raise SaywellError(f"the list {wl.name} is now {language_name(wl.lang)} but "
                                    f"this kiosk judges {self.scorer.lang.name}; restart the kiosk to load the "
-                                   f"{_lang_name(wl.lang)} model")
+                                   f"{language_name(wl.lang)} model")
         except SaywellError as e:
             self.log("list_reload_failed", reason=str(e), kept_words=len(self.entries))
             return
@@ -574,12 +575,6 @@ class Kiosk:
             self.notifier.stopping()
             self.progress.close()
             self._drop_source()
-
-
-def _lang_name(code: str) -> str:
-    from ..engine.language import language
-
-    return language(code).name
 
 
 def practicable(wl) -> list:

@@ -13,6 +13,7 @@ from ..classroom.wordlists import (Checked, alternates_of, check_name, default_n
                                    to_csv, to_text)
 from ..engine.accent import ACCENTS
 from ..errors import SaywellError
+from .choose import language_name
 
 def _lang_help() -> str:
     from .choose import lang_choices
@@ -58,16 +59,10 @@ def register(sub) -> None:
 
 def _print_report(checked: Checked, file: Path) -> None:
     ne, nw = len(checked.errors), len(checked.warnings)
-    print(f"{file}: {checked.fmt}, {_lang_name(checked.wordlist.lang)}, {len(checked.wordlist.entries)} usable entries, "
+    print(f"{file}: {checked.fmt}, {language_name(checked.wordlist.lang)}, {len(checked.wordlist.entries)} usable entries, "
           f"{ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}")
     for p in checked.problems:
         print(f"  {p}")
-
-
-def _lang_name(code: str) -> str:
-    from ..engine.language import language
-
-    return language(code).name
 
 
 def cmd_validate(args) -> int:
@@ -86,7 +81,7 @@ def cmd_import(args) -> int:
     checked = read_list(args.file, name, lang=args.lang)
     if args.accent and checked.wordlist.lang != "en":
         raise SaywellError(f"--accent applies to English lists only, but {args.file} is "
-                           f"{_lang_name(checked.wordlist.lang)}; drop --accent")
+                           f"{language_name(checked.wordlist.lang)}; drop --accent")
     existed = stored_path(name).exists()
     if checked.problems:
         _print_report(checked, args.file)
@@ -99,7 +94,7 @@ def cmd_import(args) -> int:
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
     accent = f" (accent: {args.accent})" if args.accent else ""
     if checked.wordlist.lang != "en":
-        accent = f" ({_lang_name(checked.wordlist.lang)})"
+        accent = f" ({language_name(checked.wordlist.lang)})"
     print(f"{'replaced' if existed else 'imported'} '{name}'{accent}: {len(checked.wordlist.entries)} entries{note}")
     return 0
 
@@ -120,7 +115,7 @@ def cmd_show(args) -> int:
             print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {lang:<4} {accent:<7} {i['imported_at']:<25} {i['origin']}")
         return 0
     wl = load_stored(args.name)
-    said = f"accent: {wl.accent or 'the device setting'}" if wl.lang == "en" else f"language: {_lang_name(wl.lang)}"
+    said = f"accent: {wl.accent or 'the device setting'}" if wl.lang == "en" else f"language: {language_name(wl.lang)}"
     print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; {said})")
     width = max((len(e.text) for e in wl.entries), default=4)
     for i in range(0, len(wl.entries), SHOW_CHUNK):

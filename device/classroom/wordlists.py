@@ -30,6 +30,7 @@ from .home import clean_orphans, data_home, ensure_dir, write_atomically
 from ..engine.accent import ACCENTS
 from ..engine.language import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, Language, language
 from ..engine.lexicon import Lexicon, Pronunciation, Unknown, split_words
+from ..engine.lexicon_rules import lexicon_for
 from ..engine.phones import PHONES
 
 BUILTIN_LIST = Path(__file__).resolve().parent / "data" / "beginner.csv"
@@ -269,13 +270,6 @@ def _words_to_look_up(rows: list[_Row]) -> list[str]:
     return out
 
 
-def lexicon_for(lang: Language):
-    """The lexicon a list of that language is looked up in (the scorer's: engine/lexicon_rules.py)."""
-    from ..engine.lexicon_rules import lexicon_for as for_code
-
-    return for_code(lang.code)
-
-
 def _list_language(rows: list[_Row], declared: str | None, default: str | None = None
                    ) -> tuple[Language, list[_Row], list[Problem]]:
     """The list's language: `declared` (--lang, the import form) or its rows' lang cells, which must agree, else
@@ -407,7 +401,7 @@ def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexico
     rows, problems = _text_rows(text) if delim is None else _csv_rows(text, delim)
     spoken, rows, more = _list_language(rows, lang, default_lang)
     problems += more
-    entries, more = _entries(rows, lexicon or lexicon_for(spoken), spoken)
+    entries, more = _entries(rows, lexicon or lexicon_for(spoken.code), spoken)
     problems += more
     if not entries and not any(p.error for p in problems):
         problems.append(Problem(0, "no words; put one word or phrase per line (or in a 'text' column)"))
@@ -637,6 +631,6 @@ def accepted_alternates(e: WordEntry, lang: str = DEFAULT_LANGUAGE) -> list[str]
 def alternates_of(entries: list[WordEntry] | tuple[WordEntry, ...], lang: str = DEFAULT_LANGUAGE) -> list[list[str]]:
     """accepted_alternates of each entry, looked up together (a 100k-word list: one query per few hundred words)."""
     prons = [e.pronunciations() or [] for e in entries]
-    lexicon = Lexicon(use_g2p=False) if language(lang).code == "en" else lexicon_for(language(lang))
+    lexicon = Lexicon(use_g2p=False) if language(lang).code == "en" else lexicon_for(lang)
     variants = iter(lexicon.variants_many(p for ps in prons for p in ps))
     return [[f"{p.word} /{' '.join(v.phones)}/" for p in ps for v in next(variants)[1:]] for ps in prons]

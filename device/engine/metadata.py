@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import SaywellError
 from .features import FrontendConfig
+from .language import DEFAULT_LANGUAGE
 
 SCHEMA_VERSION = 1
 
@@ -69,6 +70,7 @@ class ModelMetadata:
     calibration: Calibration
     log_priors: np.ndarray | None  # training-set class frequencies (log), for alignment with scaled likelihoods
     raw: dict  # everything else (training summary, evaluation), for reports
+    language: str = DEFAULT_LANGUAGE  # the language it judges (engine/language.py); models from before Spanish name none
 
     @classmethod
     def load(cls, path: str | Path) -> "ModelMetadata":
@@ -90,6 +92,7 @@ class ModelMetadata:
                 calibration=(cal := Calibration(**d.get("calibration", {}))),
                 log_priors=cal.prior_scale * np.log(np.asarray(d["class_priors"], np.float64)) if d.get("class_priors") else None,
                 raw=d,
+                language=d.get("language") or DEFAULT_LANGUAGE,
             )
         except SaywellError:
             raise

@@ -268,7 +268,7 @@ class Scorer:
             raise SaywellError(f"accent {accent!r}: use one of {', '.join(ACCENTS)}")
         self.model = model
         self.meta = model.meta
-        self.lang = language(self.meta.raw.get("language"))
+        self.lang = language(self.meta.language)
         self.lexicon = lexicon or lexicon_for(self.lang.code)
         self.accent = accent  # what counts as right in English (engine/accent.py)
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
@@ -446,4 +446,3 @@ def _peak_rms_dbfs(x: np.ndarray, frame: int = 400) -> float:
     n = len(x) // frame
     rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame).astype(np.float64) ** 2, axis=1))
     return float(20 * np.log10(max(rms.max(), 1e-6)))
-
