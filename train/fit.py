@@ -14,7 +14,6 @@ from .features import FeatureSet
 from .model import ModelConfig, build
 
 
-
 @dataclass(frozen=True)
 class FitConfig:
     batch_size: int = 32

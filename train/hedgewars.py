@@ -63,7 +63,6 @@ import re
 import time
 import wave
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,8 +130,7 @@ def decode_packs(out_dir: Path, packs: tuple[str, ...] = ENGLISH_PACKS) -> list[
     root = find_voice_root()
     found = [Clip(pack, f, out_dir / "wav" / pack / f"{f.stem}.wav") for pack in packs
              for f in sorted((root / pack).glob("*.ogg"))]
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        list(pool.map(lambda c: decode(c.ogg, c.wav), found))
+    realspeech.decode_many([(c.ogg, c.wav) for c in found], input_format=None)
     first: dict[str, str] = {}
     out = []
     for c in found:

@@ -114,7 +114,7 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     work.mkdir(parents=True, exist_ok=True)
     frontend = FrontendConfig()
     if recipe.lang != "en":
-        return run_language(recipe, work, out, name, stop_after, allow_int8_loss, command)
+        return run_language(recipe, work, out, name, frontend, stop_after, allow_int8_loss, command)
     voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
     if not recipe.foreign_voices:
         voices = tuple(v for v in voices if v not in syn.FOREIGN_VOICES)
@@ -138,48 +138,17 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
     if stop_after == "synthesize":
         return 0
 
-    log("stage features")
-    from . import features as feat
-    fdir = work / "features"
-    fdir.mkdir(exist_ok=True)
-    if not (fdir / "train.npz").exists():
-        aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
-                                codecs=recipe.codecs, accent_labels=recipe.accent_labels)
-        feat.build([work / "synth" / f"{v.name}.npz" for v in train_voices], fdir / "train.npz", frontend, recipe.feature_copies, True,
-                   aug=aug)
-    if not (fdir / "heldout.npz").exists():
-        feat.build([work / "synth" / f"{v.name}.npz" for v in heldout_voices], fdir / "heldout.npz", frontend, 1, True, seed=99)
-    train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
-    if recipe.skip_voices:
-        skipped = set(recipe.skip_voices.split(","))
-        if unknown := skipped - set(train_fs.voices):
-            raise SaywellError(f"skip_voices: no training voice {', '.join(sorted(unknown))}; the voices are "
-                               f"{', '.join(sorted(set(train_fs.voices)))}")
-        if skipped >= set(train_fs.voices):
-            raise SaywellError("skip_voices: that leaves no training voice; name fewer")
-        train_fs = feat.without_voices(train_fs, skipped)
-        data_summary["skipped_voices"] = sorted(skipped)
-    data_summary["training_frames"] = int(len(train_fs.labels))
-    data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
-    if stop_after == "features":
-        return 0
-
-    meta = fit_and_export(recipe, work, out, name, frontend, feat.CLASSES, train_fs, val_fs, command, data_summary,
-                          [v.name for v in heldout_voices], stop_after)
-    if meta is None:
-        return 0
-    return evaluate_stage(meta, work, out, name, [v.name for v in heldout_voices], recipe.real_speech, allow_int8_loss)
+    from .features import CLASSES
+    return train_from_shards(recipe, work, out, name, frontend, CLASSES, [v.name for v in train_voices],
+                             [v.name for v in heldout_voices], data_summary, stop_after, allow_int8_loss, command)
 
 
-def run_language(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None, allow_int8_loss: bool,
-                 command: str) -> int:
+def run_language(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_after: str | None,
+                 allow_int8_loss: bool, command: str) -> int:
     """The recipe for a language other than English: its own voices (synthesize_lang.py), the shared stages after."""
-    from saywell.engine.features import FrontendConfig
-
     from . import features as feat
     from . import synthesize_lang as syn
 
-    frontend = FrontendConfig()
     classes = feat.classes_for(recipe.lang)
     log(f"stage synthesize ({recipe.lang})")
     data_summary = syn.run(recipe.lang, work / "synth", recipe.train_words, recipe.train_phrases, recipe.heldout_words,
@@ -194,18 +163,40 @@ def run_language(recipe: Recipe, work: Path, out: Path, name: str, stop_after: s
         build_dev_set(recipe.lang, work / "real")
     if stop_after == "synthesize":
         return 0
+    return train_from_shards(recipe, work, out, name, frontend, classes, train_names, heldout_names, data_summary,
+                             stop_after, allow_int8_loss, command)
+
+
+def train_from_shards(recipe: Recipe, work: Path, out: Path, name: str, frontend, classes: tuple[str, ...],
+                      train_names: list[str], heldout_names: list[str], data_summary: dict, stop_after: str | None,
+                      allow_int8_loss: bool, command: str) -> int:
+    """The stages after synthesis, the same for every language: features of the training and held-out voices'
+    shards (labelled with the language's classes), fit, export, evaluate."""
+    from saywell.errors import SaywellError
+
+    from . import features as feat
+
     log("stage features")
     fdir = work / "features"
     fdir.mkdir(exist_ok=True)
     if not (fdir / "train.npz").exists():
         aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
-                                codecs=recipe.codecs)
+                                codecs=recipe.codecs, accent_labels=recipe.accent_labels)
         feat.build([work / "synth" / f"{n}.npz" for n in train_names], fdir / "train.npz", frontend, recipe.feature_copies,
                    True, aug=aug, classes=classes)
     if not (fdir / "heldout.npz").exists():
         feat.build([work / "synth" / f"{n}.npz" for n in heldout_names], fdir / "heldout.npz", frontend, 1, True, seed=99,
                    classes=classes)
     train_fs, val_fs = feat.load(fdir / "train.npz"), feat.load(fdir / "heldout.npz")
+    if recipe.skip_voices:
+        skipped = set(recipe.skip_voices.split(","))
+        if unknown := skipped - set(train_fs.voices):
+            raise SaywellError(f"skip_voices: no training voice {', '.join(sorted(unknown))}; the voices are "
+                               f"{', '.join(sorted(set(train_fs.voices)))}")
+        if skipped >= set(train_fs.voices):
+            raise SaywellError("skip_voices: that leaves no training voice; name fewer")
+        train_fs = feat.without_voices(train_fs, skipped)
+        data_summary["skipped_voices"] = sorted(skipped)
     data_summary["training_frames"] = int(len(train_fs.labels))
     data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
     if stop_after == "features":

@@ -118,6 +118,12 @@ def decode(src: Path, dst: Path, input_format: str | None = "g722") -> None:
             os.unlink(tmp)
 
 
+def decode_many(pairs: list[tuple[Path, Path]], input_format: str | None = "g722") -> None:
+    """decode() of each (source, WAV) pair, one per core at a time (each is an ffmpeg process)."""
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        list(pool.map(lambda pair: decode(*pair, input_format=input_format), pairs))
+
+
 class NeighbourIndex:
     """Words one substituted phone away, found by wildcard keys (each position of a pronunciation
     replaced by '*'), so a lookup is one dict hit per phone instead of a scan of CMUdict."""
@@ -200,8 +206,7 @@ def build_dev_set(out_dir: Path, max_words: int = 3, max_seconds: float = 4.0, s
             kept.append((key, words))
 
     jobs = [(sound_root / f"{k}.g722", out_dir / "wav" / f"{k}.wav") for k, _ in kept]
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        list(pool.map(lambda job: decode(*job), jobs))
+    decode_many(jobs)
 
     index = NeighbourIndex(cmu)
     items = []

@@ -14,19 +14,17 @@ accents (wordfreq), before the letter-to-sound rules read it.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import subprocess
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from saywell.engine.language import language
 
-from .realspeech import G722_BYTES_PER_S, DevItem, decode, read_transcripts, write_manifests
+from .realspeech import G722_BYTES_PER_S, DevItem, decode_many, read_transcripts, write_manifests
 
 # text, audio, the espeak-ng voice whose rules give what the speaker says (a Mexican and a Canadian woman)
 PACKAGES = {"es": ("asterisk-core-sounds-es", "asterisk-core-sounds-es-g722", "es-419"),
@@ -37,6 +35,15 @@ TOP_NEIGHBOURS = 5
 
 def _plain(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def accented_spellings(vocab: list[str]) -> dict[str, str]:
+    """Each word without its accents -> its most frequent spelling (`vocab` most frequent first): how a transcript
+    word typed without accents ("contrasena") is read ("contraseña")."""
+    out: dict[str, str] = {}
+    for w in vocab:
+        out.setdefault(_plain(w), w)
+    return out
 
 
 def _sources(code: str) -> tuple[Path, Path]:
@@ -70,9 +77,7 @@ def build_dev_set(code: str, out_dir: Path, max_words: int = 3, max_seconds: flo
     txt, root = _sources(code)
     transcripts = read_transcripts(txt)
     vocab = [w for w in top_n_list(code, 60000) if w.isalpha()]
-    accented: dict[str, str] = {}
-    for w in vocab:  # most frequent first: the first spelling seen wins
-        accented.setdefault(_plain(w), w)
+    accented = accented_spellings(vocab)
     numbers = {k.split("/")[1]: v.lower() for k, v in transcripts.items() if re.fullmatch(r"digits/\d+", k)}
 
     skipped: Counter = Counter()
@@ -97,8 +102,7 @@ def build_dev_set(code: str, out_dir: Path, max_words: int = 3, max_seconds: flo
             kept.append((key, words))
 
     jobs = [(root / f"{k}.g722", out_dir / "wav" / f"{k.replace('/', '_')}.wav") for k, _ in kept]
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        list(pool.map(lambda job: decode(*job), jobs))
+    decode_many(jobs)
 
     # swap-in words: common, of two letters or more, and spelled with their accents ("fevrier" is a misspelling)
     common = [w for w in vocab[:30000] if len(w) > 1 and accented.get(_plain(w)) == w and zipf_frequency(w, code) > COMMON_ZIPF]
