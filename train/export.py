@@ -80,6 +80,42 @@ def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk
     return meta
 
 
+def export_view(weights_dir: Path, out_dir: Path, name: str, shared: dict, columns: list[int], representative: np.ndarray,
+                extra: dict) -> dict:
+    """One language's view of a shared model (pipeline.run_shared): the same network with only the head's output
+    columns of that language's classes, exported as a model of its own. Its logits are the shared model's for those
+    classes, so its posteriors are the shared model's renormalised over the language's phones."""
+    mcfg = ModelConfig.from_dict({k: shared["architecture"][k] for k in ModelConfig.__dataclass_fields__})
+    chunk = shared["streaming"]["chunk_frames"]
+    in_frames = chunk + mcfg.receptive_field - 1
+    view = ModelConfig.from_dict(mcfg.to_dict() | {"n_classes": len(columns)})
+    classes = tuple(shared["phones"][c] for c in columns)
+
+    def sliced(make, weights: Path):
+        full, part = make(mcfg), make(view)
+        full.load_weights(str(weights))
+        for a, b in zip(full.layers, part.layers):
+            if a.weights:
+                b.set_weights([w if w.shape == tuple(v.shape) else w[..., columns] for w, v in zip(a.get_weights(), b.weights)])
+        return part
+
+    fm = sliced(lambda c: build(c, in_frames, batch_size=1), weights_dir / "pruned.weights.h5")
+    qm = sliced(lambda c: qat_wrap(build(c, in_frames, batch_size=1)), weights_dir / "qat.weights.h5")
+    float_path, int8_path = out_dir / f"{name}.float.tflite", out_dir / f"{name}.tflite"
+    _write(float_path, _convert(fm, None))
+    _write(int8_path, _convert(qm, representative))
+    inp, out, ops = tensor_specs(int8_path)
+    meta = {k: v for k, v in shared.items() if k not in ("calibration", "evaluation")} | {
+        "name": name, "phones": list(classes), "input": inp, "output": out,
+        "architecture": view.to_dict() | {"receptive_field_frames": mcfg.receptive_field, "parameters": int(fm.count_params()),
+                                          "tflite_ops": ops},
+        "files": {"int8": int8_path.name, "float32": float_path.name,
+                  "int8_bytes": int8_path.stat().st_size, "float32_bytes": float_path.stat().st_size},
+    } | extra
+    write_metadata(out_dir / f"{name}.json", meta)
+    return meta
+
+
 def write_metadata(path: Path, meta: dict) -> None:
     _write(path, (json.dumps(meta, indent=1) + "\n").encode())
 

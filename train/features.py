@@ -145,6 +145,21 @@ def without_voices(fs: FeatureSet, names: set[str]) -> FeatureSet:
                       [v for v, k in zip(fs.voices, keep) if k])
 
 
+def relabel(fs: FeatureSet, classes: tuple[str, ...], onto: tuple[str, ...]) -> FeatureSet:
+    """fs with its labels (indices into classes) turned into indices into onto, a larger class list (the union of
+    several languages' phones); IGNORED stays IGNORED. The features are shared, not copied."""
+    table = np.array([onto.index(c) for c in classes], np.int8)
+    labels = np.where(fs.labels >= 0, table[np.maximum(fs.labels, 0)], IGNORED).astype(np.int8)
+    return FeatureSet(fs.features, labels, fs.starts, fs.voices)
+
+
+def concatenate(sets: list[FeatureSet]) -> FeatureSet:
+    """One stream of several feature sets labelled with the same classes, one after another."""
+    offsets = np.cumsum([0] + [len(s.labels) for s in sets[:-1]])
+    return FeatureSet(np.concatenate([s.features for s in sets]), np.concatenate([s.labels for s in sets]),
+                      np.concatenate([s.starts + o for s, o in zip(sets, offsets)]), [v for s in sets for v in s.voices])
+
+
 def load(path: Path) -> FeatureSet:
     z = np.load(path)
     return FeatureSet(z["features"], z["labels"], z["starts"], list(z["voices"]))

@@ -113,6 +113,8 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
 
     work.mkdir(parents=True, exist_ok=True)
     frontend = FrontendConfig()
+    if "+" in recipe.lang:
+        return run_shared(recipe, work, out, name, frontend, stop_after, allow_int8_loss, command)
     if recipe.lang != "en":
         return run_language(recipe, work, out, name, frontend, stop_after, allow_int8_loss, command)
     voices = syn.TRAIN_VOICES + syn.HELDOUT_VOICES
@@ -146,6 +148,16 @@ def run(recipe: Recipe, work: Path, out: Path, name: str, stop_after: str | None
 def run_language(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_after: str | None,
                  allow_int8_loss: bool, command: str) -> int:
     """The recipe for a language other than English: its own voices (synthesize_lang.py), the shared stages after."""
+    classes, train_names, heldout_names, data_summary = language_shards(recipe, work)
+    if stop_after == "synthesize":
+        return 0
+    return train_from_shards(recipe, work, out, name, frontend, classes, train_names, heldout_names, data_summary,
+                             stop_after, allow_int8_loss, command)
+
+
+def language_shards(recipe: Recipe, work: Path) -> tuple[tuple[str, ...], list[str], list[str], dict]:
+    """Stage synthesize of one language other than English: its voices' shards (and its real dev set) in work;
+    its classes, training and held-out voice names, and the data summary."""
     from . import features as feat
     from . import synthesize_lang as syn
 
@@ -161,10 +173,58 @@ def run_language(recipe: Recipe, work: Path, out: Path, name: str, frontend, sto
     if recipe.real_speech:
         from .realspeech_lang import build_dev_set
         build_dev_set(recipe.lang, work / "real")
+    return classes, train_names, heldout_names, data_summary
+
+
+def run_shared(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_after: str | None,
+               allow_int8_loss: bool, command: str) -> int:
+    """One network for several languages (--set lang=es+fr): each language's shards and features in WORK/LANG,
+    made as its own recipe makes them; their labels mapped onto the union of the languages' phones (a phone
+    written alike in two languages is one class); one fit. Then each language's view of it, the head's columns of
+    that language's phones and silence, is exported as NAME.LANG and evaluated as that language's model would be."""
+    from saywell.engine.phones import SIL
+    from saywell.errors import SaywellError
+
+    from . import features as feat
+
+    codes = recipe.lang.split("+")
+    for code in codes:
+        if code == "en":
+            raise SaywellError("lang=…+en: a shared model takes languages written in IPA (es, fr); English is not one yet")
+    parts = {code: language_shards(replace(recipe, lang=code), work / code) for code in codes}
     if stop_after == "synthesize":
         return 0
-    return train_from_shards(recipe, work, out, name, frontend, classes, train_names, heldout_names, data_summary,
-                             stop_after, allow_int8_loss, command)
+    union = tuple(dict.fromkeys(p for classes, *_ in parts.values() for p in classes if p != SIL)) + (SIL,)
+    train_sets, val_sets, summary = [], [], {"languages": {}}
+    for code, (classes, train_names, heldout_names, data_summary) in parts.items():
+        train_fs, val_fs = feature_sets(replace(recipe, lang=code), work / code, frontend, classes, train_names,
+                                        heldout_names, data_summary)
+        train_sets.append(feat.relabel(train_fs, classes, union))
+        val_sets.append(feat.relabel(val_fs, classes, union))
+        summary["languages"][code] = data_summary
+    train_fs, val_fs = feat.concatenate(train_sets), feat.concatenate(val_sets)
+    summary["training_frames"] = int(len(train_fs.labels))
+    summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
+    if stop_after == "features":
+        return 0
+    heldout = [n for _, _, names, _ in parts.values() for n in names]
+    meta = fit_and_export(recipe, work, out, name, frontend, union, train_fs, val_fs, command, summary, heldout, stop_after)
+    if meta is None:
+        return 0
+    from .export import export_view
+    for code, (classes, _, heldout_names, _) in parts.items():
+        view = f"{name}.{code}"
+        log(f"stage export ({code}: {len(classes)} of the {len(union)} classes)")
+        columns = [union.index(p) for p in classes]
+        priors = np.asarray(meta["class_priors"])[columns]
+        in_frames = meta["streaming"]["chunk_frames"] + meta["architecture"]["receptive_field_frames"] - 1
+        view_meta = export_view(work / "fit", out, view, meta, columns, representative_windows(train_fs, in_frames), {
+            "language": code, "class_priors": [round(float(p), 6) for p in priors / priors.sum()],
+            "shared_model": {"name": name, "languages": codes, "classes": len(union)}})
+        status = evaluate_stage(view_meta, work / code, out, view, heldout_names, recipe.real_speech, allow_int8_loss)
+        if status:
+            return status
+    return 0
 
 
 def train_from_shards(recipe: Recipe, work: Path, out: Path, name: str, frontend, classes: tuple[str, ...],
@@ -172,6 +232,20 @@ def train_from_shards(recipe: Recipe, work: Path, out: Path, name: str, frontend
                       allow_int8_loss: bool, command: str) -> int:
     """The stages after synthesis, the same for every language: features of the training and held-out voices'
     shards (labelled with the language's classes), fit, export, evaluate."""
+    train_fs, val_fs = feature_sets(recipe, work, frontend, classes, train_names, heldout_names, data_summary)
+    if stop_after == "features":
+        return 0
+    meta = fit_and_export(recipe, work, out, name, frontend, classes, train_fs, val_fs, command, data_summary,
+                          heldout_names, stop_after)
+    if meta is None:
+        return 0
+    return evaluate_stage(meta, work, out, name, heldout_names, recipe.real_speech, allow_int8_loss)
+
+
+def feature_sets(recipe: Recipe, work: Path, frontend, classes: tuple[str, ...], train_names: list[str],
+                 heldout_names: list[str], data_summary: dict):
+    """Stage features: the training voices' shards augmented, the held-out ones clean, labelled with classes
+    (built once, in WORK/features); less the skipped voices. Notes the training frames in data_summary."""
     from saywell.errors import SaywellError
 
     from . import features as feat
@@ -199,13 +273,7 @@ def train_from_shards(recipe: Recipe, work: Path, out: Path, name: str, frontend
         data_summary["skipped_voices"] = sorted(skipped)
     data_summary["training_frames"] = int(len(train_fs.labels))
     data_summary["training_hours_with_augmentation"] = round(len(train_fs.labels) / 360000, 2)
-    if stop_after == "features":
-        return 0
-    meta = fit_and_export(recipe, work, out, name, frontend, classes, train_fs, val_fs, command, data_summary,
-                          heldout_names, stop_after)
-    if meta is None:
-        return 0
-    return evaluate_stage(meta, work, out, name, heldout_names, recipe.real_speech, allow_int8_loss)
+    return train_fs, val_fs
 
 
 def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, classes: tuple[str, ...], train_fs, val_fs,
@@ -244,10 +312,7 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
         return None
     log("stage export")
     from .export import export, export_unpruned_int8
-    rng = np.random.default_rng(0)
-    in_frames = recipe.chunk_frames + mcfg.receptive_field - 1
-    starts = rng.integers(0, len(train_fs.labels) - in_frames, 300)
-    representative = np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
+    representative = representative_windows(train_fs, recipe.chunk_frames + mcfg.receptive_field - 1)
     labels = train_fs.labels[train_fs.labels >= 0]
     counts = np.bincount(labels.astype(np.int64), minlength=len(classes)) + 1
     meta = export(mcfg, work / "fit", out, name, recipe.chunk_frames, representative, frontend, {
@@ -261,6 +326,12 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     if stop_after == "export":
         return None
     return meta
+
+
+def representative_windows(train_fs, in_frames: int) -> np.ndarray:
+    """300 training windows of the model's input size: the int8 converter's calibration data."""
+    starts = np.random.default_rng(0).integers(0, len(train_fs.labels) - in_frames, 300)
+    return np.stack([train_fs.features[s:s + in_frames].astype(np.float32) for s in starts])
 
 
 def recalibrate(work: Path, out: Path, name: str, allow_int8_loss: bool) -> int:
