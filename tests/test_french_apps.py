@@ -59,8 +59,12 @@ def test_lang_fr_without_a_french_model_is_one_line_naming_the_fix(tmp_path, mon
     manifest.write_text(f"{WAV}\true\n")
     for cmd in (["score", WAV, "--text", "rue"], ["practice", "--input", WAV, "--fast", "--no-progress"],
                 ["kiosk", "--input", WAV], ["score-batch", str(manifest)]):
-        one_line_error(run_cli(*cmd, "--lang", "fr"), "no French model installed", str(empty / "saywell-fr.tflite"),
-                       "--model")
+        one_line_error(run_cli(*cmd, "--lang", "fr"), "no French model in $SAYWELL_MODELS",
+                       str(empty / "saywell-fr.tflite"), "unset SAYWELL_MODELS")
+    monkeypatch.delenv("SAYWELL_MODELS")
+    for cmd in (["score", WAV, "--text", "rue"], ["kiosk", "--input", WAV]):  # a fresh device: English only
+        one_line_error(run_cli(*cmd, "--lang", "fr"), "French is not installed on this device",
+                       "saywell languages add fr")
 
 
 def test_lang_fr_and_the_models_language_must_agree(labelled_fr):

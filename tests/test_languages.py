@@ -210,6 +210,7 @@ def test_the_french_demo_catches_its_mistakes_and_accepts_its_correct_clips():
 
     if not FR_MODEL.exists():
         pytest.skip("no French model in models/")
+    assert run_cli("languages", "add", "fr").returncode == 0
     r = run_cli("demo", "--lang", "fr")
     assert r.returncode == 0, r.stderr
     assert "deliberate mistakes caught: 3 of 3\ncorrect clips judged correct: 5 of 5" in r.stdout, r.stdout[-800:]
@@ -219,6 +220,7 @@ def test_the_french_demo_catches_its_mistakes_and_accepts_its_correct_clips():
 def test_the_spanish_demo_names_its_misses_and_the_spanish_card():
     from conftest import run_cli
 
+    assert run_cli("languages", "add", "es").returncode == 0
     r = run_cli("demo", "--lang", "es")
     assert r.returncode == 0, r.stderr
     summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]

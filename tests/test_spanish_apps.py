@@ -56,16 +56,20 @@ def test_an_unknown_lang_is_a_usage_error_naming_the_languages():
     assert "unknown language 'xx'" in r.stderr and "en, es" in r.stderr
 
 
-def test_a_missing_spanish_model_is_one_line_naming_the_fix(tmp_path, monkeypatch):
-    empty = tmp_path / "no-models"
-    empty.mkdir()
-    monkeypatch.setenv("SAYWELL_MODELS", str(empty))
-    for cmd in (["score", WAV, "--text", "perro"], ["practice", "--input", WAV, "--fast", "--no-progress"]):
-        r = run_cli(*cmd, "--lang", "es")
-        one_line_error(r, "no Spanish model installed", str(empty / "saywell-es.tflite"), "--model")
+def test_spanish_not_installed_is_one_line_naming_the_fix(tmp_path, monkeypatch):
     manifest = tmp_path / "m.tsv"
     manifest.write_text(f"{WAV}\tperro\n")
-    one_line_error(run_cli("score-batch", str(manifest), "--lang", "es"), "no Spanish model installed")
+    commands = (["score", WAV, "--text", "perro"], ["practice", "--input", WAV, "--fast", "--no-progress"],
+                ["score-batch", str(manifest)])
+    for cmd in commands:  # a fresh device: English only
+        one_line_error(run_cli(*cmd, "--lang", "es"), "Spanish is not installed on this device (installed: en)",
+                       "saywell languages add es", "--model")
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    monkeypatch.setenv("SAYWELL_MODELS", str(empty))  # an explicit models folder without it
+    for cmd in commands:
+        one_line_error(run_cli(*cmd, "--lang", "es"), "no Spanish model in $SAYWELL_MODELS",
+                       str(empty / "saywell-es.tflite"), "unset SAYWELL_MODELS")
 
 
 def test_lang_and_the_models_language_must_agree(labelled_es):

@@ -46,6 +46,7 @@ def load_model(args, list_lang: str | None = None, list_name: str | None = None)
     """The acoustic model that judges: --model (its metadata says its language: it rules), else the shipped model
     of --lang or the list's language (English: $SAYWELL_MODEL or models/saywell-en.tflite). A language the model
     does not judge is one clear error, as is --accent with a language other than English."""
+    from ..classroom.language_packs import installed_dir
     from ..engine.language import DEFAULT_LANGUAGE, language, model_path
     from ..engine.model import AcousticModel, model_path_from_env
 
@@ -57,7 +58,7 @@ def load_model(args, list_lang: str | None = None, list_name: str | None = None)
     if args.model is not None:
         path = args.model
     elif wanted and wanted != DEFAULT_LANGUAGE:
-        path = model_path(wanted)
+        path = model_path(wanted, installed_dir())
     else:
         path = model_path_from_env()
     model = AcousticModel(path, delegate=args.delegate, num_threads=args.threads)
@@ -105,9 +106,10 @@ def _a(name: str) -> str:
 
 
 def language_model_hint(code: str) -> str:
-    from ..engine.language import language, models_dir
+    from ..classroom.language_packs import installed_dir
+    from ..engine.language import language, model_dir
 
-    return str(models_dir() / language(code).model_file)
+    return str(model_dir(code, installed_dir()) / language(code).model_file)
 
 
 def scoring_accent(model, *levels: str | None) -> str:

@@ -320,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(p)
     p.set_defaults(func=cmd_demo)
     from .kiosk import register as register_kiosk
+    from .languages_cmd import register as register_languages
     from .practice import register as register_practice
     from .report_cmd import register as register_report
     from .serve import register as register_serve
@@ -332,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_report(sub)
     register_serve(sub)
     register_settings(sub)
+    register_languages(sub)
     return ap
 
 

@@ -2,7 +2,8 @@
 
 English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py), so a phone name
 never means two sounds in two languages' reports, except where it is the same letter for the same sound.
-A language is installed when its model is in models/ (or $SAYWELL_MODELS); English always is.
+English is always installed (models/saywell-en.tflite); another language once `saywell languages add` has put its
+model among the device's installed languages (classroom/language_packs.py), or in $SAYWELL_MODELS when that is set.
 """
 
 from __future__ import annotations
@@ -77,23 +78,34 @@ def language(code: str | None) -> Language:
 
 
 def models_dir() -> Path:
+    """The checkout's models/ (or $SAYWELL_MODELS): every shipped model, what a language is installed from."""
     return Path(os.environ.get("SAYWELL_MODELS", PROJECT_ROOT / "models"))
 
 
-def model_path(code: str | None) -> Path:
-    """Where the language's shipped model is; a clear error naming the fix when it is not installed."""
+def model_dir(code: str | None, installed_dir: Path) -> Path:
+    """Where a device looks for the language's model: $SAYWELL_MODELS when set (every language); otherwise English
+    in models/ and every other language in installed_dir, where `saywell languages add` puts it."""
+    if "SAYWELL_MODELS" in os.environ or language(code).code == DEFAULT_LANGUAGE:
+        return models_dir()
+    return installed_dir
+
+
+def model_path(code: str | None, installed_dir: Path) -> Path:
+    """The language's model on this device; a clear error naming the fix when it is not installed."""
     lang = language(code)
-    path = models_dir() / lang.model_file
+    path = model_dir(code, installed_dir) / lang.model_file
     if not path.exists():
-        have = ", ".join(x.code for x in installed()) or "none"
-        raise SaywellError(f"no {lang.name} model installed ({path} is missing; installed: {have}); copy "
-                           f"{lang.model_file} and saywell-{lang.code}.json from models/ of a saywell checkout there, "
-                           "or pass --model")
+        have = ", ".join(x.code for x in installed(installed_dir))
+        if "SAYWELL_MODELS" in os.environ:
+            raise SaywellError(f"no {lang.name} model in $SAYWELL_MODELS ({path} is missing; there: {have or 'none'}); "
+                               f"copy {lang.model_file} and saywell-{lang.code}.json there, or unset SAYWELL_MODELS")
+        raise SaywellError(f"{lang.name} is not installed on this device (installed: {have}); install it with "
+                           f"`saywell languages add {lang.code}`, or pass --model")
     return path
 
 
-def installed() -> list[Language]:
-    return [lang for lang in LANGUAGES.values() if (models_dir() / lang.model_file).exists()]
+def installed(installed_dir: Path) -> list[Language]:
+    return [lang for lang in LANGUAGES.values() if (model_dir(lang.code, installed_dir) / lang.model_file).exists()]
 
 
 @lru_cache(maxsize=None)
