@@ -244,6 +244,12 @@ def test_the_teacher_page_takes_and_shows_french_lists(server):  # noqa: F811
     token = re.search(r'name="upload" value="([^"]+)"', page).group(1)
     status, _, _ = b.post("/lists/import", {"csrf": b.csrf(), "upload": token})
     assert status == 200 and load_stored("semaine1").lang == "fr"
+    _, _, home = b.get("/")  # a fresh device judges English only: the list says how to install French
+    assert "French (fr) <em>not installed: saywell languages add fr</em>" in home
+    from saywell.classroom.language_packs import add
+    add("fr")
+    _, _, home = b.get("/")
+    assert "French (fr)</td>" in home and "not installed" not in home
     body, ctype = multipart({"csrf": b.csrf(), "name": "semaine2", "lang": "fr"}, {"file": ("s.txt", "sœur\n".encode())})
     status, _, page = b.request("/lists/check", body, {"Content-Type": ctype}, "POST")
     assert status == 200 and 'id="list-lang">French (fr)<' in page and "/s œ ʁ/" in page

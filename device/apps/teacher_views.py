@@ -43,6 +43,14 @@ LANG_CHOICES = (("", "the list's lang column, else English"),
                 *((code, f"{lang.name} ({code})") for code, lang in LANGUAGES.items()))
 
 
+def installed_codes() -> set[str]:
+    """The languages this device judges now (a list in another cannot be practised until it is installed)."""
+    from ..classroom.language_packs import installed_dir
+    from ..engine.language import installed
+
+    return {lang.code for lang in installed(installed_dir())}
+
+
 def lang_name(code: str | None) -> str:
     lang = LANGUAGES.get(code or DEFAULT_LANGUAGE)
     return f"{lang.name} ({lang.code})" if lang else str(code)
@@ -248,8 +256,10 @@ def _recordings_section(r: Recordings, page: Page) -> str:
 def overview(lists: list[ListRow], progress: ClassView | None, progress_note: str, page: Page,
              recordings: Recordings | None = None) -> str:
     if lists:
+        here = installed_codes()
         rows = "".join(f'<tr><td><a href="/list?name={quote(r.name, safe="")}">{e(r.name)}</a></td><td class="num">{e(r.words)}</td>'
-                       f'<td class="num">{e(r.guessed)}</td><td class="lang">{e(lang_name(r.lang))}</td>'
+                       f'<td class="num">{e(r.guessed)}</td><td class="lang">{e(lang_name(r.lang))}'
+                       f'{"" if r.lang in here else f" <em>not installed: saywell languages add {e(r.lang)}</em>"}</td>'
                        f'<td>{e(ACCENT_NAMES.get(r.accent, "device setting") if r.lang == DEFAULT_LANGUAGE else "-")}</td>'
                        f'<td>{e(_imported(r.imported_at))}</td><td>{e(r.origin)}</td></tr>'
                        for r in lists)
