@@ -100,3 +100,42 @@ def test_a_spanish_model_is_made_by_the_same_stages(spanish_smoke_model):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["lang"] == "es" and [p["phone"] for p in out["words"][0]["phones"]] == ["o", "l", "a"]
+
+
+def test_a_shared_spanish_and_french_model_gives_each_language_its_view(tmp_path):
+    """--set lang=es+fr: one fit on both languages' labels mapped onto the union of their phones; each language's
+    view keeps only its own classes, with exactly the shared network's logits for them."""
+    from ai_edge_litert.interpreter import Interpreter
+    from saywell.engine.language import FRENCH, SPANISH
+    from saywell_train.voices.fetched import voices_root
+
+    voices = ("es1", "es3", "fr2", "fr4")
+    if not all((voices_root() / "mbrola" / v / v).exists() for v in voices):
+        pytest.skip(f"MBROLA {' '.join(voices)} not fetched (scripts/fetch-mbrola {' '.join(voices)})")
+    out = tmp_path / "models"
+    r = subprocess.run([sys.executable, "-m", "saywell_train", "--preset", "smoke", "--work", str(tmp_path), "--out", str(out),
+                        "--allow-int8-loss", "--set", "lang=es+fr",
+                        "--set", "voices=" + ",".join(f"mbrola_{v}" for v in voices)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    shared = json.loads((out / "saywell-es+fr.json").read_text())
+    union = set(SPANISH.phones) | set(FRENCH.phones)
+    assert len(shared["phones"]) == len(union) + 1 and set(shared["phones"]) == union | {"SIL"}
+    assert shared["training"]["data"]["languages"].keys() == {"es", "fr"}
+
+    def logits(path, x):
+        it = Interpreter(model_path=str(path))
+        it.allocate_tensors()
+        it.set_tensor(it.get_input_details()[0]["index"], x)
+        it.invoke()
+        return it.get_tensor(it.get_output_details()[0]["index"])[0]
+
+    x = np.random.default_rng(0).normal(-5, 3, shared["input"]["shape"]).astype(np.float32)
+    whole = logits(out / "saywell-es+fr.float.tflite", x)
+    for lang in (SPANISH, FRENCH):
+        view = json.loads((out / f"saywell-es+fr.{lang.code}.json").read_text())
+        assert view["language"] == lang.code and view["phones"] == list(lang.phones) + ["SIL"]
+        assert view["shared_model"]["classes"] == len(shared["phones"])
+        assert view["evaluation"]["int8"]["heldout_scoring"]["n_mispronounced"] > 0  # its held-out voice was scored
+        columns = [shared["phones"].index(p) for p in view["phones"]]
+        np.testing.assert_array_equal(logits(out / f"saywell-es+fr.{lang.code}.float.tflite", x), whole[:, columns])
