@@ -28,7 +28,8 @@ from .realspeech import G722_BYTES_PER_S, DevItem, decode_many, read_transcripts
 
 # text, audio, the espeak-ng voice whose rules give what the speaker says (a Mexican and a Canadian woman)
 PACKAGES = {"es": ("asterisk-core-sounds-es", "asterisk-core-sounds-es-g722", "es-419"),
-            "fr": ("asterisk-core-sounds-fr", "asterisk-core-sounds-fr-g722", "fr")}
+            "fr": ("asterisk-core-sounds-fr", "asterisk-core-sounds-fr-g722", "fr"),
+            "it": ("asterisk-core-sounds-it", "asterisk-core-sounds-it-g722", "it")}  # an Italian man
 COMMON_ZIPF = 2.5
 TOP_NEIGHBOURS = 5
 

@@ -1,10 +1,10 @@
 """Stage 1 for a language other than English: labelled speech from MBROLA voices, one shard per voice.
 
 The language's own voices (Spanish es1, es2, es4, Mexican mx1, Venezuelan vz1; French fr1-fr3, fr5-fr7 and
-Canadian French ca1, ca2) say its words. For Spanish, voices of other Romance languages (Canadian French ca1,
+Canadian French ca1, ca2; Italian it1, it3, it4) say its words. For Spanish, voices of other Romance languages (Canadian French ca1,
 Italian it3, it4, Portuguese pt1, Brazilian br4) add speakers, women among them, saying the words whose phones
 they have, with the sounds their language says differently (its R; Portuguese e and o) masked. Held out, as
-DATA.md fixes: es3, mx2 and fr4, never trained on. The shard format is English's (synthesize.save_shard), so
+DATA.md fixes: es3, mx2, fr4 and it2, never trained on. The shard format is English's (synthesize.save_shard), so
 the features, fit and export stages are shared.
 """
 
@@ -50,12 +50,24 @@ VOICES: dict[str, tuple[NativeSpec, ...]] = {"es": (
     NativeSpec("fr3", "mbrola_fr3", "fr", seed=302), NativeSpec("fr5", "mbrola_fr5", "fr", seed=303),
     NativeSpec("fr6", "mbrola_fr6", "fr", seed=304), NativeSpec("fr7", "mbrola_fr7", "fr", seed=305),
     NativeSpec("ca1", "mbrola_ca1", "fr", seed=306), NativeSpec("ca2", "mbrola_ca2", "fr", seed=307),  # Canadian French
+), "it": (
+    NativeSpec("it1", "mbrola_it1", "it", seed=400), NativeSpec("it3", "mbrola_it3", "it", seed=401),
+    NativeSpec("it4", "mbrola_it4", "it", (160.0, 240.0), seed=402),
+    # Spanish, French and Portuguese voices: more speakers (women among them) for the words they can say, their
+    # own R (and the French voices' stand-in for gli) masked.
+    NativeSpec("es1", "mbrola_es1_it", "it", share=0.5, seed=403), NativeSpec("es2", "mbrola_es2_it", "it", share=0.5, seed=404),
+    NativeSpec("fr1", "mbrola_fr1_it", "it", share=0.5, masked=frozenset({"r", "ʎ"}), seed=405),
+    NativeSpec("fr2", "mbrola_fr2_it", "it", (160.0, 240.0), share=0.5, masked=frozenset({"r", "ʎ"}), seed=406),
+    NativeSpec("pt1", "mbrola_pt1_it", "it", (160.0, 240.0), share=0.5, masked=frozenset({"r", "ʎ"}), seed=407),
+    NativeSpec("br4", "mbrola_br4_it", "it", (160.0, 240.0), share=0.5, masked=frozenset({"r", "ʎ"}), seed=408),
 )}
 HELDOUT: dict[str, tuple[NativeSpec, ...]] = {"es": (
     NativeSpec("es3", "mbrola_es3", "es-419", (160.0, 240.0), seed=1200),  # es3 has no θ: it says Spain's words with s
     NativeSpec("mx2", "mbrola_mx2", "es-419", seed=1201),
 ), "fr": (
     NativeSpec("fr4", "mbrola_fr4", "fr", (160.0, 240.0), seed=1300),
+), "it": (
+    NativeSpec("it2", "mbrola_it2", "it", seed=1400),
 )}
 
 # Twins: what English speakers say instead (the changed phone labelled as said), then any near phone.
@@ -70,6 +82,12 @@ TWINS: dict[str, dict[str, tuple[str, ...]]] = {"es": {
     "ɔ̃": ("ɔ n", "ɔ"), "ʁ": ("l", "w"), "ʒ": ("ʃ", "z"), "z": ("s",), "s": ("z", "ʃ"), "v": ("f", "b"), "ɥ": ("w",),
     "p": ("b",), "t": ("d",), "k": ("ɡ",), "b": ("p",), "d": ("t",), "ɡ": ("k",), "f": ("v",), "ʃ": ("s", "ʒ"),
     "m": ("n",), "n": ("m",), "l": ("ʁ",), "w": ("v",), "j": ("l",),
+}, "it": {
+    "k": ("tʃ",), "tʃ": ("k", "ʃ"), "ɡ": ("dʒ",), "dʒ": ("ɡ", "z"), "ʃ": ("s", "tʃ"), "ʎ": ("l", "j"),
+    "ɲ": ("n",), "ts": ("z", "s"), "dz": ("z", "ts"), "r": ("l", "d"), "e": ("i", "ɛ"), "o": ("u", "ɔ"), "ɛ": ("e", "a"),
+    "ɔ": ("o", "a"), "i": ("e",), "u": ("o",), "a": ("ɛ", "o"), "z": ("s",), "s": ("z",), "v": ("b", "f"),
+    "b": ("v", "p"), "p": ("b",), "t": ("d",), "d": ("t",), "f": ("v",), "m": ("n",), "n": ("m", "ɲ"), "l": ("r", "ʎ"),
+    "j": ("l",), "w": ("v",),
 }}
 
 

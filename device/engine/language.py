@@ -1,6 +1,6 @@
 """The languages saywell judges: each one's phones, how its text becomes phones, and its model.
 
-English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py), so a phone name
+English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py, italian.py), so a phone name
 never means two sounds in two languages' reports, except where it is the same letter for the same sound.
 English is always installed (models/saywell-en.tflite); another language once `saywell languages add` has put its
 model among the device's installed languages (classroom/language_packs.py), or in $SAYWELL_MODELS when that is set.
@@ -16,7 +16,7 @@ from typing import Callable
 
 from .. import PROJECT_ROOT
 from ..errors import SaywellError
-from . import french, spanish
+from . import french, italian, spanish
 from . import phones as english
 
 DEFAULT_LANGUAGE = "en"
@@ -65,7 +65,12 @@ FRENCH = Language(
     pair_tips=french.PAIR_TIPS, learner_substitutions=french.LEARNER_SUBSTITUTIONS, espeak_voice="fr",
     ipa_to_phones=french.ipa_to_phones, parse_phones=french.parse_phones)
 
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH)}
+ITALIAN = Language(
+    code="it", name="Italian", phones=italian.PHONES, vowels=italian.VOWELS, sounds=italian.SOUNDS, tips=italian.TIPS,
+    pair_tips=italian.PAIR_TIPS, learner_substitutions=italian.LEARNER_SUBSTITUTIONS, espeak_voice="it",
+    ipa_to_phones=italian.ipa_to_phones, parse_phones=italian.parse_phones)
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH, ITALIAN)}
 
 
 def language(code: str | None) -> Language:

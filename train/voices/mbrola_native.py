@@ -38,6 +38,21 @@ NAMES: dict[str, dict[str, tuple[str, ...]]] = {
            "ɥ": ("H",), "p": ("p",), "b": ("b",), "t": ("t",), "d": ("d",), "k": ("k",), "ɡ": ("g",), "f": ("f",),
            "v": ("v",), "s": ("s",), "z": ("z",), "ʃ": ("S",), "ʒ": ("Z",), "m": ("m",), "n": ("n",),
            "ɲ": ("J", "n j"), "l": ("l",), "ʁ": ("R",)},
+    # Italian voices name sounds two ways: it3 and it4 in SAMPA (E open e, S sh, J gn, L gli), it1 and it2 in
+    # their own letters (E closed e, E1 open e, S s, sh, ch, gh, gl, gn; J is the glide j there: VOICE_NAMES).
+    # Which is which was checked by ear through the Spanish and French models (sh heard as ʃ 0.85-0.95, J as
+    # j 0.83-0.89) and by the first formant (it1 E1 and O1 about 150 Hz above E and O: open vowels).
+    "it": {"a": ("a", "A"), "e": ("e", "E"), "ɛ": ("E1", "E"), "i": ("i", "I"), "o": ("o", "O"), "ɔ": ("O1", "O"),
+           "u": ("u", "U"), "p": ("p", "P"), "b": ("b", "B"), "t": ("t", "T"), "d": ("d", "D"), "k": ("k", "K"),
+           "ɡ": ("g", "G"), "f": ("f", "F"), "v": ("v", "V"), "s": ("s", "S"), "z": ("z", "Z"), "ts": ("ts", "t s"),
+           "dz": ("dz", "d z"), "tʃ": ("tS", "ch", "t S"), "dʒ": ("dZ", "gh", "d Z"), "ʃ": ("sh", "S"),
+           "m": ("m", "M"), "n": ("n", "N"), "ɲ": ("gn", "J", "n j"), "l": ("l", "L"), "ʎ": ("gl", "L", "l j"),
+           "r": ("r", "R"), "j": ("j",), "w": ("w", "W")},
+}
+# One voice's own names where the language's list would pick the wrong sound (an empty tuple: it has none).
+VOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "it1": {"j": ("J",), "l": ("L",)},
+    "it2": {"j": ("J",), "ɲ": (), "l": ("L",)},  # no gn, and its J is j
 }
 
 # Rule durations in ms at tempo 1 (vowels: unstressed; stressed ones x1.45, the last one x1.3 more).
@@ -45,7 +60,8 @@ _MS: dict[str, float] = {"a": 75, "e": 70, "i": 65, "o": 72, "u": 65, "p": 85, "
                          "ɡ": 60, "f": 90, "θ": 95, "s": 90, "x": 90, "tʃ": 110, "j": 65, "ɲ": 85, "l": 62,
                          "ɾ": 28, "r": 95, "m": 70, "n": 62, "w": 50,
                          "ɛ": 75, "ɔ": 75, "y": 65, "ø": 75, "œ": 75, "ə": 45, "ɛ̃": 95, "ɑ̃": 95, "ɔ̃": 95,
-                         "ɥ": 45, "v": 65, "z": 80, "ʃ": 95, "ʒ": 80, "ʁ": 60}
+                         "ɥ": 45, "v": 65, "z": 80, "ʃ": 95, "ʒ": 80, "ʁ": 60,
+                         "ts": 110, "dz": 100, "dʒ": 100, "ʎ": 85}
 
 
 @lru_cache(maxsize=None)
@@ -61,9 +77,10 @@ def names_of(voice: str, lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as td:
         for phone, names in NAMES[lang].items():
+            names = VOICE_NAMES.get(voice, {}).get(phone, names)
             for name in names:
                 pho = Path(td) / "p.pho"
-                ctx = "_" if phone in vowels else "a"  # a vowel alone, a consonant between a's
+                ctx = "_" if phone in vowels else out.get("a", "a")  # a vowel alone, a consonant between a's
                 inner = "".join(f"{n} 100\n" for n in name.split())
                 pho.write_text(f"_ 50\n{ctx} 100\n{inner}{ctx} 100\n_ 50\n")
                 r = subprocess.run(["mbrola", str(voice_file(voice)), str(pho), str(Path(td) / "o.wav")],
