@@ -4,8 +4,8 @@ training speech made for them (MBROLA voices saying their own language, held-out
 import numpy as np
 import pytest
 
-from saywell.engine import french, spanish
-from saywell.engine.language import FRENCH, LANGUAGES, SPANISH, language
+from saywell.engine import french, italian, spanish
+from saywell.engine.language import FRENCH, ITALIAN, LANGUAGES, SPANISH, language
 from saywell.engine.lexicon_rules import RulesLexicon, lexicon_for
 from saywell.errors import SaywellError
 
@@ -21,7 +21,7 @@ def test_every_phone_has_a_label_and_a_tip_in_every_language():
 
 
 def test_an_unknown_language_names_the_known_ones():
-    with pytest.raises(SaywellError, match="unknown language 'xx'.*en, es, fr"):
+    with pytest.raises(SaywellError, match="unknown language 'xx'.*en, es, fr, it"):
         language("xx")
 
 
@@ -39,6 +39,23 @@ def test_spanish_ipa_merges_allophones_and_doubled_palatals(ipa, phones):
 ])
 def test_french_ipa_keeps_nasal_vowels_and_drops_language_switches(ipa, phones):
     assert french.ipa_to_phones(ipa) == phones
+
+
+@pytest.mark.parametrize("ipa,phones", [
+    ("fˈatːo", ("f", "a", "t", "o")), ("mˈamma", ("m", "a", "m", "a")), ("pˈɛrɾo", ("p", "ɛ", "r", "o")),
+    ("ɲˈokːɪ", ("ɲ", "o", "k", "i")), ("lˈiŋɡwa", ("l", "i", "n", "ɡ", "w", "a")), ("pˈitsːa", ("p", "i", "ts", "a")),
+    ("dʒelˈato", ("dʒ", "e", "l", "a", "t", "o")), ("fˈiʎo", ("f", "i", "ʎ", "o")),
+])
+def test_italian_ipa_keeps_seven_vowels_and_reads_a_double_consonant_once(ipa, phones):
+    assert italian.ipa_to_phones(ipa) == phones
+
+
+def test_italian_words_come_from_the_italian_rules():
+    prons = lexicon_for("it").phrase("ciao chiesa gnocchi figlio")
+    assert [p.phones for p in prons] == [("tʃ", "a", "o"), ("k", "j", "ɛ", "z", "a"), ("ɲ", "o", "k", "i"),
+                                         ("f", "i", "ʎ", "o")]
+    assert italian.parse_phones("tS a o") == ("tʃ", "a", "o") and italian.parse_phones("f i L o") == ("f", "i", "ʎ", "o")
+    assert ITALIAN.sound_label("ʎ") == "/ʎ/ as in figlio"
 
 
 def test_typed_phones_take_ipa_or_x_sampa_and_name_what_is_wrong():
@@ -96,6 +113,20 @@ def test_a_native_mbrola_voice_says_exactly_the_phones_asked():
     # a phone the voice lacks (fr2 has no ɲ of its own) is said as two of its phones, one label
     u = NativeMbrolaVoice("fr2", FRENCH, seed=1).synthesize(["agneau"], [("a", "ɲ", "o")], [2])
     assert [s.phone for s in u.segments] == ["SIL", "a", "ɲ", "o", "SIL"]
+
+
+@pytest.mark.skipif(not _voices_here("it1", "it3"), reason="MBROLA voices not fetched (scripts/fetch-mbrola it1 it3)")
+def test_both_italian_naming_schemes_give_each_sound_its_own_name():
+    """it1 and it2 name sounds in their own letters (E closed, E1 open, S is s, sh is ʃ, J is the glide j), it3 and
+    it4 in SAMPA (E open, S is ʃ, J is ɲ): each phone must reach the voice's name for that sound."""
+    from saywell_train.voices.mbrola_native import names_of
+
+    own = names_of("it1", "it")
+    assert (own["e"], own["ɛ"], own["o"], own["ɔ"], own["s"], own["ʃ"], own["ɲ"], own["ʎ"], own["j"]) == \
+        ("E", "E1", "O", "O1", "S", "sh", "gn", "gl", "J")
+    sampa = names_of("it3", "it")
+    assert (sampa["e"], sampa["ɛ"], sampa["s"], sampa["ʃ"], sampa["ɲ"], sampa["ʎ"], sampa["j"]) == \
+        ("e", "E1", "s", "S", "J", "L", "j")
 
 
 def test_twins_change_one_phone_to_what_english_speakers_say():
