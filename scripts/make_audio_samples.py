@@ -1,8 +1,8 @@
 """Regenerates audio_samples/: a few real recordings (Asterisk prompts, CC-BY-SA-3.0) and piper joe
-takes with deliberate learner errors; for Spanish (manifest_es.tsv), the Mexican Asterisk speaker and MBROLA
-takes with learner errors. Run from the repo root with the train extra installed:
+takes with deliberate learner errors; for Spanish, French and Italian (manifest_LANG.tsv), the language's Asterisk
+speaker and MBROLA takes with learner errors. Run from the repo root with the train extra installed:
 
-    python scripts/make_audio_samples.py
+    python scripts/make_audio_samples.py [LANG ...]      # every language, or only those named (en es fr it)
 """
 
 from __future__ import annotations
@@ -53,7 +53,15 @@ def asterisk_clip(src: Path, dst: Path) -> None:
         write_wav(dst, load_wav(wav).samples)
 
 
-def main() -> None:
+def main(codes: list[str]) -> None:
+    """Every language's clips, or only those of the languages named (`python scripts/make_audio_samples.py it`)."""
+    if unknown := set(codes) - set(LANGUAGES):
+        raise SystemExit(f"no samples for {', '.join(sorted(unknown))}; languages: {', '.join(LANGUAGES)}")
+    for code in codes or LANGUAGES:
+        (LANGUAGES[code] or english)()
+
+
+def english() -> None:
     OUT.mkdir(exist_ok=True)
     rows = []
     _, root = _find_sources()
@@ -71,8 +79,6 @@ def main() -> None:
     (OUT / "manifest.tsv").write_text(
         "# audio<TAB>expected text<TAB>expected phones (optional)<TAB>note; read by `saywell demo` and the tests\n"
         + "\n".join(rows) + "\n")
-    spanish()
-    french()
 
 
 # Spanish (`saywell demo --lang es`): the Mexican Asterisk speaker, correct; MBROLA mx1 (a training voice, as joe
@@ -143,3 +149,31 @@ MBROLA_FR = [
 def french() -> None:
     language_samples("fr", REAL_FR, MBROLA_FR, ("us3_rue_english_way.wav", "rue", ("ʁ", "y"), 1,
                      "read as an English speaker would (MBROLA us3): English r, y as 'oo'"))
+
+
+# Italian (`saywell demo --lang it`): the Italian Asterisk speaker (a man), correct; MBROLA it3 (a training voice)
+# with a learner error each; held-out us3 reading 'figlio' as English speakers do.
+REAL_IT = [
+    ("real_it_grazie.wav", "auth-thankyou", "grazie", "real speaker (Italian), correct"),
+    ("real_it_dieci.wav", "digits/10", "dieci", "real speaker, correct (c as ch)"),
+    ("real_it_zero.wav", "digits/0", "zero", "real speaker, correct (z as dz)"),
+    ("real_it_quattro.wav", "digits/4", "quattro", "real speaker, correct (the r)"),
+]
+MBROLA_IT = [
+    ("it3_figlio.wav", "it3", ("f", "i", "ʎ", "o"), 1, "figlio", "synthetic (MBROLA it3), correct"),
+    ("it3_figlio_as_filio.wav", "it3", ("f", "i", "l", "o"), 1, "figlio", "gli ʎ said as l"),
+    ("it3_chiesa_as_ciesa.wav", "it3", ("tʃ", "j", "ɛ", "z", "a"), 2, "chiesa", "ch read as English ch: tʃ for k"),
+    ("it3_pizza_as_piza.wav", "it3", ("p", "i", "z", "a"), 1, "pizza", "z of pizza said as a buzzing z, not ts"),
+]
+
+
+def italian() -> None:
+    language_samples("it", REAL_IT, MBROLA_IT, ("us3_figlio_english_way.wav", "figlio", ("f", "i", "ʎ", "o"), 1,
+                     "read as an English speaker would (MBROLA us3): gli as l-y, o glided"))
+
+
+LANGUAGES = {"en": None, "es": spanish, "fr": french, "it": italian}
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,10 +1,10 @@
-"""Held-out English voices reading Spanish or French the way an English speaker does: the learner a class has.
+"""Held-out English voices reading Spanish, French or Italian the way an English speaker does: the learner a class has.
 
 MBROLA us3 (US) and en1 (British) are held out in every language (DATA.md), so they may stand for learners
 here. Each word is said with English phones, as an English speaker reads it (HABITS): in Spanish the tap and
 the trill as the English R, j as H, ñ as N Y, stressed e and o as the diphthongs EY and OW, unstressed vowels
 reduced (AH, IH, UH); in French ʁ as the English R, y as UW, ø and œ as English vowels, a nasal vowel as a
-vowel and an N; an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken
+vowel and an N; in Italian r as the English R, gli and gn as L Y and N Y, e and o glided; an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken
 from English diphones (aspirated in the recordings they were cut from). Those phones are genuine learner errors
 whose place is known: the shard keeps them as `unfaithful` (masked in the labels), so evaluate.accent_metrics
 reports how often each is flagged and how often a faithfully said phone is flagged instead. The other phones
@@ -68,6 +68,17 @@ HABITS: dict[str, Habits] = {
                     "ʃ": ("SH", None), "ʒ": ("ZH", None), "m": ("M", None), "n": ("N", None), "ɲ": ("N Y", "ɲ as n-y"),
                     "l": ("L", None), "ʁ": ("R", "R as English r"), "j": ("Y", None), "w": ("W", None),
                     "ɥ": ("W", "ɥ as w")}),
+    "it": Habits(
+        stressed=(_it := {"a": ("AA", None), "e": ("EY", _D), "ɛ": ("EH", None), "i": ("IY", None), "o": ("OW", _D),
+                          "ɔ": ("AO", None), "u": ("UW", None)}),
+        unstressed={"a": ("AH", _R), "e": ("IH", _R), "ɛ": ("IH", _R), "i": ("IH", _R), "o": ("AH", _R),
+                    "ɔ": ("AH", _R), "u": ("UH", _R)},
+        final=_it | {"a": ("AH", _R)},
+        consonants={"p": ("P", None), "b": ("B", None), "t": ("T", None), "d": ("D", None), "k": ("K", None),
+                    "ɡ": ("G", None), "f": ("F", None), "v": ("V", None), "s": ("S", None), "z": ("Z", None),
+                    "ts": ("T S", None), "dz": ("D Z", None), "tʃ": ("CH", None), "dʒ": ("JH", None), "ʃ": ("SH", None),
+                    "m": ("M", None), "n": ("N", None), "ɲ": ("N Y", "gn as n-y"), "l": ("L", None),
+                    "ʎ": ("L Y", "gli as l-y"), "r": ("R", "R as English r"), "j": ("Y", None), "w": ("W", None)}),
 }
 
 
