@@ -77,3 +77,21 @@ def test_english_unknown_and_absent_languages_are_one_line_errors():
     one_line_error(run_cli("languages", "add", "de"), "unknown language 'de'")
     one_line_error(run_cli("languages", "remove", "fr"), "French is not installed")
     one_line_error(run_cli("languages", "add"), "name the language(s) to add")
+
+
+FR_MODEL = ROOT / "models" / "saywell-fr.tflite"
+
+
+@pytest.mark.skipif(not FR_MODEL.exists(), reason="no French model in models/")
+def test_the_main_command_with_lang_installs_that_language_once(saywell_home):
+    """`bash scripts/run --lang fr` (no microphone, no terminal here: the demo) installs French the first time."""
+    import subprocess
+
+    run = lambda: subprocess.run(["bash", str(ROOT / "scripts" / "run"), "--lang", "fr"], capture_output=True,
+                                 text=True, cwd=ROOT, timeout=600, stdin=subprocess.DEVNULL)
+    r = run()
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "French installed" in r.stderr and "deliberate mistakes caught" in r.stdout
+    assert (saywell_home / "models" / "saywell-fr.tflite").read_bytes() == FR_MODEL.read_bytes()
+    r = run()
+    assert r.returncode == 0 and "French is installed (" in r.stderr and "French installed" not in r.stderr

@@ -41,8 +41,8 @@ def cmd_languages(args) -> int:
     codes = [language(c).code for c in args.codes]  # every code checked before any is changed
     if args.action == "add":
         for code in codes:  # each checked, then copied: one bad model stops before its own files
-            path = packs.add(code, args.source)
-            print(f"{language(code).name} installed: {path}")
+            path, copied = packs.add(code, args.source)
+            print(f"{language(code).name} installed: {path}" if copied else f"{language(code).name} is installed ({path})")
     else:
         for code in codes:
             packs.remove(code)

@@ -67,10 +67,10 @@ def check_model(path: Path, code: str) -> None:
     AcousticModel(path)  # the interpreter reads it and its tensors match the metadata
 
 
-def add(code: str, source: Path | None = None) -> Path:
-    """Install one language from `source` (default models/); returns the installed model. Checked before anything
-    is written; each file is written whole (temp file + rename), the metadata last, so a cut-off copy is never
-    taken for an installed language."""
+def add(code: str, source: Path | None = None) -> tuple[Path, bool]:
+    """Install one language from `source` (default models/); returns the installed model and whether anything was
+    copied (not when the same pair is installed already). Checked before anything is written; each file is written
+    whole (temp file + rename), the metadata last, so a cut-off copy is never taken for an installed language."""
     lang = language(code)
     if lang.code == DEFAULT_LANGUAGE:
         raise SaywellError("English is always installed (models/saywell-en.tflite); nothing to add")
@@ -80,10 +80,13 @@ def add(code: str, source: Path | None = None) -> Path:
     dest = ensure_dir(installed_dir())
     target = dest / lang.model_file
     meta_target = target.with_suffix(".json")
+    if all(t.exists() and t.read_bytes() == s.read_bytes() for t, s in ((target, model),
+                                                                           (meta_target, model.with_suffix(".json")))):
+        return target, False
     meta_target.unlink(missing_ok=True)  # not installed while its model is being replaced
     write_atomically(target, model.read_bytes())
     write_atomically(meta_target, model.with_suffix(".json").read_bytes())
-    return target
+    return target, True
 
 
 def remove(code: str) -> Path:
