@@ -196,9 +196,13 @@ def run_shared(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_
         return 0
     union = tuple(dict.fromkeys(p for classes, *_ in parts.values() for p in classes if p != SIL)) + (SIL,)
     train_sets, val_sets, summary = [], [], {"languages": {}}
+    skipped = set(filter(None, recipe.skip_voices.split(",")))
+    if unknown := skipped - {n for _, names, _, _ in parts.values() for n in names}:
+        raise SaywellError(f"skip_voices: no training voice {', '.join(sorted(unknown))} in {recipe.lang}")
     for code, (classes, train_names, heldout_names, data_summary) in parts.items():
-        train_fs, val_fs = feature_sets(replace(recipe, lang=code), work / code, frontend, classes, train_names,
-                                        heldout_names, data_summary)
+        own = ",".join(sorted(skipped & set(train_names)))  # each language skips its own voices
+        train_fs, val_fs = feature_sets(replace(recipe, lang=code, skip_voices=own), work / code, frontend, classes,
+                                        train_names, heldout_names, data_summary)
         train_sets.append(feat.relabel(train_fs, classes, union))
         val_sets.append(feat.relabel(val_fs, classes, union))
         summary["languages"][code] = data_summary
