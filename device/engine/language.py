@@ -1,7 +1,8 @@
 """The languages saywell judges: each one's phones, how its text becomes phones, and its model.
 
-English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py, italian.py), so a phone name
-never means two sounds in two languages' reports, except where it is the same letter for the same sound.
+English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py,
+italian.py), so a phone name never means two sounds in two languages' reports, except where it is the same letter
+for the same sound.
 English is always installed (models/saywell-en.tflite); another language once `saywell languages add` has put its
 model among the device's installed languages (classroom/language_packs.py), or in $SAYWELL_MODELS when that is set.
 """
