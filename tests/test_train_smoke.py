@@ -136,6 +136,7 @@ def test_a_shared_spanish_and_french_model_gives_each_language_its_view(tmp_path
         view = json.loads((out / f"saywell-es+fr.{lang.code}.json").read_text())
         assert view["language"] == lang.code and view["phones"] == list(lang.phones) + ["SIL"]
         assert view["shared_model"]["classes"] == len(shared["phones"])
+        assert view["training"]["heldout_voices"] == [f"mbrola_{v}" for v in voices if v in ("es3", "fr4") and v[:2] == lang.code]
         assert view["evaluation"]["int8"]["heldout_scoring"]["n_mispronounced"] > 0  # its held-out voice was scored
         columns = [shared["phones"].index(p) for p in view["phones"]]
         np.testing.assert_array_equal(logits(out / f"saywell-es+fr.{lang.code}.float.tflite", x), whole[:, columns])

@@ -224,6 +224,7 @@ def run_shared(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_
         in_frames = meta["streaming"]["chunk_frames"] + meta["architecture"]["receptive_field_frames"] - 1
         view_meta = export_view(work / "fit", out, view, meta, columns, representative_windows(train_fs, in_frames), {
             "language": code, "class_priors": [round(float(p), 6) for p in priors / priors.sum()],
+            "training": meta["training"] | {"heldout_voices": heldout_names},  # the voices its evaluation scores
             "shared_model": {"name": name, "languages": codes, "classes": len(union)}})
         status = evaluate_stage(view_meta, work / code, out, view, heldout_names, recipe.real_speech, allow_int8_loss)
         if status:
