@@ -257,3 +257,22 @@ def test_the_spanish_demo_names_its_misses_and_the_spanish_card():
     summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
     assert "mx1_perro_as_pero" not in summary and "mx1_japon_as_kapon" not in summary  # caught
     assert "known limits of the shipped model: models/saywell-es.md" in summary or "missed" not in summary
+
+
+IT_MODEL = FR_MODEL.with_name("saywell-it.tflite")
+
+
+def test_the_italian_demo_catches_the_spelling_and_sound_mistakes_and_accepts_the_real_speaker():
+    from conftest import run_cli
+
+    if not IT_MODEL.exists():
+        pytest.skip("no Italian model in models/")
+    assert run_cli("languages", "add", "it").returncode == 0
+    r = run_cli("demo", "--lang", "it")
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    for caught in ("it3_figlio_as_filio", "it3_chiesa_as_ciesa", "it3_pizza_as_piza"):
+        assert caught not in summary, summary
+    assert "correct clips judged correct: 5 of 5" in summary, summary
+    assert "sound to work on: ʎ in 'figlio' (heard l instead)" in r.stdout
+    assert "sound to work on: k in 'chiesa' (heard tʃ instead)" in r.stdout
