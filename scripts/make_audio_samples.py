@@ -152,7 +152,7 @@ def french() -> None:
 
 
 # Italian (`saywell demo --lang it`): the Italian Asterisk speaker (a man), correct; MBROLA it3 (a training voice)
-# with a learner error each; held-out us3 reading 'figlio' as English speakers do.
+# with a learner error each; held-out us3 reading 'rosso' as English speakers do (the English r, as in Spanish's demo).
 REAL_IT = [
     ("real_it_grazie.wav", "auth-thankyou", "grazie", "real speaker (Italian), correct"),
     ("real_it_dieci.wav", "digits/10", "dieci", "real speaker, correct (c as ch)"),
@@ -168,8 +168,8 @@ MBROLA_IT = [
 
 
 def italian() -> None:
-    language_samples("it", REAL_IT, MBROLA_IT, ("us3_figlio_english_way.wav", "figlio", ("f", "i", "ʎ", "o"), 1,
-                     "read as an English speaker would (MBROLA us3): gli as l-y, o glided"))
+    language_samples("it", REAL_IT, MBROLA_IT, ("us3_rosso_english_way.wav", "rosso", ("r", "o", "s", "o"), 1,
+                     "read as an English speaker would (MBROLA us3): R as English r, o glided"))
 
 
 LANGUAGES = {"en": None, "es": spanish, "fr": french, "it": italian}
