@@ -77,15 +77,15 @@ def add(code: str, source: Path | None = None) -> tuple[Path, bool]:
     source = Path(source or models_dir())
     model = source / lang.model_file
     check_model(model, lang.code)
+    pair = {lang.model_file: model.read_bytes(), model.with_suffix(".json").name: model.with_suffix(".json").read_bytes()}
     dest = ensure_dir(installed_dir())
     target = dest / lang.model_file
     meta_target = target.with_suffix(".json")
-    if all(t.exists() and t.read_bytes() == s.read_bytes() for t, s in ((target, model),
-                                                                           (meta_target, model.with_suffix(".json")))):
+    if all((dest / n).exists() and (dest / n).read_bytes() == data for n, data in pair.items()):
         return target, False
     meta_target.unlink(missing_ok=True)  # not installed while its model is being replaced
-    write_atomically(target, model.read_bytes())
-    write_atomically(meta_target, model.with_suffix(".json").read_bytes())
+    write_atomically(target, pair[target.name])
+    write_atomically(meta_target, pair[meta_target.name])
     return target, True
 
 
