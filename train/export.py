@@ -56,28 +56,35 @@ def export(mcfg: ModelConfig, weights_dir: Path, out_dir: Path, name: str, chunk
     in_frames = chunk_frames + mcfg.receptive_field - 1
     fm = build(mcfg, in_frames, batch_size=1)
     fm.load_weights(str(weights_dir / "pruned.weights.h5"))
-    float_path, int8_path = out_dir / f"{name}.float.tflite", out_dir / f"{name}.tflite"
-    _write(float_path, _convert(fm, None))
     qm = qat_wrap(build(mcfg, in_frames, batch_size=1))
     qm.load_weights(str(weights_dir / "qat.weights.h5"))
-    _write(int8_path, _convert(qm, representative))
-    inp, out, ops = tensor_specs(int8_path)
     meta = {
         "schema_version": SCHEMA_VERSION,
         "name": name,
         "frontend": frontend.to_dict(),
         "phones": list(classes),
         "silence": "SIL",
-        "input": inp,
-        "output": out,
         "output_is_logits": True,
         "streaming": {"chunk_frames": chunk_frames, "left_context_frames": mcfg.left_context, "lookahead_frames": mcfg.lookahead},
+    } | _write_models(mcfg, fm, qm, out_dir, name, representative) | extra
+    write_metadata(out_dir / f"{name}.json", meta)
+    return meta
+
+
+def _write_models(mcfg: ModelConfig, fm, qm, out_dir: Path, name: str, representative: np.ndarray) -> dict:
+    """NAME.float.tflite from the float network fm and NAME.tflite (full int8) from its QAT copy qm; the metadata
+    fields that describe them: input, output, architecture, files."""
+    float_path, int8_path = out_dir / f"{name}.float.tflite", out_dir / f"{name}.tflite"
+    _write(float_path, _convert(fm, None))
+    _write(int8_path, _convert(qm, representative))
+    inp, out, ops = tensor_specs(int8_path)
+    return {
+        "input": inp,
+        "output": out,
         "architecture": mcfg.to_dict() | {"receptive_field_frames": mcfg.receptive_field, "parameters": int(fm.count_params()), "tflite_ops": ops},
         "files": {"int8": int8_path.name, "float32": float_path.name,
                   "int8_bytes": int8_path.stat().st_size, "float32_bytes": float_path.stat().st_size},
-    } | extra
-    write_metadata(out_dir / f"{name}.json", meta)
-    return meta
+    }
 
 
 def export_view(weights_dir: Path, out_dir: Path, name: str, shared: dict, columns: list[int], representative: np.ndarray,
@@ -101,17 +108,8 @@ def export_view(weights_dir: Path, out_dir: Path, name: str, shared: dict, colum
 
     fm = sliced(lambda c: build(c, in_frames, batch_size=1), weights_dir / "pruned.weights.h5")
     qm = sliced(lambda c: qat_wrap(build(c, in_frames, batch_size=1)), weights_dir / "qat.weights.h5")
-    float_path, int8_path = out_dir / f"{name}.float.tflite", out_dir / f"{name}.tflite"
-    _write(float_path, _convert(fm, None))
-    _write(int8_path, _convert(qm, representative))
-    inp, out, ops = tensor_specs(int8_path)
-    meta = {k: v for k, v in shared.items() if k not in ("calibration", "evaluation")} | {
-        "name": name, "phones": list(classes), "input": inp, "output": out,
-        "architecture": view.to_dict() | {"receptive_field_frames": mcfg.receptive_field, "parameters": int(fm.count_params()),
-                                          "tflite_ops": ops},
-        "files": {"int8": int8_path.name, "float32": float_path.name,
-                  "int8_bytes": int8_path.stat().st_size, "float32_bytes": float_path.stat().st_size},
-    } | extra
+    meta = ({k: v for k, v in shared.items() if k not in ("calibration", "evaluation")}
+            | {"name": name, "phones": list(classes)} | _write_models(view, fm, qm, out_dir, name, representative) | extra)
     write_metadata(out_dir / f"{name}.json", meta)
     return meta
 

@@ -216,13 +216,14 @@ def run_shared(recipe: Recipe, work: Path, out: Path, name: str, frontend, stop_
     if meta is None:
         return 0
     from .export import export_view
+    in_frames = meta["streaming"]["chunk_frames"] + meta["architecture"]["receptive_field_frames"] - 1
+    representative = representative_windows(train_fs, in_frames)  # the shared model's: the same windows for each view
     for code, (classes, _, heldout_names, _) in parts.items():
         view = f"{name}.{code}"
         log(f"stage export ({code}: {len(classes)} of the {len(union)} classes)")
         columns = [union.index(p) for p in classes]
         priors = np.asarray(meta["class_priors"])[columns]
-        in_frames = meta["streaming"]["chunk_frames"] + meta["architecture"]["receptive_field_frames"] - 1
-        view_meta = export_view(work / "fit", out, view, meta, columns, representative_windows(train_fs, in_frames), {
+        view_meta = export_view(work / "fit", out, view, meta, columns, representative, {
             "language": code, "class_priors": [round(float(p), 6) for p in priors / priors.sum()],
             "training": meta["training"] | {"heldout_voices": heldout_names},  # the voices its evaluation scores
             "shared_model": {"name": name, "languages": codes, "classes": len(union)}})
