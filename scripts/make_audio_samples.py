@@ -58,7 +58,7 @@ def main(codes: list[str]) -> None:
     if unknown := set(codes) - set(LANGUAGES):
         raise SystemExit(f"no samples for {', '.join(sorted(unknown))}; languages: {', '.join(LANGUAGES)}")
     for code in codes or LANGUAGES:
-        (LANGUAGES[code] or english)()
+        LANGUAGES[code]()
 
 
 def english() -> None:
@@ -172,7 +172,7 @@ def italian() -> None:
                      "read as an English speaker would (MBROLA us3): R as English r, o glided"))
 
 
-LANGUAGES = {"en": None, "es": spanish, "fr": french, "it": italian}
+LANGUAGES = {"en": english, "es": spanish, "fr": french, "it": italian}
 
 
 if __name__ == "__main__":
