@@ -34,6 +34,7 @@ class FitConfig:
     distill: float = 0.0  # >0: weight of a teacher's softened posteriors in the float phase's loss (the rest: the labels)
     distill_temperature: float = 2.0
     init_weights: str = ""  # start the float phase from these float weights (same configuration) instead of at random
+    init_from: str = ""  # or from another language's float TFLite model (same network, any phones): train/transfer.py
 
 
 class WindowSampler:
@@ -251,7 +252,7 @@ def qat_wrap(model):
 
 
 def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, pad_value: float, out_dir: Path, log=print,
-        teacher_dir: Path | None = None, float_only: bool = False) -> dict:
+        teacher_dir: Path | None = None, float_only: bool = False, classes: tuple[str, ...] = ()) -> dict:
     """Returns a summary; writes float, pruned and qat weights to out_dir (only the float ones with float_only,
     as for a teacher). With teacher_dir and fcfg.distill > 0 the float phase learns from that teacher too."""
     import tensorflow as tf
@@ -288,6 +289,12 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     else:
         if fcfg.init_weights:
             model.load_weights(fcfg.init_weights)
+        elif fcfg.init_from:
+            from .transfer import init_from_model
+            windows = sampler.sample(128)[0]
+            carried = init_from_model(model, Path(fcfg.init_from), classes, windows.reshape(windows.shape[:3] + (1,)))
+            summary["init_from"] = carried
+            log(f"float phase starts from {carried['source']}: body, and head rows of {len(carried['head_rows_from_source'])} phones")
         if teacher_dir is not None and fcfg.distill > 0:
             tcfg, teacher = load_teacher(teacher_dir, frames)
             if tcfg.receptive_field != mcfg.receptive_field or tcfg.lookahead != mcfg.lookahead:

@@ -46,6 +46,7 @@ class Recipe:
     distill_temperature: float = 2.0
     lr: float = 2e-3  # the float phase's peak learning rate (cosine decay)
     init_weights: str = ""  # start the float phase from these float weights (fine-tuning) instead of at random
+    init_from: str = ""  # or from another language's float TFLite (models/saywell-en.float.tflite): train/transfer.py
     seed: int = 0  # training seed (window sampling, initialisation); the data seeds are per voice
     real_speech: bool = True
     voices: str = "all"  # "all", or comma-separated names (for the smoke preset)
@@ -301,7 +302,7 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps,
                      sparsity=recipe.sparsity, ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob,
                      eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks, splice_prob=recipe.splice_prob, lr=recipe.lr,
-                     init_weights=recipe.init_weights, distill=recipe.distill if recipe.teacher_channels else 0.0,
+                     init_weights=recipe.init_weights, init_from=recipe.init_from, distill=recipe.distill if recipe.teacher_channels else 0.0,
                      distill_temperature=recipe.distill_temperature)
     teacher_dir = None
     if recipe.teacher_channels:
@@ -311,9 +312,9 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
         if saved.exists() and json.loads(saved.read_text()) != tcfg.to_dict():
             raise SaywellError(f"{teacher_dir} holds a teacher of another configuration; delete it or use another --work")
         log(f"teacher: {recipe.teacher_channels} channels, {recipe.teacher_steps} float steps")
-        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=FitConfig.lr, init_weights="", distill=0.0),
+        fit(train_fs, val_fs, tcfg, replace(fcfg, float_steps=recipe.teacher_steps, lr=FitConfig.lr, init_weights="", init_from="", distill=0.0),
             frontend.pad_value, teacher_dir, log, float_only=True)
-    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir)
+    fit_summary = fit(train_fs, val_fs, mcfg, fcfg, frontend.pad_value, work / "fit", log, teacher_dir=teacher_dir, classes=classes)
     if stop_after == "fit":
         return None
     log("stage export")
