@@ -73,3 +73,12 @@ def test_a_network_of_another_width_is_refused():
     model = build(ModelConfig(channels=64), 90, batch_size=1)
     with pytest.raises(ValueError, match="saywell-en.float.tflite"):
         transfer.init_from_model(model, ENGLISH, ("SIL",), _windows(2))
+
+
+def test_the_int8_model_is_refused():
+    from saywell_train import transfer
+    from saywell_train.model import ModelConfig, build
+
+    model = build(ModelConfig(), 90, batch_size=1)
+    with pytest.raises(ValueError, match="float model"):
+        transfer.init_from_model(model, ROOT / "models" / "saywell-en.tflite", ("SIL",), _windows(2))

@@ -36,6 +36,8 @@ def _layer_tensors(tflite_path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]
 
     interp = _interpreter_api()[0](model_path=str(tflite_path))
     interp.allocate_tensors()
+    if interp.get_input_details()[0]["dtype"] != np.float32:
+        raise ValueError(f"{tflite_path} is quantized: start from the float model (NAME.float.tflite)")
     kernels, biases = {}, {}
     for t in interp.get_tensor_details():
         parts = t["name"].split(";")
