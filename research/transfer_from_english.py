@@ -9,7 +9,10 @@ English was trained on 55 voices, each other language on about ten (train/transf
 carried over). Both models come from the same synthesized shards and features (the recipe's seeds) and the same
 number of steps; this reads what each one's evaluate stage measured (int8, the shipped calibration fitted on
 the real calibration half) and prints them per validation source, never pooled: the held-out MBROLA voices one
-by one, the real speaker's evaluation half and both halves, the real set in noise, phone error rates.
+by one, the real speaker's evaluation half and both halves, the real set in noise, phone error rates. With --real DIR (the language's real dev set, e.g. work_es/run/real),
+it also compares the models at equal false rejection on the real speaker, per half: each model's line moved to
+reject the same share of correct items, the share of one-phone-away items it then accepts (the .tflite beside
+each JSON is scored).
 """
 
 from __future__ import annotations
@@ -37,12 +40,38 @@ def rows(meta_path: Path) -> dict:
             "lr": recipe.get("lr"), "float_steps": recipe["float_steps"], "sources": out}
 
 
+def equal_false_rejection(meta_path: Path, real_dir: Path, shares=(0.05, 0.10, 0.15)) -> dict:
+    """Per half of the real set: at each share of correct items rejected, the share of mismatches accepted."""
+    import numpy as np
+
+    from saywell.engine.model import AcousticModel
+    from saywell_train.evaluate import gather, is_calibration_clip, posteriors, real_items, utterance_score
+
+    model = AcousticModel(meta_path.with_suffix(".tflite"))
+    cal, items = model.meta.calibration, real_items(real_dir)
+    scores = {e.item.key + "|" + " ".join(e.item.text): (e.item, utterance_score(e, cal))
+              for e in gather(posteriors(model, items), items, model.meta.log_priors, classes=model.meta.phones)}
+    out = {}
+    for half, keep in (("calibration half", True), ("evaluation half", False), ("both halves", None)):
+        chosen = [(it, s) for it, s in scores.values() if keep is None or is_calibration_clip(it.key) == keep]
+        pos = np.sort([s for it, s in chosen if it.correct])
+        neg = np.array([s for it, s in chosen if not it.correct])
+        out[half] = {f"{share:.2f}": round(float(np.mean(neg >= pos[int(share * len(pos))])), 3) for share in shares}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("metadata", type=Path, nargs="+", help="model JSONs to compare (the first is the reference)")
     ap.add_argument("--out", type=Path, help="append one JSON row per model")
+    ap.add_argument("--real", type=Path, help="the language's real dev set: compare at equal false rejection too")
     args = ap.parse_args()
     runs = [rows(p) for p in args.metadata]
+    if args.real:
+        for r, p in zip(runs, args.metadata):
+            r["mismatches_accepted_at_false_rejection"] = equal_false_rejection(p, args.real)
+            print(f"{p}: one-phone-away items accepted at 5 / 10 / 15 % false rejection: "
+                  + "; ".join(f"{h} {' / '.join(str(v) for v in m.values())}" for h, m in r["mismatches_accepted_at_false_rejection"].items()))
     names = list(runs[0]["sources"])
     print(f"{'source':42s}" + "".join(f"{Path(r['model']).parent.name + ' ' + (r['init_from'] and 'from en' or 'random'):>30s}" for r in runs))
     for n in names:
