@@ -23,15 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from learner_rivals import TUNING_VOICES  # the same four training voices tune both rules
+
 ROOT = Path(__file__).resolve().parent.parent
 TAUS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
-TUNING_VOICES = ("flite_awb", "mbrola_us1", "mbrola_de1_en", "espeak_m3")
 
 
 def gaps(evs_plain, evs_rival) -> list[list[tuple[str, float]]]:

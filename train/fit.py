@@ -291,8 +291,7 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
             model.load_weights(fcfg.init_weights)
         elif fcfg.init_from:
             from .transfer import init_from_model
-            windows = sampler.sample(128)[0]
-            carried = init_from_model(model, Path(fcfg.init_from), classes, windows.reshape(windows.shape[:3] + (1,)))
+            carried = init_from_model(model, Path(fcfg.init_from), classes, sampler.sample(128)[0])
             summary["init_from"] = carried
             log(f"float phase starts from {carried['source']}: body, and head rows of {len(carried['head_rows_from_source'])} phones")
         if teacher_dir is not None and fcfg.distill > 0:

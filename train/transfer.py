@@ -64,13 +64,14 @@ def _layer_tensors(tflite_path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]
     return out
 
 
-def init_from_model(model, tflite_path: Path, classes: tuple[str, ...], windows: np.ndarray, seed: int = 0) -> dict:
+def init_from_model(model, tflite_path: Path, classes: tuple[str, ...], windows: np.ndarray) -> dict:
     """Loads the source network's body into `model` (same architecture, any head), estimates each batch norm on
     `windows` (a batch of the target language's training inputs), and starts the head rows of alike phones from
     the source's. Returns what was carried over."""
     import tf_keras as keras
+    from saywell.engine.model import metadata_path
 
-    meta = json.loads(Path(tflite_path).with_suffix("").with_suffix(".json").read_text())
+    meta = json.loads(metadata_path(Path(tflite_path)).read_text())
     source_phones = meta["phones"]
     layers = _layer_tensors(Path(tflite_path))
     missing = [l.name for l in model.layers if l.name in ("stem", "head") or l.name.endswith(("_dw", "_pw"))
