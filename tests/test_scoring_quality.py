@@ -16,6 +16,9 @@ def _score(scorer, clip, text):
 @pytest.mark.parametrize("clip,text,phone,heard", [
     ("joe_think_as_sink.wav", "think", "TH", "S"),
     ("joe_ship_as_sheep.wav", "ship", "IH", "IY"),
+    # V scores 70 on its own posterior (B holds 0.75 of it, V 0.13): the word's soft minimum passed it at 86
+    # until the scorer judged V as heard as its classic substitute (calibration.rival_margin, rival_phones)
+    ("joe_very_as_berry.wav", "very", "V", "B"),
 ])
 def test_substitution_is_rejected_and_named(scorer, clip, text, phone, heard):
     r = _score(scorer, clip, text)
@@ -91,3 +94,39 @@ def test_a_teachers_phones_for_a_phrase_ask_for_the_dh_literally(scorer):
     r = scorer.score(load_wav(SAMPLES / "real_to_exit_the_menu.wav"), "to exit the menu", "T UW | EH K S AH T | DH AH | M EH N Y UW")
     dh = r.words[2].phones[0]
     assert r.verdict == "mispronounced" and r.words[2].verdict == "mispronounced" and (dh.phone, dh.ok) == ("DH", False)
+
+
+def _very(scorer, v: float, b: float):
+    """Log posteriors of "very" whose first phone's frames hold V and B at these shares."""
+    import numpy as np
+
+    phones = scorer.meta.phones
+    rows = []
+    for shares, n in (({"SIL": 1.0}, 6), ({"V": v, "B": b}, 5), ({"EH": 1.0}, 9), ({"R": 1.0}, 7), ({"IY": 1.0}, 10),
+                      ({"SIL": 1.0}, 6)):
+        row = np.full(len(phones), 1e-4)
+        for p, x in shares.items():
+            row[phones.index(p)] = x
+        rows += [row / row.sum()] * n
+    return scorer.score_posteriors(np.log(np.array(rows)), "very", scorer.pronunciations("very"))
+
+
+def test_a_phone_heard_as_its_classic_substitute_fails_its_word(scorer):
+    from dataclasses import replace
+
+    cal = scorer.meta.calibration
+    assert cal.rival_margin is not None and "V" in cal.rival_phones and "TH" not in cal.rival_phones
+    berry = _very(scorer, v=0.08, b=0.85)  # B heard 10.6 times as clearly as V: more than e^2
+    v = berry.words[0].phones[0]
+    assert berry.verdict == "mispronounced" and berry.score < cal.word_threshold
+    assert (v.phone, v.ok, v.heard) == ("V", False, "B") and v.score < 10  # its share: 100 / (1 + 0.85 / 0.08)
+    assert berry.words[0].score <= v.score and berry.words[0].verdict == "mispronounced"
+    assert _very(scorer, v=0.85, b=0.08).verdict == "correct"  # said right, B a little heard: no matter
+    # the same posteriors pass when the rule is off, or when it does not judge V: the soft minimum carries V
+    for off in (replace(cal, rival_margin=None), replace(cal, rival_phones=("TH",))):
+        scorer.meta = replace(scorer.meta, calibration=off)
+        try:
+            passed = _very(scorer, v=0.08, b=0.85)
+        finally:
+            scorer.meta = replace(scorer.meta, calibration=cal)
+        assert passed.verdict == "correct" and passed.words[0].phones[0].ok  # V's own 0.08 passes its line

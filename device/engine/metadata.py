@@ -52,8 +52,10 @@ class Calibration:
     per_phone_offset: dict = field(default_factory=dict)  # optional phone -> offset override
     prior_scale: float = 1.0  # alignment divides posteriors by priors ** prior_scale (1: scaled likelihoods;
     # lower keeps a frequent short vowel from being squeezed out by a rare neighbour)
-    rival_margin: float | None = None  # a learner's classic substitute (phones.LEARNER_SUBSTITUTIONS: V said as B)
-    # more probable than the expected phone by more than this (nats, segment mean) lowers its GOP by the excess
+    rival_margin: float | None = None  # a learner's classic substitute (the language's learner_substitutions: V
+    # said as B) heard more clearly than the expected phone by more than this (nats, segment mean log posterior):
+    # the phone is heard as the substitute (scoring.heard_as_score); None: never
+    rival_phones: tuple[str, ...] = ()  # the expected phones that rule judges; empty: every phone with a substitute
 
 
 @dataclass(frozen=True)

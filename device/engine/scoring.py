@@ -105,20 +105,24 @@ class PhoneEvidence:
     omitted: bool
     start: int
     end: int
+    rival: int = -1  # the phone's classic substitute heard most clearly over its segment (-1: it has none)
+    rival_gap: float = float("-inf")  # that substitute's mean log posterior minus the phone's own
 
 
-def rival_classes(index: dict[str, int], substitutions=LEARNER_SUBSTITUTIONS) -> dict[int, tuple[int, ...]]:
-    """Expected class -> the classes learners classically say instead (the language's learner_substitutions)."""
+def rival_classes(index: dict[str, int], substitutions=LEARNER_SUBSTITUTIONS,
+                  only: tuple[str, ...] = ()) -> dict[int, tuple[int, ...]]:
+    """Expected class -> the classes learners classically say instead (the language's learner_substitutions),
+    for the expected phones in `only` when it names any."""
     out: dict[int, tuple[int, ...]] = {}
     for expected, said in substitutions:
-        if expected in index and said in index:
+        if expected in index and said in index and (not only or expected in only):
             out[index[expected]] = out.get(index[expected], ()) + (index[said],)
     return out
 
 
 def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]], silence: int, min_frames: int = 2,
-                   log_priors: np.ndarray | None = None, rivals: dict[int, tuple[int, ...]] | None = None,
-                   rival_margin: float | None = None) -> list[list[PhoneEvidence]]:
+                   log_priors: np.ndarray | None = None,
+                   rivals: dict[int, tuple[int, ...]] | None = None) -> list[list[PhoneEvidence]]:
     """Align, then measure each expected phone against its competitors over its segment.
 
     A phone may be a tuple of classes, any of which is right (a weak vowel: IH or AH); it is aligned and
@@ -161,12 +165,13 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]]
         # The expected phone's own log posterior, not its margin over the best competitor: measured on
         # the shipped model, real-speech AUC 0.855 -> 0.882 (research/scoring_variants.py).
         gop = float(seg_lp[tok.label])
-        if rival_margin is not None and rivals and not isinstance(expected, tuple) and expected in rivals:
-            # A classic substitute clearly more probable than the phone asked for ("berry" for "very"): the
-            # phone's own posterior may still pass its per-phone line, so the excess counts against it.
-            gap = float(seg_lp[list(rivals[expected])].max()) - gop
-            if gap > rival_margin:
-                gop -= gap - rival_margin
+        rival, gap = -1, float("-inf")
+        if rivals and not isinstance(expected, tuple) and expected in rivals:
+            # How much more clearly a learner's classic substitute was heard ("berry" for "very"): the phone's
+            # own posterior may pass its line while the substitute's is far above it (heard_as judges it).
+            options = rivals[expected]
+            rival = options[int(np.argmax(seg_lp[list(options)]))]
+            gap = float(seg_lp[rival]) - gop
         # Omitted: the segment is squeezed to the minimum and what fills it is silence or a neighbour.
         w = words[tok.word]
         neighbours = {silence}
@@ -176,7 +181,7 @@ def phone_evidence(logpost: np.ndarray, words: list[list[int | tuple[int, ...]]]
         top = int(np.argmax(post))
         omitted = ((tok.end - tok.start) <= min_frames and post[accepted].sum() < 0.1 and top in neighbours
                    and top not in accepted)
-        out[tok.word].append(PhoneEvidence(accepted[0], gop, best, omitted, tok.start, tok.end))
+        out[tok.word].append(PhoneEvidence(accepted[0], gop, best, omitted, tok.start, tok.end, rival, gap))
     return out
 
 
@@ -184,7 +189,8 @@ MAX_COMBINATIONS = 16  # above this, one word's variants at a time (alignments g
 
 
 def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], index: dict[str, int], silence: int,
-                  cal: Calibration, log_priors: np.ndarray | None = None) -> tuple[tuple[Variant, ...], list[list[PhoneEvidence]]]:
+                  cal: Calibration, log_priors: np.ndarray | None = None,
+                  substitutions=LEARNER_SUBSTITUTIONS) -> tuple[tuple[Variant, ...], list[list[PhoneEvidence]]]:
     """The words' accepted variants that fit the audio best: a learner who said "either" as AY DH ER said it right.
 
     Every combination when there are at most MAX_COMBINATIONS; otherwise (a long phrase of short common words)
@@ -192,10 +198,10 @@ def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], inde
     GOP. An alternate too long for the audio is skipped; the listed phones' errors are raised. Measured on
     the shipped model: real-speech AUC 0.907 -> 0.919 (evaluation half), held-out 0.794 -> 0.807.
     """
-    rivals = rival_classes(index) if cal.rival_margin is not None else None
+    rivals = rival_classes(index, substitutions, tuple(cal.rival_phones)) if cal.rival_margin is not None else None
     def evaluate(combo: tuple[Variant, ...]) -> tuple[float, list[list[PhoneEvidence]]]:
         words = [[_classes(p, weak, index) for p, weak in zip(v.phones, v.weak)] for v in combo]
-        ev = phone_evidence(logpost, words, silence, log_priors=log_priors, rivals=rivals, rival_margin=cal.rival_margin)
+        ev = phone_evidence(logpost, words, silence, log_priors=log_priors, rivals=rivals)
         return soft_min([normalized(e.gop, p, cal) for v, w in zip(combo, ev) for e, p in zip(w, v.phones)]), ev
 
     best = tuple(v[0] for v in variants)
@@ -227,6 +233,29 @@ def _classes(phone: str, weak: bool, index: dict[str, int]) -> int | tuple[int, 
             if phone in alike and all(v in index for v in alike):
                 return (index[phone],) + tuple(index[v] for v in alike if v != phone)
     return index[phone]
+
+
+def heard_as_score(rival_gap: float, phone: str, cal: Calibration) -> float | None:
+    """The score of a phone heard as its classic substitute, None when it was not.
+
+    Heard as: the substitute's mean log posterior over the phone's segment exceeds the phone's own by more than
+    cal.rival_margin (for the phones in cal.rival_phones, or all when it names none). The score is then the
+    phone's share of the two, 100 / (1 + e^gap), below 50 by construction; the word and the utterance score at
+    most that. The word's soft minimum alone lets a strong rest carry one phone the model hears as another:
+    the demo's "very" said as "berry" (V 0.13, B 0.75 of the frames' posterior) scored 86."""
+    if cal.rival_margin is None or not rival_gap > cal.rival_margin:  # -inf: the phone has no substitute
+        return None
+    if cal.rival_phones and phone not in cal.rival_phones:
+        return None
+    return 100.0 / (1.0 + math.exp(min(50.0, rival_gap)))
+
+
+def capped(score: float, rival_gaps: list[float], phones: list[str], cal: Calibration) -> float:
+    """A word's or utterance's score, at most that of any phone in it heard as its classic substitute."""
+    if cal.rival_margin is None:
+        return score
+    caps = [c for g, p in zip(rival_gaps, phones) if (c := heard_as_score(g, p, cal)) is not None]
+    return min([score] + caps)
 
 
 def normalized(gop: float, phone: str, cal: Calibration) -> float:
@@ -272,7 +301,8 @@ class Scorer:
         self.lexicon = lexicon or lexicon_for(self.lang.code)
         self.accent = accent  # what counts as right in English (engine/accent.py)
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
-        self._rivals = rival_classes(self._index, self.lang.learner_substitutions)  # once: _fits runs for every gap
+        # once: _fits runs for every gap
+        self._rivals = rival_classes(self._index, self.lang.learner_substitutions, tuple(self.meta.calibration.rival_phones))
 
     def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
         if phones is None:
@@ -306,7 +336,9 @@ class Scorer:
             return self._no_speech(text, prons)
         evidence = self._aligned(logpost, prons, len(prons) > 1)
         word_results = [self._word_result(pr, ev) for pr, ev in zip(prons, evidence)]
-        total = round(aggregate([e.gop for ev in evidence for e in ev], [self.meta.phones[e.phone] for ev in evidence for e in ev], cal), 1)
+        flat = [e for ev in evidence for e in ev]
+        names = [self.meta.phones[e.phone] for e in flat]
+        total = round(capped(aggregate([e.gop for e in flat], names, cal), [e.rival_gap for e in flat], names, cal), 1)
         omitted = [word_omitted(ev, w.score, cal.word_threshold) for ev, w in zip(evidence, word_results)]
         insertions = find_insertions(logpost, evidence, sil, hop_s, lambda seg, w: self._fits(seg, evidence[w], cal))
         if any(omitted) and not all(omitted):
@@ -329,8 +361,8 @@ class Scorer:
         variants = [self.lexicon.variants(pr, self.accent) for pr in prons]
         if phrase:
             variants = [in_phrase(v, pr, self.accent) for v, pr in zip(variants, prons)]
-        _, evidence = best_variants(logpost, variants, self._index,
-                                    self._index[self.meta.silence], self.meta.calibration, self.meta.log_priors)
+        _, evidence = best_variants(logpost, variants, self._index, self._index[self.meta.silence],
+                                    self.meta.calibration, self.meta.log_priors, self.lang.learner_substitutions)
         return list(evidence)
 
     def _word_result(self, pr: Pronunciation, ev: list[PhoneEvidence]) -> WordResult:
@@ -339,20 +371,24 @@ class Scorer:
         phone_results = []
         for e, name in zip(ev, names):
             s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
+            as_rival = heard_as_score(e.rival_gap, name, cal)
+            if as_rival is not None:
+                s = min(s, as_rival)
             ok = s >= cal.phone_threshold
-            heard = None if ok else ("-" if e.omitted else self.meta.phones[e.competitor])
+            heard = None if ok else ("-" if e.omitted else self.meta.phones[e.rival if as_rival is not None else e.competitor])
             phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
-        return WordResult(pr.word, round(aggregate([e.gop for e in ev], names, cal), 1), phone_results)
+        return WordResult(pr.word, round(capped(aggregate([e.gop for e in ev], names, cal), [e.rival_gap for e in ev], names, cal), 1), phone_results)
 
     def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
         words = [[e.phone for e in ev]]
         try:
             found = phone_evidence(logpost, words, self._index[self.meta.silence], log_priors=self.meta.log_priors,
-                                   rivals=self._rivals, rival_margin=cal.rival_margin)[0]
+                                   rivals=self._rivals if cal.rival_margin is not None else None)[0]
         except SaywellError:  # too short for the word
             return False
-        return aggregate([e.gop for e in found], [self.meta.phones[e.phone] for e in found], cal) >= cal.word_threshold
+        names = [self.meta.phones[e.phone] for e in found]
+        return capped(aggregate([e.gop for e in found], names, cal), [e.rival_gap for e in found], names, cal) >= cal.word_threshold
 
     def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
         words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones], "no_speech", "none")
