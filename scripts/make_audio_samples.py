@@ -1,8 +1,8 @@
 """Regenerates audio_samples/: a few real recordings (Asterisk prompts, CC-BY-SA-3.0) and piper joe
 takes with deliberate learner errors; for Spanish, French and Italian (manifest_LANG.tsv), the language's Asterisk
-speaker and MBROLA takes with learner errors. Run from the repo root with the train extra installed:
+speaker and MBROLA takes with learner errors; for German, the held-out MBROLA voice de5 only. Run from the repo root with the train extra installed:
 
-    python scripts/make_audio_samples.py [LANG ...]      # every language, or only those named (en es fr it)
+    python scripts/make_audio_samples.py [LANG ...]      # every language, or only those named (en es fr it de)
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def language_samples(code: str, real: list, takes: list, english_way: tuple[str,
 
     lang = language(code)
     rows = []
-    _, root = _sources(code)
+    root = _sources(code)[1] if real else None  # German has no real speaker
     for name, prompt, text, note in real:
         asterisk_clip(root / f"{prompt}.g722", OUT / name)
         rows.append(f"{name}\t{text}\t\t{note}")
@@ -172,7 +172,27 @@ def italian() -> None:
                      "read as an English speaker would (MBROLA us3): R as English r, o glided"))
 
 
-LANGUAGES = {"en": english, "es": spanish, "fr": french, "it": italian}
+# German (`saywell demo --lang de`): no real German speaker is in the registries' list, so every clip is MBROLA
+# de5, the voice held out of German training (never heard by the model), correct and with a learner error each;
+# held-out us3 reading 'rot' as English speakers do.
+MBROLA_DE = [
+    ("de5_ich.wav", "de5", ("ɪ", "ç"), 0, "ich", "held-out voice (MBROLA de5), correct (the ich-sound)"),
+    ("de5_buch.wav", "de5", ("b", "uː", "x"), 1, "Buch", "held-out voice, correct (the ach-sound)"),
+    ("de5_zeit.wav", "de5", ("ts", "aɪ", "t"), 1, "Zeit", "held-out voice, correct (z as ts)"),
+    ("de5_uber.wav", "de5", ("yː", "b", "ɐ"), 0, "über", "held-out voice, correct (ü)"),
+    ("de5_ich_as_ish.wav", "de5", ("ɪ", "ʃ"), 0, "ich", "the ich-sound ç said as sh"),
+    ("de5_uber_as_uber.wav", "de5", ("uː", "b", "ɐ"), 0, "über", "ü said as u ('uber')"),
+    ("de5_schon_as_schon.wav", "de5", ("ʃ", "oː", "n"), 1, "schön", "ö said as o ('schon')"),
+    ("de5_buch_as_buk.wav", "de5", ("b", "uː", "k"), 1, "Buch", "the ach-sound x said as k"),
+]
+
+
+def german() -> None:
+    language_samples("de", [], MBROLA_DE, ("us3_rot_english_way.wav", "rot", ("ʁ", "oː", "t"), 1,
+                     "read as an English speaker would (MBROLA us3): R as English r, o glided"))
+
+
+LANGUAGES = {"en": english, "es": spanish, "fr": french, "it": italian, "de": german}
 
 
 if __name__ == "__main__":

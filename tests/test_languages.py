@@ -4,8 +4,8 @@ training speech made for them (MBROLA voices saying their own language, held-out
 import numpy as np
 import pytest
 
-from saywell.engine import french, italian, spanish
-from saywell.engine.language import FRENCH, ITALIAN, LANGUAGES, SPANISH, language
+from saywell.engine import french, german, italian, spanish
+from saywell.engine.language import FRENCH, GERMAN, ITALIAN, LANGUAGES, SPANISH, language
 from saywell.engine.lexicon_rules import RulesLexicon, lexicon_for
 from saywell.errors import SaywellError
 
@@ -21,7 +21,7 @@ def test_every_phone_has_a_label_and_a_tip_in_every_language():
 
 
 def test_an_unknown_language_names_the_known_ones():
-    with pytest.raises(SaywellError, match="unknown language 'xx'.*en, es, fr, it"):
+    with pytest.raises(SaywellError, match="unknown language 'xx'.*de, en, es, fr, it"):
         language("xx")
 
 
@@ -48,6 +48,27 @@ def test_french_ipa_keeps_nasal_vowels_and_drops_language_switches(ipa, phones):
 ])
 def test_italian_ipa_keeps_seven_vowels_and_reads_a_double_consonant_once(ipa, phones):
     assert italian.ipa_to_phones(ipa) == phones
+
+
+@pytest.mark.parametrize("ipa,phones", [
+    ("ʃtˈɑːt", ("ʃ", "t", "aː", "t")), ("ʃtˈat", ("ʃ", "t", "a", "t")), ("ɡlˈyk", ("ɡ", "l", "ʏ", "k")),
+    ("ˈyːbɜ", ("yː", "b", "ɐ")), ("hˈɔøtə", ("h", "ɔʏ", "t", "ə")), ("pfˈeːɾt", ("pf", "eː", "ɐ", "t")),
+    ("bɾˈykə", ("b", "ʁ", "ʏ", "k", "ə")), ("ˈuːɾ", ("uː", "ɐ")), ("mˈɛːdçən", ("m", "eː", "d", "ç", "ə", "n")),
+    ("dʒˈʊŋəl", ("tʃ", "ʊ", "ŋ", "ə", "l")),
+])
+def test_german_ipa_keeps_vowel_length_and_vocalizes_r_after_a_vowel(ipa, phones):
+    """espeak-ng writes long a as ɑː, short ü as y and the -er vowel as ɜ; an r after a vowel and before none is ɐ."""
+    assert german.ipa_to_phones(ipa) == phones
+
+
+def test_german_words_come_from_the_german_rules():
+    prons = lexicon_for("de").phrase("ich Buch Zeit schön")
+    assert [p.phones for p in prons] == [("ɪ", "ç"), ("b", "uː", "x"), ("ts", "aɪ", "t"), ("ʃ", "øː", "n")]
+    assert german.parse_phones("I C") == ("ɪ", "ç") and german.parse_phones("S 2: n") == ("ʃ", "øː", "n")
+    assert german.parse_phones("ts aI t") == german.parse_phones("tsˈaɪt") == ("ts", "aɪ", "t")
+    with pytest.raises(ValueError, match="unknown German phone symbol.*TH"):
+        german.parse_phones("TH")
+    assert GERMAN.sound_label("ç") == "/ç/ as in ich"
 
 
 def test_italian_words_come_from_the_italian_rules():
@@ -129,6 +150,29 @@ def test_both_italian_naming_schemes_give_each_sound_its_own_name():
         ("e", "E1", "s", "S", "J", "L", "j")
 
 
+@pytest.mark.skipif(not _voices_here("de1", "de5"), reason="MBROLA voices not fetched (scripts/fetch-mbrola de1 de5)")
+def test_german_voices_have_every_german_sound_even_those_that_never_follow_a_pause():
+    """de1 has 9, O and 6 but no diphone from a pause into them: probed between t's, each phone gets its own name."""
+    from saywell_train.voices.mbrola_native import NativeMbrolaVoice, names_of
+
+    for voice in ("de1", "de5"):
+        have = names_of(voice, "de")
+        assert set(have) == set(GERMAN.phones), voice
+        assert (have["œ"], have["ɔ"], have["ɐ"], have["øː"], have["ç"], have["ʁ"]) == ("9", "O", "6", "2:", "C", "R")
+    u = NativeMbrolaVoice("de1", GERMAN, seed=1).synthesize(["Hölle"], [("h", "œ", "l", "ə")], [1])
+    assert [s.phone for s in u.segments] == ["SIL", "h", "œ", "l", "ə", "SIL"]
+
+
+def test_german_keeps_a_voice_out_of_training_to_set_its_line():
+    """No real German speaker is in the registries' list: de7 sets the verdict line, de5 stays held out, de8 (a
+    Bavarian inventory) is not used."""
+    from saywell_train.synthesize_lang import CALIBRATION, HELDOUT, VOICES
+
+    train = {v.voice for v in VOICES["de"]}
+    assert {v.voice for v in CALIBRATION["de"]} == {"de7"} and {v.voice for v in HELDOUT["de"]} == {"de5"}
+    assert not train & {"de5", "de7", "de8"} and train == {"de1", "de2", "de3", "de4", "de6"}
+
+
 def test_twins_change_one_phone_to_what_english_speakers_say():
     from saywell_train.synthesize_lang import Word, make_jobs
 
@@ -151,6 +195,8 @@ def test_english_speakers_habits_mark_the_sounds_they_get_wrong():
     assert [c for _, c in parts] == [None, None, None]
     parts = rendering(Word("bonjour", ("b", "ɔ̃", "ʒ", "u", "ʁ"), 3), FRENCH.vowels, "fr")
     assert parts[1] == (("OW", "N"), "nasal vowel + n") and parts[4][1] == "R as English r"
+    parts = rendering(Word("Bücher", ("b", "yː", "ç", "ɐ"), 1), GERMAN.vowels, "de")
+    assert [c for _, c in parts] == [None, "ü as u", "ich-sound as sh", "-er with English r"]
 
 
 def test_the_dev_set_restores_accents_the_transcripts_leave_out():
@@ -276,3 +322,22 @@ def test_the_italian_demo_catches_the_spelling_and_sound_mistakes_and_accepts_th
     assert "correct clips judged correct: 5 of 5" in summary, summary
     assert "sound to work on: ʎ in 'figlio' (heard l instead)" in r.stdout
     assert "sound to work on: k in 'chiesa' (heard tʃ instead)" in r.stdout
+
+
+DE_MODEL = IT_MODEL.with_name("saywell-de.tflite")
+
+
+def test_the_german_demo_catches_every_mistake_of_a_voice_it_never_heard():
+    """Every German clip is the held-out de5 (or us3 reading German the English way): none was trained on."""
+    from conftest import run_cli
+
+    if not DE_MODEL.exists():
+        pytest.skip("no German model in models/")
+    assert run_cli("languages", "add", "de").returncode == 0
+    r = run_cli("demo", "--lang", "de")
+    assert r.returncode == 0, r.stderr
+    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    assert summary.startswith("deliberate mistakes caught: 5 of 5\ncorrect clips judged correct: 4 of 4"), summary
+    assert "sound to work on: ç in 'ich' (heard ʃ instead)" in r.stdout
+    assert "sound to work on: yː in 'über' (heard uː instead)" in r.stdout
+    assert "sound to work on: x in 'buch' (heard k instead)" in r.stdout

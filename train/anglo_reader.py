@@ -1,10 +1,11 @@
-"""Held-out English voices reading Spanish, French or Italian the way an English speaker does: the learner a class has.
+"""Held-out English voices reading Spanish, French, Italian or German the way an English speaker does: the learner a class has.
 
 MBROLA us3 (US) and en1 (British) are held out in every language (DATA.md), so they may stand for learners
 here. Each word is said with English phones, as an English speaker reads it (HABITS): in Spanish the tap and
 the trill as the English R, j as H, ñ as N Y, stressed e and o as the diphthongs EY and OW, unstressed vowels
 reduced (AH, IH, UH); in French ʁ as the English R, y as UW, ø and œ as English vowels, a nasal vowel as a
-vowel and an N; in Italian r as the English R, gli and gn as L Y and N Y, e and o glided; an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken
+vowel and an N; in Italian r as the English R, gli and gn as L Y and N Y, e and o glided; in German ʁ and the
+-er vowel with the English R, ü as UW, ö as ER, the ich- and ach-sounds as SH and K, pf as F, long e and o glided; an intervocalic d flapped when the voice flaps it, and p, t, k before a stressed vowel taken
 from English diphones (aspirated in the recordings they were cut from). Those phones are genuine learner errors
 whose place is known: the shard keeps them as `unfaithful` (masked in the labels), so evaluate.accent_metrics
 reports how often each is flagged and how often a faithfully said phone is flagged instead. The other phones
@@ -79,6 +80,19 @@ HABITS: dict[str, Habits] = {
                     "ts": ("T S", None), "dz": ("D Z", None), "tʃ": ("CH", None), "dʒ": ("JH", None), "ʃ": ("SH", None),
                     "m": ("M", None), "n": ("N", None), "ɲ": ("N Y", "gn as n-y"), "l": ("L", None),
                     "ʎ": ("L Y", "gli as l-y"), "r": ("R", "R as English r"), "j": ("Y", None), "w": ("W", None)}),
+    "de": Habits(
+        stressed=(_de := {"a": ("AA", None), "aː": ("AA", None), "ɛ": ("EH", None), "eː": ("EY", _D), "ɪ": ("IH", None),
+                          "iː": ("IY", None), "ɔ": ("AO", None), "oː": ("OW", _D), "ʊ": ("UH", None), "uː": ("UW", None),
+                          "ʏ": ("UH", "ü as u"), "yː": ("UW", "ü as u"), "œ": ("ER", "ö as English"),
+                          "øː": ("ER", "ö as English"), "ə": ("AH", None), "ɐ": ("ER", "-er with English r"),
+                          "aɪ": ("AY", None), "aʊ": ("AW", None), "ɔʏ": ("OY", None)}),
+        unstressed=_de | {"a": ("AH", _R), "ɔ": ("AH", _R), "ɛ": ("IH", _R)}, final=_de,
+        consonants={"p": ("P", None), "b": ("B", None), "t": ("T", None), "d": ("D", None), "k": ("K", None),
+                    "ɡ": ("G", None), "f": ("F", None), "v": ("V", None), "s": ("S", None), "z": ("Z", None),
+                    "ʃ": ("SH", None), "ʒ": ("ZH", None), "ç": ("SH", "ich-sound as sh"), "x": ("K", "ach-sound as k"),
+                    "h": ("HH", None), "j": ("Y", None), "m": ("M", None), "n": ("N", None), "ŋ": ("NG", None),
+                    "l": ("L", None), "ʁ": ("R", "R as English r"), "pf": ("F", "pf as f"), "ts": ("T S", None),
+                    "tʃ": ("CH", None)}),
 }
 
 

@@ -27,6 +27,9 @@ ALIKE: dict[str, str] = {
     "p": "P", "b": "B", "t": "T", "d": "D", "k": "K", "ɡ": "G", "f": "F", "v": "V", "θ": "TH", "s": "S", "z": "Z",
     "ʃ": "SH", "ʒ": "ZH", "tʃ": "CH", "dʒ": "JH", "x": "HH", "h": "HH", "j": "Y", "w": "W", "l": "L", "m": "M",
     "n": "N", "ŋ": "NG", "SIL": "SIL",
+    # German: long and short vowels, diphthongs
+    "aː": "AA", "eː": "EY", "iː": "IY", "oː": "OW", "uː": "UW", "ɪ": "IH", "ʊ": "UH", "ɐ": "AH", "aɪ": "AY",
+    "aʊ": "AW", "ɔʏ": "OY",
 }
 
 

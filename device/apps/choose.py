@@ -10,7 +10,7 @@ from ..errors import SaywellError
 
 
 def lang_arg(text: str) -> str:
-    """--lang: a language saywell knows, by its code (engine/language.py's LANGUAGES: en, es, fr)."""
+    """--lang: a language saywell knows, by its code (engine/language.py's LANGUAGES: en, es, fr, it, de)."""
     from ..engine.language import language
 
     try:
@@ -20,7 +20,7 @@ def lang_arg(text: str) -> str:
 
 
 def lang_metavar() -> str:
-    """'en|es|fr': every language saywell knows, so a new one appears in --help without editing it."""
+    """'en|es|fr|it|de': every language saywell knows, so a new one appears in --help without editing it."""
     from ..engine.language import LANGUAGES
 
     return "|".join(LANGUAGES)

@@ -281,7 +281,7 @@ def _accent_field(fields: dict, unset: str) -> str | None:
 
 
 def _lang_field(fields: dict) -> str | None:
-    """The upload form's language: a code of LANGUAGES (en, es, fr), or None (empty: the list's lang column, else English)."""
+    """The upload form's language: a code of LANGUAGES (en, es, fr, it, de), or None (empty: the list's lang column, else English)."""
     from ..engine.language import LANGUAGES
 
     value = fields.get("lang")

@@ -41,7 +41,8 @@ BUILTIN_LISTS = {code: (BUILTIN_LIST, BUILTIN_NAME) if code == DEFAULT_LANGUAGE 
                  (BUILTIN_LIST.with_name(f"beginner_{code}.csv"), f"beginner-{code}") for code in LANGUAGES}
 COLUMNS = ("text", "phones", "hint", "level", "tags", "lang")
 PHRASE_EXAMPLE = {"en": "TH AE NG K | Y UW", "es": "m u tʃ a s | ɡ ɾ a θ i a s",
-                  "fr": "m ɛ ʁ s i | b o k u", "it": "ɡ r a ts j e | m i l e"}  # one group per word
+                  "fr": "m ɛ ʁ s i | b o k u", "it": "ɡ r a ts j e | m i l e",
+                  "de": "d a ŋ k ə | ʃ øː n"}  # one group per word
 MAX_WORDS = 6  # longer takes more than the listener's 5 s, and alignment errors grow with length
 MAX_CHARS = 40
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -1,7 +1,7 @@
 """The languages saywell judges: each one's phones, how its text becomes phones, and its model.
 
 English phones are ARPAbet (phones.py), other languages' phones are IPA symbols (spanish.py, french.py,
-italian.py), so a phone name never means two sounds in two languages' reports, except where it is the same letter
+italian.py, german.py), so a phone name never means two sounds in two languages' reports, except where it is the same letter
 for the same sound.
 English is always installed (models/saywell-en.tflite); another language once `saywell languages add` has put its
 model among the device's installed languages (classroom/language_packs.py), or in $SAYWELL_MODELS when that is set.
@@ -17,7 +17,7 @@ from typing import Callable
 
 from .. import PROJECT_ROOT
 from ..errors import SaywellError
-from . import french, italian, spanish
+from . import french, german, italian, spanish
 from . import phones as english
 
 DEFAULT_LANGUAGE = "en"
@@ -71,7 +71,12 @@ ITALIAN = Language(
     pair_tips=italian.PAIR_TIPS, learner_substitutions=italian.LEARNER_SUBSTITUTIONS, espeak_voice="it",
     ipa_to_phones=italian.ipa_to_phones, parse_phones=italian.parse_phones)
 
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH, ITALIAN)}
+GERMAN = Language(
+    code="de", name="German", phones=german.PHONES, vowels=german.VOWELS, sounds=german.SOUNDS, tips=german.TIPS,
+    pair_tips=german.PAIR_TIPS, learner_substitutions=german.LEARNER_SUBSTITUTIONS, espeak_voice="de",
+    ipa_to_phones=german.ipa_to_phones, parse_phones=german.parse_phones)
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (ENGLISH, SPANISH, FRENCH, ITALIAN, GERMAN)}
 
 
 def language(code: str | None) -> Language:

@@ -48,6 +48,15 @@ NAMES: dict[str, dict[str, tuple[str, ...]]] = {
            "dz": ("dz", "d z"), "tʃ": ("tS", "ch", "t S"), "dʒ": ("dZ", "gh", "d Z"), "ʃ": ("sh", "S"),
            "m": ("m", "M"), "n": ("n", "N"), "ɲ": ("gn", "J", "n j"), "l": ("l", "L"), "ʎ": ("gl", "L", "l j"),
            "r": ("r", "R"), "j": ("j",), "w": ("w", "W")},
+    # German voices (de1-de8) name sounds in SAMPA: a: long a, E open e, 9 and 2: the ö's, 6 the -er vowel, C the
+    # ich-sound, R the r.
+    "de": {"a": ("a",), "aː": ("a:",), "ɛ": ("E",), "eː": ("e:", "E:"), "ɪ": ("I",), "iː": ("i:",), "ɔ": ("O",),
+           "oː": ("o:",), "ʊ": ("U",), "uː": ("u:",), "ʏ": ("Y",), "yː": ("y:",), "œ": ("9",), "øː": ("2:",),
+           "ə": ("@",), "ɐ": ("6", "@"), "aɪ": ("aI", "a I"), "aʊ": ("aU", "a U"), "ɔʏ": ("OY", "O Y"),
+           "p": ("p",), "b": ("b",), "t": ("t",), "d": ("d",), "k": ("k",), "ɡ": ("g",), "f": ("f",), "v": ("v",),
+           "s": ("s",), "z": ("z",), "ʃ": ("S",), "ʒ": ("Z",), "ç": ("C",), "x": ("x",), "h": ("h",), "j": ("j",),
+           "m": ("m",), "n": ("n",), "ŋ": ("N",), "l": ("l",), "ʁ": ("R", "r"), "pf": ("pf", "p f"),
+           "ts": ("ts", "t s"), "tʃ": ("tS", "t S")},
 }
 # One voice's own names where the language's list would pick the wrong sound (an empty tuple: it has none).
 VOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -55,13 +64,18 @@ VOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "it2": {"j": ("J",), "ɲ": (), "l": ("L",)},  # no gn, and its J is j
 }
 
+_VOWEL_CONTEXT = {"de": "t"}
+
 # Rule durations in ms at tempo 1 (vowels: unstressed; stressed ones x1.45, the last one x1.3 more).
 _MS: dict[str, float] = {"a": 75, "e": 70, "i": 65, "o": 72, "u": 65, "p": 85, "t": 80, "k": 85, "b": 60, "d": 55,
                          "ɡ": 60, "f": 90, "θ": 95, "s": 90, "x": 90, "tʃ": 110, "j": 65, "ɲ": 85, "l": 62,
                          "ɾ": 28, "r": 95, "m": 70, "n": 62, "w": 50,
                          "ɛ": 75, "ɔ": 75, "y": 65, "ø": 75, "œ": 75, "ə": 45, "ɛ̃": 95, "ɑ̃": 95, "ɔ̃": 95,
                          "ɥ": 45, "v": 65, "z": 80, "ʃ": 95, "ʒ": 80, "ʁ": 60,
-                         "ts": 110, "dz": 100, "dʒ": 100, "ʎ": 85}
+                         "ts": 110, "dz": 100, "dʒ": 100, "ʎ": 85,
+                         "aː": 120, "eː": 115, "iː": 110, "oː": 115, "uː": 110, "yː": 110, "øː": 115, "ɪ": 58,
+                         "ʊ": 58, "ʏ": 60, "ɐ": 70, "aɪ": 135, "aʊ": 135, "ɔʏ": 135, "ç": 95, "h": 60, "ŋ": 75,
+                         "pf": 120}
 
 
 @lru_cache(maxsize=None)
@@ -80,7 +94,9 @@ def names_of(voice: str, lang: str) -> dict[str, str]:
             names = VOICE_NAMES.get(voice, {}).get(phone, names)
             for name in names:
                 pho = Path(td) / "p.pho"
-                ctx = "_" if phone in vowels else out.get("a", "a")  # a vowel alone, a consonant between a's
+                # a vowel alone (German: between t's, as some of its vowels never follow a pause: 6, 9, O in
+                # de1), a consonant between a's
+                ctx = (_VOWEL_CONTEXT.get(lang, "_") if phone in vowels else out.get("a", "a"))
                 inner = "".join(f"{n} 100\n" for n in name.split())
                 pho.write_text(f"_ 50\n{ctx} 100\n{inner}{ctx} 100\n_ 50\n")
                 r = subprocess.run(["mbrola", str(voice_file(voice)), str(pho), str(Path(td) / "o.wav")],
