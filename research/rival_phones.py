@@ -1,6 +1,7 @@
 """A phone heard as a learner's classic substitute: the rule train/substitute_rule.py chooses, measured.
 
     .venv/bin/python research/rival_phones.py [--model models/saywell-en.tflite] [--work work] [--out F.jsonl]
+    .venv/bin/python research/rival_phones.py --model models/saywell-es.tflite --work work_es/run --anglo work_es/anglo
 
 train/substitute_rule.py chooses the phones and the margin on its tuning sets (four training voices saying
 common words right and with each classic substitute; the Asterisk calibration half). This script runs that
@@ -25,12 +26,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def report_sets(work: Path) -> dict[str, list]:
+def report_sets(work: Path, code: str = "en") -> dict[str, list]:
     """Name -> items of the validation sets that exist under `work` (never used to choose)."""
     from saywell_train import synthesize as syn
     from saywell_train.evaluate import is_calibration_clip, real_items, shard_items
 
     sets = {"Asterisk evaluation half": [i for i in real_items(work / "real") if not is_calibration_clip(i.key)]}
+    if code != "en":
+        from saywell_train.synthesize_lang import HELDOUT
+        for v in HELDOUT[code]:
+            if (path := work / "synth" / f"{v.name}.npz").exists():
+                sets[v.name] = shard_items(path)[0]
+        return sets
     if (work / "hedgewars" / "dev.jsonl").exists():  # benchmarks/accuracy.py builds it (hedgewars-data)
         sets["Hedgewars all packs"] = real_items(work / "hedgewars")
     for v in syn.HELDOUT_VOICES:
@@ -40,7 +47,7 @@ def report_sets(work: Path) -> dict[str, list]:
     return sets
 
 
-def demo_rows(model, cal) -> dict:
+def demo_rows(model, cal, manifest: str = "manifest.tsv") -> dict:
     """The demo's clips, judged as `saywell demo` does, with this calibration."""
     from saywell.audio.wav import load_wav
     from saywell.engine.scoring import Scorer
@@ -49,7 +56,7 @@ def demo_rows(model, cal) -> dict:
     model.meta = replace(shipped, calibration=cal)
     scorer = Scorer(model)
     out = {}
-    for line in (ROOT / "audio_samples" / "manifest.tsv").read_text().splitlines():
+    for line in (ROOT / "audio_samples" / manifest).read_text().splitlines():
         if line.startswith("#") or not line.strip():
             continue
         audio, text, phones, note = (line.split("\t") + ["", "", ""])[:4]
@@ -65,22 +72,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
     ap.add_argument("--work", type=Path, default=ROOT / "work")
+    ap.add_argument("--anglo", type=Path, help="folder of mbrola_*_reads_LANG.npz (train/anglo_reader.py): reported")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
+    from saywell.engine.language import language
     from saywell.engine.model import AcousticModel
     from saywell_train import substitute_rule as rule_
-    from saywell_train.evaluate import gather, is_calibration_clip, posteriors, real_items, scoring_metrics, utterance_score
+    from saywell_train.evaluate import (accent_items, accent_metrics, gather, is_calibration_clip, posteriors, real_items,
+                                        scoring_metrics, utterance_score)
 
     model = AcousticModel(args.model)
+    lang = language(model.meta.language)
     off = replace(model.meta.calibration, rival_margin=None, rival_phones=())
-    subs = rule_.substitutes()
-    tuning = {f"tune: {k}": v for k, v in rule_.substitution_sets(args.work).items()}
+    subs = rule_.substitutes(lang.code)
+    tuning = {f"tune: {k}": v for k, v in rule_.substitution_sets(args.work, lang.code).items()}
     tuning[f"tune: {rule_.REAL_CALIBRATION}"] = [i for i in real_items(args.work / "real") if is_calibration_clip(i.key)]
-    sets = {**tuning, **{f"report: {k}": v for k, v in report_sets(args.work).items()}}
-    post = posteriors(model, [i for items in sets.values() for i in items])
-    evs = {name: gather(post, items, model.meta.log_priors, classes=model.meta.phones) for name, items in sets.items()}
-    choice = rule_.choose({k[len("tune: "):]: evs[k] for k in tuning}, off)
+    sets = {**tuning, **{f"report: {k}": v for k, v in report_sets(args.work, lang.code).items()}}
+    anglo = {f"report: {p.stem}": accent_items(p) for p in sorted(args.anglo.glob("mbrola_*_reads_*.npz"))} if args.anglo else {}
+    post = posteriors(model, [i for items in list(sets.values()) + list(anglo.values()) for i in items])
+    ev_of = lambda items: gather(post, items, model.meta.log_priors, classes=model.meta.phones,  # noqa: E731
+                                 substitutions=lang.learner_substitutions)
+    evs = {name: ev_of(items) for name, items in sets.items()}
+    choice = rule_.choose({k[len("tune: "):]: evs[k] for k in tuning}, off, lang.code)
     rows = [{"step": "choose", "margin": choice.margin, "phones": list(choice.phones), "per_margin": choice.per_margin}]
     for r in choice.per_margin:
         print(json.dumps({k: v for k, v in r.items() if k != "per_phone"}), flush=True)
@@ -96,8 +110,15 @@ def main() -> None:
             row[label] = met
         print(json.dumps(row), flush=True)
         rows.append(row)
+    for name, items in anglo.items():
+        aev = ev_of(items)
+        row = {"source": name, **{label: accent_metrics(aev, c) for label, c in
+                                  (("without", off), ("chosen phones", rule), ("every phone", every))}}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    manifest = "manifest.tsv" if lang.code == "en" else f"manifest_{lang.code}.tsv"
     for label, c in (("without", off), ("chosen phones", rule)):
-        rows.append({"source": f"demo ({label})", **demo_rows(model, c)})
+        rows.append({"source": f"demo ({label})", **demo_rows(model, c, manifest)})
         print(json.dumps(rows[-1]), flush=True)
     if args.out:
         with open(args.out, "a") as f:

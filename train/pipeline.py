@@ -365,7 +365,7 @@ def evaluate_stage(meta: dict, work: Path, out: Path, name: str, heldout: list[s
     from .export import write_metadata
     log("stage evaluate")
     rule = None
-    if meta.get("language", "en") == "en" and real_speech:  # its tuning voices and substitutes are English
+    if meta.get("language", "en") == "en" and real_speech:  # Spanish measured and not used (research/rival_phones.py)
         def rule(model, cal, real_calibration):
             from .substitute_rule import choose_for_model
             choice = choose_for_model(model, cal, work, real_calibration)

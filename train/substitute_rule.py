@@ -27,6 +27,8 @@ from saywell.engine.phones import LEARNER_SUBSTITUTIONS
 from .evaluate import ItemEvidence, gather, posteriors, shard_items, utterance_score
 
 TUNING_VOICES = ("flite_awb", "mbrola_us1", "mbrola_de1_en", "espeak_m3")  # training voices: they may tune
+# Other languages' tuning voices: training voices of synthesize_lang.VOICES (men and women where it has both)
+LANG_TUNING_VOICES = {"es": ("mbrola_es1", "mbrola_mx1", "mbrola_it4_es", "mbrola_es2")}
 MARGINS = (1.0, 1.5, 2.0, 2.5, 3.0)
 WORDS_PER_PAIR = 30
 ADMIT_RATE = 0.02
@@ -36,10 +38,12 @@ REAL_CALIBRATION = "Asterisk calibration half"
 DEMO_MANIFEST = Path(__file__).resolve().parent.parent / "audio_samples" / "manifest.tsv"
 
 
-def substitutes() -> dict[str, set[str]]:
-    """Phone asked for -> the classic substitutes learners say instead (English)."""
+def substitutes(code: str = "en") -> dict[str, set[str]]:
+    """Phone asked for -> the classic substitutes learners say instead (the language's learner_substitutions)."""
+    from saywell.engine.language import language
+
     subs = defaultdict(set)
-    for p, s in LEARNER_SUBSTITUTIONS:
+    for p, s in language(code).learner_substitutions:
         subs[p].add(s)
     return subs
 
@@ -77,9 +81,34 @@ def substitution_jobs(pairs, n_words: int, seed: int, avoid: set[str]):
     return jobs
 
 
-def substitution_sets(work: Path) -> dict[str, list]:
+def lang_substitution_jobs(code: str, pairs, n_words: int, seed: int, avoid: set[str]):
+    """substitution_jobs for a language other than English: its words from espeak-ng's rules (synthesize_lang),
+    each job with its stressed vowel, as synthesize_lang's runner takes them."""
+    from saywell.engine.language import language
+
+    from .synthesize import Job
+    from .synthesize_lang import words_for
+
+    lang = language(code)
+    rng = random.Random(seed)
+    vocab = [w for w in words_for(lang, 3000, "es-419" if code == "es" else lang.espeak_voice) if w.text not in avoid]
+    jobs = []
+    for expected, said in pairs:
+        having = [w for w in vocab if expected in w.phones]
+        for w in rng.sample(having, min(n_words, len(having))):
+            at = rng.choice([i for i, p in enumerate(w.phones) if p == expected])
+            pitch, prosody = rng.uniform(90.0, 200.0), rng.uniform(0.85, 1.3)
+            jobs.append((Job([w.text], None, [w.phones], prosody=prosody, pitch=pitch), [w.stress]))
+            jobs.append((Job([w.text], [w.phones[:at] + (said,) + w.phones[at + 1:]], [w.phones], 0, at, said,
+                             prosody=prosody, pitch=pitch), [w.stress]))
+    return jobs
+
+
+def substitution_sets(work: Path, code: str = "en") -> dict[str, list]:
     """Voice -> its takes and substitution twins (work/rival_synth/VOICE.npz, made when missing), keyed apart
     from the voice's training shard (same voice name, same indices)."""
+    if code != "en":
+        return _lang_substitution_sets(work, code)
     from . import synthesize as syn
 
     specs = {v.name: v for v in syn.TRAIN_VOICES}
@@ -93,6 +122,29 @@ def substitution_sets(work: Path) -> dict[str, list]:
                 from .voices.mbrola_voice import ensure_voices
                 ensure_voices([spec.voice])
             syn.synthesize_voice(spec, substitution_jobs(LEARNER_SUBSTITUTIONS, WORDS_PER_PAIR, spec.seed, demo_words()), path)
+        out[name] = [replace(i, key=f"substitutions/{i.key}") for i in shard_items(path)[0]]
+    return out
+
+
+def _lang_substitution_sets(work: Path, code: str) -> dict[str, list]:
+    from functools import partial
+
+    from saywell.engine.language import language
+
+    from . import synthesize_lang as sl
+    from .synthesize import synthesize_voice
+    from .voices.mbrola_voice import ensure_voices
+
+    specs = {v.name: v for v in sl.VOICES[code]}
+    out = {}
+    for name in LANG_TUNING_VOICES[code]:
+        path = work / "rival_synth" / f"{name}.npz"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            spec = specs[name]
+            ensure_voices([spec.voice])
+            jobs = lang_substitution_jobs(code, language(code).learner_substitutions, WORDS_PER_PAIR, spec.seed, set())
+            synthesize_voice(spec, jobs, path, workers=2, chunk=100, runner=partial(sl._run_chunk, code))
         out[name] = [replace(i, key=f"substitutions/{i.key}") for i in shard_items(path)[0]]
     return out
 
@@ -113,10 +165,10 @@ class Choice:
     per_margin: list[dict]  # every margin's admitted phones and per-phone counts, for the record
 
 
-def choose(tuning: dict[str, list[ItemEvidence]], cal: Calibration) -> Choice:
+def choose(tuning: dict[str, list[ItemEvidence]], cal: Calibration, code: str = "en") -> Choice:
     """The rule from the tuning sets' evidence (gathered with every substitute's lead: evaluate.gather)."""
     off = replace(cal, rival_margin=None, rival_phones=())
-    subs = substitutes()
+    subs = substitutes(code)
     added, caught, has = defaultdict(int), defaultdict(int), defaultdict(int)
     twins: dict[str, int] = defaultdict(int)
     n_correct = 0
@@ -154,9 +206,13 @@ def choose(tuning: dict[str, list[ItemEvidence]], cal: Calibration) -> Choice:
 
 
 def choose_for_model(model, cal: Calibration, work: Path, real_calibration: list) -> Choice:
-    """The rule for an English model: its tuning sets made or read under `work`, the real half given as items."""
-    sets = substitution_sets(work)
+    """The rule for a model: its language's tuning sets made or read under `work`, the real half given as items."""
+    from saywell.engine.language import language
+
+    lang = language(model.meta.language)
+    sets = substitution_sets(work, lang.code)
     sets[REAL_CALIBRATION] = real_calibration
     post = posteriors(model, [i for items in sets.values() for i in items])
-    tuning = {name: gather(post, items, model.meta.log_priors, classes=model.meta.phones) for name, items in sets.items()}
-    return choose(tuning, cal)
+    tuning = {name: gather(post, items, model.meta.log_priors, classes=model.meta.phones,
+                           substitutions=lang.learner_substitutions) for name, items in sets.items()}
+    return choose(tuning, cal, lang.code)
