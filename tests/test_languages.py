@@ -282,62 +282,42 @@ def test_a_french_learner_error_is_flagged_on_its_sound_and_named(fr_scorer, cli
     assert r.verdict == "mispronounced" and (worst.phone, worst.heard) == (phone, heard) and not worst.ok, r.to_dict()
 
 
+def run_demo(code: str) -> tuple[str, str]:
+    """`saywell demo --lang CODE` once the language is installed: its whole output and its closing summary."""
+    from conftest import ROOT, run_cli
+
+    if not (ROOT / "models" / f"saywell-{code}.tflite").exists():
+        pytest.skip(f"no saywell-{code} model in models/")
+    assert run_cli("languages", "add", code).returncode == 0
+    r = run_cli("demo", "--lang", code)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, r.stdout[r.stdout.index("deliberate mistakes caught"):]
+
+
 def test_the_french_demo_catches_its_mistakes_and_accepts_its_correct_clips():
-    from conftest import run_cli
-
-    if not FR_MODEL.exists():
-        pytest.skip("no French model in models/")
-    assert run_cli("languages", "add", "fr").returncode == 0
-    r = run_cli("demo", "--lang", "fr")
-    assert r.returncode == 0, r.stderr
-    assert "deliberate mistakes caught: 3 of 3\ncorrect clips judged correct: 5 of 5" in r.stdout, r.stdout[-800:]
+    _, summary = run_demo("fr")
+    assert summary.startswith("deliberate mistakes caught: 3 of 3\ncorrect clips judged correct: 5 of 5"), summary
 
 
-@needs_es_model
 def test_the_spanish_demo_catches_every_mistake_and_accepts_every_correct_clip():
-    from conftest import run_cli
-
-    assert run_cli("languages", "add", "es").returncode == 0
-    r = run_cli("demo", "--lang", "es")
-    assert r.returncode == 0, r.stderr
-    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    out, summary = run_demo("es")
     assert summary.startswith("deliberate mistakes caught: 4 of 4\ncorrect clips judged correct: 5 of 5"), summary
-    assert "mañana: try again" in r.stdout and "sound to work on: ɲ in 'mañana' (heard n instead)" in r.stdout
-
-
-IT_MODEL = FR_MODEL.with_name("saywell-it.tflite")
+    assert "mañana: try again" in out and "sound to work on: ɲ in 'mañana' (heard n instead)" in out
 
 
 def test_the_italian_demo_catches_the_spelling_and_sound_mistakes_and_accepts_the_real_speaker():
-    from conftest import run_cli
-
-    if not IT_MODEL.exists():
-        pytest.skip("no Italian model in models/")
-    assert run_cli("languages", "add", "it").returncode == 0
-    r = run_cli("demo", "--lang", "it")
-    assert r.returncode == 0, r.stderr
-    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    out, summary = run_demo("it")
     for caught in ("it3_figlio_as_filio", "it3_chiesa_as_ciesa", "it3_pizza_as_piza"):
         assert caught not in summary, summary
     assert "correct clips judged correct: 5 of 5" in summary, summary
-    assert "sound to work on: ʎ in 'figlio' (heard l instead)" in r.stdout
-    assert "sound to work on: k in 'chiesa' (heard tʃ instead)" in r.stdout
-
-
-DE_MODEL = IT_MODEL.with_name("saywell-de.tflite")
+    assert "sound to work on: ʎ in 'figlio' (heard l instead)" in out
+    assert "sound to work on: k in 'chiesa' (heard tʃ instead)" in out
 
 
 def test_the_german_demo_catches_every_mistake_of_a_voice_it_never_heard():
     """Every German clip is the held-out de5 (or us3 reading German the English way): none was trained on."""
-    from conftest import run_cli
-
-    if not DE_MODEL.exists():
-        pytest.skip("no German model in models/")
-    assert run_cli("languages", "add", "de").returncode == 0
-    r = run_cli("demo", "--lang", "de")
-    assert r.returncode == 0, r.stderr
-    summary = r.stdout[r.stdout.index("deliberate mistakes caught"):]
+    out, summary = run_demo("de")
     assert summary.startswith("deliberate mistakes caught: 5 of 5\ncorrect clips judged correct: 4 of 4"), summary
-    assert "sound to work on: ç in 'ich' (heard ʃ instead)" in r.stdout
-    assert "sound to work on: yː in 'über' (heard uː instead)" in r.stdout
-    assert "sound to work on: x in 'buch' (heard k instead)" in r.stdout
+    assert "sound to work on: ç in 'ich' (heard ʃ instead)" in out
+    assert "sound to work on: yː in 'über' (heard uː instead)" in out
+    assert "sound to work on: x in 'buch' (heard k instead)" in out
