@@ -49,6 +49,7 @@ def report_sets(work: Path, code: str = "en") -> dict[str, list]:
 
 def demo_rows(model, cal, manifest: str = "manifest.tsv") -> dict:
     """The demo's clips, judged as `saywell demo` does, with this calibration."""
+    from saywell.apps.cli import read_manifest
     from saywell.audio.wav import load_wav
     from saywell.engine.scoring import Scorer
 
@@ -56,14 +57,11 @@ def demo_rows(model, cal, manifest: str = "manifest.tsv") -> dict:
     model.meta = replace(shipped, calibration=cal)
     scorer = Scorer(model)
     out = {}
-    for line in (ROOT / "audio_samples" / manifest).read_text().splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        audio, text, phones, note = (line.split("\t") + ["", "", ""])[:4]
-        r = scorer.score(load_wav(ROOT / "audio_samples" / audio), text, phones or None)
+    for row in read_manifest(ROOT / "audio_samples" / manifest):
+        r = scorer.score(load_wav(row.audio), row.text, row.phones)
         w, p = r.weakest() or (None, None)
         flag = f" {p.phone}->{p.heard}" if r.verdict != "correct" and p else ""
-        out[f"{audio[:-4]}:{text}"] = f"{r.verdict[:4]} {r.score:.0f}{flag}"
+        out[f"{Path(row.audio).stem}:{row.text}"] = f"{r.verdict[:4]} {r.score:.0f}{flag}"
     model.meta = shipped
     return out
 
@@ -91,8 +89,7 @@ def main() -> None:
     sets = {**tuning, **{f"report: {k}": v for k, v in report_sets(args.work, lang.code).items()}}
     anglo = {f"report: {p.stem}": accent_items(p) for p in sorted(args.anglo.glob("mbrola_*_reads_*.npz"))} if args.anglo else {}
     post = posteriors(model, [i for items in list(sets.values()) + list(anglo.values()) for i in items])
-    ev_of = lambda items: gather(post, items, model.meta.log_priors, classes=model.meta.phones,  # noqa: E731
-                                 substitutions=lang.learner_substitutions)
+    ev_of = lambda items: gather(post, items, model.meta.log_priors, classes=model.meta.phones)  # noqa: E731
     evs = {name: ev_of(items) for name, items in sets.items()}
     choice = rule_.choose({k[len("tune: "):]: evs[k] for k in tuning}, off, lang.code)
     rows = [{"step": "choose", "margin": choice.margin, "phones": list(choice.phones), "per_margin": choice.per_margin}]

@@ -18,9 +18,9 @@ from saywell.engine.features import log_mel
 from saywell.engine.lexicon import Variant, cmudict_variants, split_words
 from saywell.engine.metadata import Calibration
 from saywell.engine.model import AcousticModel
-from saywell.engine.language import LANGUAGES, language
+from saywell.engine.language import LANGUAGES
 from saywell.engine.phones import LEARNER_SUBSTITUTIONS
-from saywell.engine.scoring import best_variants, calibrated, capped, heard_as_score, normalized, soft_min, to_score
+from saywell.engine.scoring import best_variants, capped, normalized, phone_score, rival_classes, soft_min, to_score
 
 from .features import CLASSES, CLASS_INDEX
 from .synthesize import load_shard
@@ -230,21 +230,21 @@ def _shaped(per_word: list[list], it: EvalItem) -> list[list]:
 
 
 def gather(post: dict[str, np.ndarray], items: list[EvalItem], log_priors: np.ndarray | None = None,
-           variants: bool = True, classes: tuple[str, ...] = CLASSES,
-           substitutions=None) -> list[ItemEvidence]:
+           variants: bool = True, classes: tuple[str, ...] = CLASSES) -> list[ItemEvidence]:
     """Per-phone evidence as the device's scorer measures it (best dictionary variant, weak vowels), with
     variants=False: the item's own phones only (for ablations). Variant choice uses raw GOPs: the same as the
     device's while the calibration has no per-phone offsets."""
-    unit = Calibration(slope=1.0, offset=0.0, rival_margin=0.0)  # margin given: every substitute's lead is measured
-    if substitutions is None:  # the classic substitutes of the language whose phones these classes are
-        substitutions = next((lang.learner_substitutions for lang in LANGUAGES.values()
-                              if lang.phones == tuple(c for c in classes if c != "SIL")), LEARNER_SUBSTITUTIONS)
+    unit = Calibration(slope=1.0, offset=0.0)
     index = {p: i for i, p in enumerate(classes)}
+    # every classic substitute's lead is recorded (the language whose phones these classes are), so any
+    # calibration's rule can be applied afterwards (utterance_score, phone_scores)
+    rivals = rival_classes(index, next((lang.learner_substitutions for lang in LANGUAGES.values()
+                                        if lang.phones == tuple(c for c in classes if c != "SIL")), LEARNER_SUBSTITUTIONS))
     out = []
     for it in items:
         try:
             chosen, ev = best_variants(post[it.key], item_variants(it, variants), index, index["SIL"], unit, log_priors,
-                                       substitutions)
+                                       rivals)
         except SaywellError:  # too short to align: counts as a total failure
             out.append(ItemEvidence(it, [[-np.inf] * len(w) for w in it.words], [["-"] * len(w) for w in it.words],
                                     [list(w) for w in it.words]))
@@ -308,8 +308,8 @@ def fit_calibration(evs: list[ItemEvidence], real_calib: list[ItemEvidence], max
 
 def phone_scores(e: ItemEvidence, cal: Calibration) -> list[list[float]]:
     gaps = e.rival_gaps or [[float("-inf")] * len(w) for w in e.gops]
-    return [[0.0 if not np.isfinite(g) else min([calibrated(g, p, cal)] + [c for c in [heard_as_score(x, p, cal)] if c is not None])
-             for g, p, x in zip(w, phones, xs)] for w, phones, xs in zip(e.gops, e.phones, gaps)]
+    return [[0.0 if not np.isfinite(g) else phone_score(g, x, p, cal) for g, p, x in zip(w, phones, xs)]
+            for w, phones, xs in zip(e.gops, e.phones, gaps)]
 
 
 def utterance_gop(e: ItemEvidence, cal: Calibration) -> float:
@@ -383,10 +383,9 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
         post = posteriors(model, items + real + calib)
         rtf = (time.time() - t0) / max(unique_seconds, 1e-9)
         classes = model.meta.phones
-        subs = language(model.meta.language).learner_substitutions  # the classic substitutes scoring.heard_as_score judges
-        evs = gather(post, items, model.meta.log_priors, classes=classes, substitutions=subs)
-        revs = gather(post, real, model.meta.log_priors, classes=classes, substitutions=subs)
-        cevs = gather(post, calib, model.meta.log_priors, classes=classes, substitutions=subs)
+        evs = gather(post, items, model.meta.log_priors, classes=classes)
+        revs = gather(post, real, model.meta.log_priors, classes=classes)
+        cevs = gather(post, calib, model.meta.log_priors, classes=classes)
         if cal is None and calib:
             cal = replace(fit_calibration([], cevs), prior_scale=model.meta.calibration.prior_scale)
         if cal is None:
@@ -403,7 +402,7 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
         if len(voices) > 1:  # every held-out voice on its own: pooled figures hide the weak ones
             r["heldout_scoring_per_voice"] = {v: scoring_metrics([e for e in evs if e.item.group == v], cal) for v in voices}
         if accented:
-            aevs = gather(posteriors(model, accented), accented, model.meta.log_priors, classes=classes, substitutions=subs)
+            aevs = gather(posteriors(model, accented), accented, model.meta.log_priors, classes=classes)
             r["accent_errors_per_voice"] = {v: accent_metrics([e for e in aevs if e.item.group == v], cal)
                                             for v in sorted({it.group for it in accented})}
         if real:
@@ -416,7 +415,7 @@ def evaluate_models(int8_path: Path, float_path: Path, heldout_shards: list[Path
                 r["real_all_scoring_in_noise"] = {}
                 for name in EVALUATED:
                     noisy = degraded_items(real, name, babble)
-                    noisy_evs = gather(posteriors(model, noisy), noisy, model.meta.log_priors, classes=classes, substitutions=subs)
+                    noisy_evs = gather(posteriors(model, noisy), noisy, model.meta.log_priors, classes=classes)
                     r["real_all_scoring_in_noise"][name] = scoring_metrics(noisy_evs, cal)
         results[kind] = r
         log(f"{kind}: {json.dumps(r)}")

@@ -49,12 +49,24 @@ def substitutes(code: str = "en") -> dict[str, set[str]]:
 
 
 def demo_words() -> set[str]:
-    words = set()
-    if DEMO_MANIFEST.exists():
-        for line in DEMO_MANIFEST.read_text().splitlines():
-            if line and not line.startswith("#"):
-                words.update(line.split("\t")[1].lower().split())
-    return words
+    """The English demo's words (saywell demo's own manifest reader), which the tuning takes leave out."""
+    from saywell.apps.cli import read_manifest
+
+    if not DEMO_MANIFEST.exists():
+        return set()
+    return {w for row in read_manifest(DEMO_MANIFEST) for w in row.text.lower().split()}
+
+
+def _twinned(pairs, vocab: list, phones_of, n_words: int, rng: random.Random, pitch: tuple[float, float],
+             prosody: tuple[float, float]):
+    """For each (phone, substitute) pair, up to n_words words of vocab with the phone, each as (word, its phones,
+    the substituted position, the substitute, pitch, prosody): one take right and one twin per word."""
+    for expected, said in pairs:
+        having = [w for w in vocab if expected in phones_of(w)]
+        for w in rng.sample(having, min(n_words, len(having))):
+            canon = phones_of(w)
+            at = rng.choice([i for i, p in enumerate(canon) if p == expected])
+            yield w, canon, at, said, rng.uniform(*pitch), rng.uniform(*prosody)
 
 
 def substitution_jobs(pairs, n_words: int, seed: int, avoid: set[str]):
@@ -67,17 +79,12 @@ def substitution_jobs(pairs, n_words: int, seed: int, avoid: set[str]):
     from .vocab import common_words
 
     lex = _cmudict()
-    rng = random.Random(seed)
     vocab = [w for w in common_words(5000) if w not in avoid]
     jobs = []
-    for expected, said in pairs:
-        having = [w for w in vocab if expected in lex[w]]
-        for w in rng.sample(having, min(n_words, len(having))):
-            canon = tuple(lex[w])
-            at = rng.choice([i for i, p in enumerate(canon) if p == expected])
-            pitch, prosody = rng.uniform(85.0, 210.0), rng.uniform(0.85, 1.35)
-            jobs.append(Job([w], None, [canon], prosody=prosody, pitch=pitch))
-            jobs.append(Job([w], [canon[:at] + (said,) + canon[at + 1:]], [canon], 0, at, said, prosody=prosody, pitch=pitch))
+    for w, canon, at, said, pitch, prosody in _twinned(pairs, vocab, lambda w: tuple(lex[w]), n_words,
+                                                        random.Random(seed), (85.0, 210.0), (0.85, 1.35)):
+        jobs.append(Job([w], None, [canon], prosody=prosody, pitch=pitch))
+        jobs.append(Job([w], [canon[:at] + (said,) + canon[at + 1:]], [canon], 0, at, said, prosody=prosody, pitch=pitch))
     return jobs
 
 
@@ -90,17 +97,13 @@ def lang_substitution_jobs(code: str, pairs, n_words: int, seed: int, avoid: set
     from .synthesize_lang import words_for
 
     lang = language(code)
-    rng = random.Random(seed)
     vocab = [w for w in words_for(lang, 3000, "es-419" if code == "es" else lang.espeak_voice) if w.text not in avoid]
     jobs = []
-    for expected, said in pairs:
-        having = [w for w in vocab if expected in w.phones]
-        for w in rng.sample(having, min(n_words, len(having))):
-            at = rng.choice([i for i, p in enumerate(w.phones) if p == expected])
-            pitch, prosody = rng.uniform(90.0, 200.0), rng.uniform(0.85, 1.3)
-            jobs.append((Job([w.text], None, [w.phones], prosody=prosody, pitch=pitch), [w.stress]))
-            jobs.append((Job([w.text], [w.phones[:at] + (said,) + w.phones[at + 1:]], [w.phones], 0, at, said,
-                             prosody=prosody, pitch=pitch), [w.stress]))
+    for w, canon, at, said, pitch, prosody in _twinned(pairs, vocab, lambda w: w.phones, n_words, random.Random(seed),
+                                                        (90.0, 200.0), (0.85, 1.3)):
+        jobs.append((Job([w.text], None, [canon], prosody=prosody, pitch=pitch), [w.stress]))
+        jobs.append((Job([w.text], [canon[:at] + (said,) + canon[at + 1:]], [canon], 0, at, said,
+                         prosody=prosody, pitch=pitch), [w.stress]))
     return jobs
 
 
@@ -213,6 +216,5 @@ def choose_for_model(model, cal: Calibration, work: Path, real_calibration: list
     sets = substitution_sets(work, lang.code)
     sets[REAL_CALIBRATION] = real_calibration
     post = posteriors(model, [i for items in sets.values() for i in items])
-    tuning = {name: gather(post, items, model.meta.log_priors, classes=model.meta.phones,
-                           substitutions=lang.learner_substitutions) for name, items in sets.items()}
+    tuning = {name: gather(post, items, model.meta.log_priors, classes=model.meta.phones) for name, items in sets.items()}
     return choose(tuning, cal, lang.code)

@@ -1,10 +1,11 @@
 """Stage 1 for a language other than English: labelled speech from MBROLA voices, one shard per voice.
 
 The language's own voices (Spanish es1, es2, es4, Mexican mx1, Venezuelan vz1; French fr1-fr3, fr5-fr7 and
-Canadian French ca1, ca2; Italian it1, it3, it4; German de1-de4, de6, de7) say its words. For Spanish, voices of other Romance languages (Canadian French ca1,
+Canadian French ca1, ca2; Italian it1, it3, it4; German de1-de4, de6) say its words. For Spanish, voices of other Romance languages (Canadian French ca1,
 Italian it3, it4, Portuguese pt1, Brazilian br4) add speakers, women among them, saying the words whose phones
 they have, with the sounds their language says differently (its R; Portuguese e and o) masked. Held out, as
-DATA.md fixes: es3, mx2, fr4, it2 and de5, never trained on. The shard format is English's (synthesize.save_shard), so
+DATA.md fixes: es3, mx2, fr4, it2 and de5, never trained on; German, with no real speech, sets its verdict line on
+de7, also kept out of training (CALIBRATION). The shard format is English's (synthesize.save_shard), so
 the features, fit and export stages are shared.
 """
 
@@ -209,7 +210,8 @@ def run(code: str, out_dir: Path, n_train_words: int, n_train_phrases: int, n_he
 
     lang = language(code)
     out_dir.mkdir(parents=True, exist_ok=True)
-    specs = VOICES[code] + HELDOUT[code] + CALIBRATION.get(code, ())
+    calibration = CALIBRATION.get(code, ())
+    specs = VOICES[code] + HELDOUT[code] + calibration
     if voices != "all":
         specs = tuple(s for s in specs if s.name in voices.split(","))
     ensure_voices([s.voice for s in specs if not (out_dir / f"{s.name}.npz").exists()])
@@ -217,7 +219,7 @@ def run(code: str, out_dir: Path, n_train_words: int, n_train_phrases: int, n_he
     summary: dict = {"language": code, "vocab_size": vocab_size, "voices": {}}
     for spec in specs:
         path = out_dir / f"{spec.name}.npz"
-        heldout = spec in HELDOUT[code] + CALIBRATION.get(code, ())
+        heldout = spec in HELDOUT[code] + calibration  # both are pairs: a take and its one-phone twin
         if heldout:
             jobs = make_jobs(vocab[spec.form], n_heldout_words, 0, 1.0, spec.seed, spec.f0, code)
         else:
@@ -226,7 +228,7 @@ def run(code: str, out_dir: Path, n_train_words: int, n_train_phrases: int, n_he
         if not path.exists():
             synthesize_voice(spec, jobs, path, workers=workers, chunk=100, runner=partial(_run_chunk, code))
         z = np.load(path)
-        split = "calibration" if spec in CALIBRATION.get(code, ()) else "heldout" if heldout else "train"
+        split = "calibration" if spec in calibration else "heldout" if heldout else "train"
         summary["voices"][spec.name] = {"split": split, "utterances": int(len(z["lengths"])),
                                         "hours": round(float(z["lengths"].sum()) / 16000 / 3600, 3)}
     return summary

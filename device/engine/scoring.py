@@ -109,13 +109,11 @@ class PhoneEvidence:
     rival_gap: float = float("-inf")  # that substitute's mean log posterior minus the phone's own
 
 
-def rival_classes(index: dict[str, int], substitutions=LEARNER_SUBSTITUTIONS,
-                  only: tuple[str, ...] = ()) -> dict[int, tuple[int, ...]]:
-    """Expected class -> the classes learners classically say instead (the language's learner_substitutions),
-    for the expected phones in `only` when it names any."""
+def rival_classes(index: dict[str, int], substitutions=LEARNER_SUBSTITUTIONS) -> dict[int, tuple[int, ...]]:
+    """Expected class -> the classes learners classically say instead (the language's learner_substitutions)."""
     out: dict[int, tuple[int, ...]] = {}
     for expected, said in substitutions:
-        if expected in index and said in index and (not only or expected in only):
+        if expected in index and said in index:
             out[index[expected]] = out.get(index[expected], ()) + (index[said],)
     return out
 
@@ -190,15 +188,15 @@ MAX_COMBINATIONS = 16  # above this, one word's variants at a time (alignments g
 
 def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], index: dict[str, int], silence: int,
                   cal: Calibration, log_priors: np.ndarray | None = None,
-                  substitutions=LEARNER_SUBSTITUTIONS) -> tuple[tuple[Variant, ...], list[list[PhoneEvidence]]]:
+                  rivals: dict[int, tuple[int, ...]] | None = None) -> tuple[tuple[Variant, ...], list[list[PhoneEvidence]]]:
     """The words' accepted variants that fit the audio best: a learner who said "either" as AY DH ER said it right.
 
     Every combination when there are at most MAX_COMBINATIONS; otherwise (a long phrase of short common words)
     from every word's first variant, each word's alternates in turn, keeping any that raise the utterance's
     GOP. An alternate too long for the audio is skipped; the listed phones' errors are raised. Measured on
     the shipped model: real-speech AUC 0.907 -> 0.919 (evaluation half), held-out 0.794 -> 0.807.
+    `rivals` (rival_classes): each phone's classic substitutes, whose lead its evidence records (phone_evidence).
     """
-    rivals = rival_classes(index, substitutions, tuple(cal.rival_phones)) if cal.rival_margin is not None else None
     def evaluate(combo: tuple[Variant, ...]) -> tuple[float, list[list[PhoneEvidence]]]:
         words = [[_classes(p, weak, index) for p, weak in zip(v.phones, v.weak)] for v in combo]
         ev = phone_evidence(logpost, words, silence, log_priors=log_priors, rivals=rivals)
@@ -250,6 +248,13 @@ def heard_as_score(rival_gap: float, phone: str, cal: Calibration) -> float | No
     return 100.0 / (1.0 + math.exp(min(50.0, rival_gap)))
 
 
+def phone_score(gop: float, rival_gap: float, phone: str, cal: Calibration) -> float:
+    """A phone's 0-100 score: its calibrated GOP, at most its share when heard as its classic substitute."""
+    s = calibrated(gop, phone, cal)
+    as_rival = heard_as_score(rival_gap, phone, cal)
+    return s if as_rival is None else min(s, as_rival)
+
+
 def capped(score: float, rival_gaps: list[float], phones: list[str], cal: Calibration) -> float:
     """A word's or utterance's score, at most that of any phone in it heard as its classic substitute."""
     if cal.rival_margin is None:
@@ -284,9 +289,10 @@ def soft_min(gops: list[float], temperature: float = 1.0) -> float:
     return temperature * (m - math.log(math.fsum(math.exp(m - x) for x in g) / len(g)))
 
 
-def aggregate(gops: list[float], phones: list[str], cal: Calibration) -> float:
-    """Score (0-100) of a word or utterance from its phones' GOPs."""
-    return to_score(soft_min([normalized(g, p, cal) for g, p in zip(gops, phones)]), cal) if gops else 0.0
+def aggregate(gops: list[float], phones: list[str], cal: Calibration, rival_gaps: list[float] | None = None) -> float:
+    """Score (0-100) of a word or utterance from its phones' GOPs (and, given, their substitutes' leads: capped)."""
+    score = to_score(soft_min([normalized(g, p, cal) for g, p in zip(gops, phones)]), cal) if gops else 0.0
+    return score if rival_gaps is None else capped(score, rival_gaps, phones, cal)
 
 
 class Scorer:
@@ -301,8 +307,7 @@ class Scorer:
         self.lexicon = lexicon or lexicon_for(self.lang.code)
         self.accent = accent  # what counts as right in English (engine/accent.py)
         self._index = {p: i for i, p in enumerate(self.meta.phones)}
-        # once: _fits runs for every gap
-        self._rivals = rival_classes(self._index, self.lang.learner_substitutions, tuple(self.meta.calibration.rival_phones))
+        self._rivals = rival_classes(self._index, self.lang.learner_substitutions)  # once: _fits runs for every gap
 
     def pronunciations(self, text: str, phones: str | None = None) -> list[Pronunciation]:
         if phones is None:
@@ -338,7 +343,7 @@ class Scorer:
         word_results = [self._word_result(pr, ev) for pr, ev in zip(prons, evidence)]
         flat = [e for ev in evidence for e in ev]
         names = [self.meta.phones[e.phone] for e in flat]
-        total = round(capped(aggregate([e.gop for e in flat], names, cal), [e.rival_gap for e in flat], names, cal), 1)
+        total = round(aggregate([e.gop for e in flat], names, cal, [e.rival_gap for e in flat]), 1)
         omitted = [word_omitted(ev, w.score, cal.word_threshold) for ev, w in zip(evidence, word_results)]
         insertions = find_insertions(logpost, evidence, sil, hop_s, lambda seg, w: self._fits(seg, evidence[w], cal))
         if any(omitted) and not all(omitted):
@@ -361,8 +366,9 @@ class Scorer:
         variants = [self.lexicon.variants(pr, self.accent) for pr in prons]
         if phrase:
             variants = [in_phrase(v, pr, self.accent) for v, pr in zip(variants, prons)]
-        _, evidence = best_variants(logpost, variants, self._index, self._index[self.meta.silence],
-                                    self.meta.calibration, self.meta.log_priors, self.lang.learner_substitutions)
+        cal = self.meta.calibration
+        _, evidence = best_variants(logpost, variants, self._index, self._index[self.meta.silence], cal,
+                                    self.meta.log_priors, self._rivals if cal.rival_margin is not None else None)
         return list(evidence)
 
     def _word_result(self, pr: Pronunciation, ev: list[PhoneEvidence]) -> WordResult:
@@ -370,14 +376,12 @@ class Scorer:
         names = [self.meta.phones[e.phone] for e in ev]
         phone_results = []
         for e, name in zip(ev, names):
-            s = calibrated(e.gop, name, cal)  # omission changes what was heard, not how the score is computed
-            as_rival = heard_as_score(e.rival_gap, name, cal)
-            if as_rival is not None:
-                s = min(s, as_rival)
+            s = phone_score(e.gop, e.rival_gap, name, cal)  # omission changes what was heard, not how it is scored
             ok = s >= cal.phone_threshold
-            heard = None if ok else ("-" if e.omitted else self.meta.phones[e.rival if as_rival is not None else e.competitor])
+            as_rival = heard_as_score(e.rival_gap, name, cal) is not None
+            heard = None if ok else ("-" if e.omitted else self.meta.phones[e.rival if as_rival else e.competitor])
             phone_results.append(PhoneResult(name, round(s, 1), ok, heard, round(e.start * hop_s, 3), round(e.end * hop_s, 3)))
-        return WordResult(pr.word, round(capped(aggregate([e.gop for e in ev], names, cal), [e.rival_gap for e in ev], names, cal), 1), phone_results)
+        return WordResult(pr.word, round(aggregate([e.gop for e in ev], names, cal, [e.rival_gap for e in ev]), 1), phone_results)
 
     def _fits(self, logpost: np.ndarray, ev: list[PhoneEvidence], cal: Calibration) -> bool:
         """Does this stretch of audio say the word whose evidence is `ev` (its phones as scored)?"""
@@ -388,7 +392,7 @@ class Scorer:
         except SaywellError:  # too short for the word
             return False
         names = [self.meta.phones[e.phone] for e in found]
-        return capped(aggregate([e.gop for e in found], names, cal), [e.rival_gap for e in found], names, cal) >= cal.word_threshold
+        return aggregate([e.gop for e in found], names, cal, [e.rival_gap for e in found]) >= cal.word_threshold
 
     def _no_speech(self, text: str, prons: list[Pronunciation]) -> ScoreResult:
         words = [WordResult(p.word, 0.0, [PhoneResult(ph, 0.0, False, "-", 0.0, 0.0) for ph in p.phones], "no_speech", "none")
