@@ -22,14 +22,15 @@ def shipped_windows() -> dict:
 
 
 def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, init: Path | None = None,
-                    **sampler_options):
+                    distill: float = 0.0, temperature: float = 2.0, **sampler_options):
     """(model, fit seconds): `steps` float steps from `seed` (initialisation and window sampling), batches of 32
     windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler.
-    With `init`, the steps fine-tune those float weights instead of starting at random."""
+    With `init`, the steps fine-tune those float weights instead of starting at random. With `distill`, that share
+    of the loss is the features' own soft targets (train/whisper_teacher.py), softened by `temperature`."""
     import tf_keras as keras
 
     from saywell.engine.features import FrontendConfig
-    from saywell_train.fit import WindowSampler, _compile, _steps_dataset
+    from saywell_train.fit import WindowSampler, _compile, _optimizer, _steps_dataset, distiller
     from saywell_train.model import build
 
     keras.utils.set_random_seed(seed)
@@ -37,9 +38,14 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
     model = build(mcfg, sampler.in_frames, dropout=dropout)
     if init is not None:
         model.load_weights(str(init))
-    _compile(model, lr, steps)
+    trainer = model
+    if distill > 0:
+        trainer = distiller(model, None, distill, temperature)
+        trainer.compile(optimizer=_optimizer(lr, steps))
+    else:
+        _compile(model, lr, steps)
     t0 = time.time()
-    model.fit(_steps_dataset(sampler, 32), steps_per_epoch=100, epochs=max(1, steps // 100), verbose=0)
+    trainer.fit(_steps_dataset(sampler, 32, with_targets=distill > 0), steps_per_epoch=100, epochs=max(1, steps // 100), verbose=0)
     return model, time.time() - t0
 
 
@@ -47,15 +53,16 @@ class Measures:
     """The held-out voices' twins and the real dev set, loaded once, scored as the evaluate stage scores them;
     with `rooms`, also the real dev set in those train/rooms.py conditions (AUC over all its items)."""
 
-    def __init__(self, work: Path, rooms: tuple[str, ...] = ()):
+    def __init__(self, work: Path, rooms: tuple[str, ...] = (), voices: tuple[str, ...] = HELDOUT_VOICES):
         from saywell.engine.model import AcousticModel
         from saywell_train.evaluate import heldout_items, real_items
         from saywell_train.rooms import babble_sources, degraded_items
 
-        per_voice = [heldout_items(work / "synth" / f"{v}.npz") for v in HELDOUT_VOICES]
+        self.voices = voices
+        per_voice = [heldout_items(work / "synth" / f"{v}.npz") for v in voices]
         self.heldout = [it for items in per_voice for it in items]
         self.real = real_items(work / "real")
-        babble = babble_sources(per_voice) if rooms else []
+        babble = babble_sources(per_voice[:2]) if rooms else []  # flite rms and festival ked, as the evaluate stage
         self.rooms = {name: degraded_items(self.real, name, babble) for name in rooms}
         self.log_priors = AcousticModel(ROOT / "models" / "saywell-en.tflite").meta.log_priors  # same training labels
 
@@ -78,7 +85,7 @@ class Measures:
             neg = [utterance_gop(e, unit) for e in evs if not e.item.correct and group in (None, e.item.group)]
             return round(auc(pos, neg), 4)
 
-        return {"heldout_auc": scored(hevs), **{f"heldout_auc_{v}": scored(hevs, v) for v in HELDOUT_VOICES},
+        return {"heldout_auc": scored(hevs), **{f"heldout_auc_{v}": scored(hevs, v) for v in self.voices},
                 "real_all_auc": scored(revs), "real_eval_auc": scored(revs, "real_eval"),
                 "heldout_per": round(phone_error_rate(post, self.heldout), 4), "real_per": round(phone_error_rate(post, self.real), 4),
                 **{f"real_all_auc {name}": scored(gather(post, items, self.log_priors)) for name, items in self.rooms.items()}}

@@ -68,3 +68,26 @@ def test_a_student_taught_by_the_teacher_alone_moves_toward_its_posteriors():
     after = _kl(t_logits, student(x).numpy(), 1.0)
     assert after < 0.5 * before, (before, after)
     assert all(np.array_equal(a, b) for a, b in zip(teacher_weights, teacher.get_weights())), "the teacher stays frozen"
+
+
+def test_precomputed_targets_are_softened_and_mixed_with_the_labels_in_the_stated_shares():
+    """Whisper's targets come with the data (train/whisper_teacher.py): the same loss, with p ** (1/T) renormalised
+    in place of the teacher network's softened posteriors."""
+    import tf_keras as keras
+
+    from saywell_train.fit import distiller
+
+    frames = 40
+    student, _ = _pair(frames)
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, (4, frames, 40, 1)).astype(np.float32)
+    out = frames - _tiny(8).receptive_field + 1
+    y = rng.integers(0, 40, (4, out)).astype(np.int32)
+    probs = rng.dirichlet(np.full(40, 0.3), (4, out)).astype(np.float32)
+    s_logits = student(x, training=True).numpy()
+    ce = float(np.mean(np.logaddexp.reduce(s_logits, axis=-1) - np.take_along_axis(s_logits, y[..., None], -1)[..., 0]))
+    expected = 0.5 * ce + 0.5 * 4.0 * _kl(np.log(probs + 1e-6), s_logits, 2.0)
+    d = distiller(student, None, 0.5, 2.0)
+    d.compile(optimizer=keras.optimizers.SGD(0.0))
+    logs = d.train_on_batch(x, (y, probs), return_dict=True)
+    assert logs["loss"] == pytest.approx(expected, rel=1e-4)

@@ -95,7 +95,7 @@ def test_features_teach_the_accent_substitution_only_when_asked(tmp_path):
         "segments": [(s.phone, s.start_s, s.end_s) for s in u.segments]}])
     f_id = feat.CLASS_INDEX["F"]
     for labels, taught in (("masked", False), ("heard", True)):
-        _, frame_labels, _ = feat._featurize((tmp_path / "mbrola_de1_en.npz", FrontendConfig(), 1, True, 0,
-                                              feat.Augmentation(accent_labels=labels), feat.CLASSES))
+        _, frame_labels, _, _ = feat._featurize((tmp_path / "mbrola_de1_en.npz", FrontendConfig(), 1, True, 0,
+                                                 feat.Augmentation(accent_labels=labels), feat.CLASSES, None))
         y = frame_labels[0]
         assert (f_id in y) == taught and (feat.IGNORED in y) != taught

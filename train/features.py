@@ -50,6 +50,7 @@ class FeatureSet:
     labels: np.ndarray  # (frames,) int8 class index
     starts: np.ndarray  # utterance start frame
     voices: list[str]
+    teacher: np.ndarray | None = None  # (frames, classes) float16: Whisper's soft targets (train/whisper_teacher.py)
 
     @property
     def ends(self) -> np.ndarray:
@@ -80,7 +81,7 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
     from .codecs import CODECS, round_trip_many
     from .vtlp import warped_filterbank
 
-    shard, cfg, copies, clean_first, seed, aug, classes = args
+    shard, cfg, copies, clean_first, seed, aug, classes, teacher_dir = args
     label_index = {**{p: i for i, p in enumerate(classes)}, MASKED: IGNORED}
     voice, utts, jobs = load_shard(shard)
     if aug.accent_labels == "heard":
@@ -89,7 +90,13 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
                 u.segments = relabel_accent_errors(u.segments, job["unfaithful"])
     rng = np.random.default_rng(seed)
     pool = [u.audio for u in rng.choice(np.array(utts, dtype=object), min(200, len(utts)), replace=False)]
-    feats, labels = [], []
+    targets = None
+    if teacher_dir is not None:
+        from .whisper_teacher import frame_targets, load_targets
+        targets = load_targets(teacher_dir, voice)
+        if len(targets) != len(utts):
+            raise ValueError(f"{teacher_dir}/{voice}.npz has {len(targets)} takes, the shard {len(utts)}: rebuild the teacher")
+    feats, labels, teach = [], [], []
     for lo in range(0, len(utts), 400):  # a block at a time: codecs are batched, memory stays bounded
         takes = []  # (utterance, audio, time scale, alpha)
         for u in utts[lo:lo + 400]:
@@ -99,6 +106,7 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
                     continue
                 factor = rng.uniform(0.88, 1.12) if rng.random() < aug.speed_prob else 1.0
                 takes.append((u, augment(speed(u.audio, factor), rng, pool), 1.0 / factor, _alpha(rng, aug)))
+        first = {id(u): lo + k for k, u in enumerate(utts[lo:lo + 400])}
         augmented = [i for i in range(len(takes)) if not (clean_first and i % copies == 0)]
         coded = [i for i in augmented if rng.random() < aug.codec_prob]
         chosen = [c for c in CODECS if c.name in aug.codecs.split(",")]
@@ -113,26 +121,35 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
                 continue
             feats.append(f.astype(np.float16))
             labels.append(frame_labels(u.segments, len(f), cfg, scale, label_index))
-    return feats, labels, voice
+            if targets is not None:
+                teach.append(frame_targets(targets[first[id(u)]], len(f), cfg, scale))
+    return feats, labels, voice, (teach if targets is not None else None)
 
 
 def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0,
-          workers: int = 2, aug: Augmentation | None = None, classes: tuple[str, ...] = CLASSES) -> None:
+          workers: int = 2, aug: Augmentation | None = None, classes: tuple[str, ...] = CLASSES,
+          teacher_dir: Path | None = None) -> None:
+    """With teacher_dir (train/whisper_teacher.py's targets for every shard), each frame also gets its soft target."""
     from tqdm import tqdm
 
-    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation(), classes) for i, s in enumerate(shards)]
-    all_f, all_l, starts, voices = [], [], [], []
+    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation(), classes, teacher_dir) for i, s in enumerate(shards)]
+    all_f, all_l, all_t, starts, voices = [], [], [], [], []
     pos = 0
     with Pool(workers) as pool:
-        for feats, labels, voice in tqdm(pool.imap(_featurize, jobs), total=len(jobs), desc="features", unit="voice"):
+        for feats, labels, voice, teach in tqdm(pool.imap(_featurize, jobs), total=len(jobs), desc="features", unit="voice"):
             for f, l in zip(feats, labels):
                 all_f.append(f)
                 all_l.append(l)
                 starts.append(pos)
                 voices.append(voice)
                 pos += len(f)
+            all_t.extend(teach or [])
+    arrays = {"features": np.concatenate(all_f), "labels": np.concatenate(all_l), "starts": np.array(starts),
+              "voices": np.array(voices)}
+    if teacher_dir is not None:
+        arrays["teacher"] = np.concatenate(all_t)
     tmp = out_path.with_name(out_path.name + ".part.npz")
-    np.savez(tmp, features=np.concatenate(all_f), labels=np.concatenate(all_l), starts=np.array(starts), voices=np.array(voices))
+    np.savez(tmp, **arrays)
     tmp.replace(out_path)
 
 
@@ -142,7 +159,7 @@ def without_voices(fs: FeatureSet, names: set[str]) -> FeatureSet:
     lengths = fs.ends - fs.starts
     frames = np.repeat(keep, lengths)
     return FeatureSet(fs.features[frames], fs.labels[frames], np.concatenate([[0], np.cumsum(lengths[keep])[:-1]]),
-                      [v for v, k in zip(fs.voices, keep) if k])
+                      [v for v, k in zip(fs.voices, keep) if k], None if fs.teacher is None else fs.teacher[frames])
 
 
 def relabel(fs: FeatureSet, classes: tuple[str, ...], onto: tuple[str, ...]) -> FeatureSet:
@@ -150,16 +167,22 @@ def relabel(fs: FeatureSet, classes: tuple[str, ...], onto: tuple[str, ...]) -> 
     several languages' phones); IGNORED stays IGNORED. The features are shared, not copied."""
     table = np.array([onto.index(c) for c in classes], np.int8)
     labels = np.where(fs.labels >= 0, table[np.maximum(fs.labels, 0)], IGNORED).astype(np.int8)
-    return FeatureSet(fs.features, labels, fs.starts, fs.voices)
+    teacher = None
+    if fs.teacher is not None:
+        teacher = np.zeros((len(fs.teacher), len(onto)), np.float16)
+        teacher[:, table] = fs.teacher
+    return FeatureSet(fs.features, labels, fs.starts, fs.voices, teacher)
 
 
 def concatenate(sets: list[FeatureSet]) -> FeatureSet:
     """One stream of several feature sets labelled with the same classes, one after another."""
     offsets = np.cumsum([0] + [len(s.labels) for s in sets[:-1]])
+    teacher = np.concatenate([s.teacher for s in sets]) if all(s.teacher is not None for s in sets) else None
     return FeatureSet(np.concatenate([s.features for s in sets]), np.concatenate([s.labels for s in sets]),
-                      np.concatenate([s.starts + o for s, o in zip(sets, offsets)]), [v for s in sets for v in s.voices])
+                      np.concatenate([s.starts + o for s, o in zip(sets, offsets)]), [v for s in sets for v in s.voices],
+                      teacher)
 
 
 def load(path: Path) -> FeatureSet:
     z = np.load(path)
-    return FeatureSet(z["features"], z["labels"], z["starts"], list(z["voices"]))
+    return FeatureSet(z["features"], z["labels"], z["starts"], list(z["voices"]), z["teacher"] if "teacher" in z.files else None)

@@ -1,9 +1,11 @@
 """Stage 3: fit the float model, prune it (tfmot.sparsity), then quantization-aware training that keeps
-the sparsity (prune-preserving QAT). Each phase checkpoints; a finished phase is skipped on rerun."""
+the sparsity (prune-preserving QAT). Each phase checkpoints; a finished phase is skipped on rerun, and one cut
+short resumes from its last backup (every 100 steps)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +53,18 @@ class WindowSampler:
             from .splice import PhoneSplicer
             self.splicer = PhoneSplicer(fs, splice_rate)
         self.f, self.l, self.starts = fs.features, fs.labels, fs.starts
+        self.t = fs.teacher if augment else None  # soft targets ride along with the labels (training windows only)
         self.ends = fs.ends
         self.m, self.window, self.pad, self.aug = mcfg, window, pad_value, augment
         self.rng = np.random.default_rng(seed)
         self.in_frames = window + mcfg.receptive_field - 1
 
     def sample(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
+        """(windows, labels); the windows' soft targets, when the features carry them, are left in self.targets."""
         m, rng, T = self.m, self.rng, self.in_frames
         x = np.empty((batch, T, m.n_mels), np.float32)
         y = np.empty((batch, self.window), np.int32)
+        self.targets = None if self.t is None else np.empty((batch, self.window, self.t.shape[1]), np.float32)
         self.window_starts = np.empty(batch, np.int64)  # where each window was cut (its voice, for speaker-level heads)
         for b in range(batch):
             mode = rng.random()
@@ -76,11 +81,14 @@ class WindowSampler:
             self.window_starts[b] = s0
             xb = self.f[s0:s0 + T].astype(np.float32)
             yb = self.l[s0 + m.left_context:s0 + m.left_context + self.window].astype(np.int32)
+            tb = None if self.t is None else self.t[s0 + m.left_context:s0 + m.left_context + self.window].astype(np.float32)
             if u is None and self.splicer is not None and rng.random() < self.splice_prob:
                 spliced = self.splicer.window(s0, T, rng)
                 if spliced is not None:
                     xb = spliced[0].astype(np.float32)
                     yb = spliced[1][m.left_context:m.left_context + self.window].astype(np.int32)
+                    if tb is not None:  # the teacher never heard the spliced window: its labels stand in
+                        tb = np.eye(tb.shape[1], dtype=np.float32)[np.maximum(yb, 0)]
             if self.noise_bank is not None and rng.random() < self.noise_prob:  # before the runtime's padding
                 xb = self._noise(xb, rng)
             if u is not None and mode < 0.25 and self.starts[u] > s0:
@@ -90,6 +98,9 @@ class WindowSampler:
                 xb[cut:] = self.pad
                 lab_cut = max(0, cut - m.left_context)
                 yb[lab_cut:] = m.n_classes - 1  # silence: the last class in every language (features.classes_for)
+                if tb is not None:
+                    tb[lab_cut:] = 0.0
+                    tb[lab_cut:, -1] = 1.0
             if self.aug:
                 if rng.random() < self.eq_prob:
                     xb = self._colour(xb, rng)
@@ -101,6 +112,8 @@ class WindowSampler:
                     t0 = rng.integers(0, T - 8)
                     xb[t0:t0 + rng.integers(1, 8)] = xb.mean()
             x[b], y[b] = xb, yb
+            if tb is not None:
+                self.targets[b] = tb
         return x[..., None], y
 
     def _noise(self, xb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -147,16 +160,21 @@ def _noise_bank(seed: int) -> list[np.ndarray]:
     return [log_mel(colored_noise(16000 * 20, rng, e), FrontendConfig()) for e in (0.0, 1.0, 1.5, 2.0)]
 
 
-def _steps_dataset(sampler: WindowSampler, batch: int):
-    """Batches of (windows, labels, weights): an IGNORED label becomes class 0 with weight 0."""
+def _steps_dataset(sampler: WindowSampler, batch: int, with_targets: bool = False):
+    """Batches of (windows, labels, weights): an IGNORED label becomes class 0 with weight 0. With_targets, the
+    labels are (labels, the teacher's soft targets)."""
     import tensorflow as tf
 
     def gen():
         while True:
             x, y = sampler.sample(batch)
-            yield x, np.maximum(y, 0), (y >= 0).astype(np.float32)
+            labels = np.maximum(y, 0)
+            yield x, ((labels, sampler.targets) if with_targets else labels), (y >= 0).astype(np.float32)
 
-    spec = (tf.TensorSpec((batch, sampler.in_frames, sampler.m.n_mels, 1), tf.float32), tf.TensorSpec((batch, sampler.window), tf.int32),
+    label_spec = tf.TensorSpec((batch, sampler.window), tf.int32)
+    if with_targets:
+        label_spec = (label_spec, tf.TensorSpec((batch, sampler.window, sampler.t.shape[1]), tf.float32))
+    spec = (tf.TensorSpec((batch, sampler.in_frames, sampler.m.n_mels, 1), tf.float32), label_spec,
             tf.TensorSpec((batch, sampler.window), tf.float32))
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(4)
 
@@ -178,11 +196,14 @@ def _compile(model, lr, steps, ema: float = 0.0):
 def distiller(student, teacher, weight: float, temperature: float):
     """A Keras model that trains `student` on (1 - weight) x cross-entropy with the labels + weight x T^2 x KL
     from the frozen `teacher`'s posteriors softened by T (Hinton et al. 2015). A wider float network judges
-    unseen voices better than the on-device one can hold; its soft targets also carry which phones sound alike."""
+    unseen voices better than the on-device one can hold; its soft targets also carry which phones sound alike.
+    With teacher None the targets come with the data, precomputed (labels = (labels, probabilities): Whisper's,
+    train/whisper_teacher.py), and are softened the same way (p ** (1/T), renormalised)."""
     import tensorflow as tf
     import tf_keras as keras
 
-    teacher.trainable = False
+    if teacher is not None:
+        teacher.trainable = False
 
     class Distiller(keras.Model):
         def __init__(self):
@@ -200,14 +221,20 @@ def distiller(student, teacher, weight: float, temperature: float):
 
         @staticmethod
         def _labelled(data):
-            """(x, y, w, the weighted label loss of logits): w is 0 on IGNORED frames, 1 elsewhere."""
+            """(x, y, w, the weighted label loss of logits, precomputed targets or None): w is 0 on IGNORED frames."""
             x, y, w = keras.utils.unpack_x_y_sample_weight(data)
+            targets = None
+            if isinstance(y, (tuple, list)):
+                y, targets = y
             w = tf.ones_like(y, tf.float32) if w is None else w
-            return x, y, w, lambda logits: tf.reduce_mean(w * keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+            return x, y, w, lambda logits: tf.reduce_mean(w * keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True)), targets
 
         def train_step(self, data):
-            x, y, w, label_loss = self._labelled(data)
-            soft = tf.nn.softmax(self.teacher(x, training=False) / temperature, axis=-1)
+            x, y, w, label_loss, targets = self._labelled(data)
+            if targets is None:
+                soft = tf.nn.softmax(self.teacher(x, training=False) / temperature, axis=-1)
+            else:
+                soft = tf.nn.softmax(tf.math.log(targets + 1e-6) / temperature, axis=-1)
             with tf.GradientTape() as tape:
                 logits = self.student(x, training=True)
                 ce = label_loss(logits)
@@ -221,7 +248,7 @@ def distiller(student, teacher, weight: float, temperature: float):
             return {m.name: m.result() for m in self.metrics}
 
         def test_step(self, data):
-            x, y, w, label_loss = self._labelled(data)
+            x, y, w, label_loss, _ = self._labelled(data)
             logits = self.student(x, training=False)
             self.loss_tracker.update_state(label_loss(logits))
             self.accuracy.update_state(y, logits, sample_weight=w)
@@ -271,11 +298,19 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
     frames = sampler.in_frames
     log_every = 100
 
-    def run(model, steps, tag, extra_callbacks=()):
+    def run(model, steps, tag, extra_callbacks=(), with_targets=False):
         t0 = time.time()
-        cb = list(extra_callbacks) + [keras.callbacks.CSVLogger(str(out_dir / f"{tag}.csv"))]
-        model.fit(_steps_dataset(sampler, fcfg.batch_size), steps_per_epoch=min(log_every, steps), epochs=max(1, steps // log_every),
+        # Every 100 steps the phase's weights, optimizer state and step count are backed up: a fit cut short (a
+        # session's end, a reboot) resumes where it stopped on the next run; the backup goes when the phase ends.
+        backup = out_dir / f"{tag}_backup"
+        resumed = backup.exists() and any(backup.iterdir())
+        if resumed:
+            log(f"{tag}: resuming from {backup}")
+        cb = list(extra_callbacks) + [keras.callbacks.BackupAndRestore(str(backup)),
+                                      keras.callbacks.CSVLogger(str(out_dir / f"{tag}.csv"), append=resumed)]
+        model.fit(_steps_dataset(sampler, fcfg.batch_size, with_targets), steps_per_epoch=min(log_every, steps), epochs=max(1, steps // log_every),
                   validation_data=vdata, callbacks=cb, verbose=2)
+        shutil.rmtree(backup, ignore_errors=True)
         res = model.evaluate(vdata[0], vdata[1], sample_weight=vdata[2], verbose=0)
         summary[tag] = {"steps": steps, "seconds": round(time.time() - t0, 1), "val_frame_accuracy": round(float(res[1]), 4)}
         summary_path.write_text(json.dumps(summary, indent=1))
@@ -294,16 +329,20 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
             carried = init_from_model(model, Path(fcfg.init_from), classes, sampler.sample(128)[0])
             summary["init_from"] = carried
             log(f"float phase starts from {carried['source']}: body, and head rows of {len(carried['head_rows_from_source'])} phones")
+        with_targets = teacher_dir is None and fcfg.distill > 0 and train.teacher is not None
         if teacher_dir is not None and fcfg.distill > 0:
             tcfg, teacher = load_teacher(teacher_dir, frames)
             if tcfg.receptive_field != mcfg.receptive_field or tcfg.lookahead != mcfg.lookahead:
                 raise ValueError("the teacher must see the same frames as the student (same receptive field and look-ahead)")
             trainer = distiller(model, teacher, fcfg.distill, fcfg.distill_temperature)
             trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))  # it computes its own loss and metrics
+        elif with_targets:  # Whisper's targets, carried by the features
+            trainer = distiller(model, None, fcfg.distill, fcfg.distill_temperature)
+            trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))
         else:
             trainer = model
             _compile(model, fcfg.lr, fcfg.float_steps, fcfg.ema)
-        run(trainer, fcfg.float_steps, "float")
+        run(trainer, fcfg.float_steps, "float", with_targets=with_targets)
         model.save_weights(str(float_w))
     if float_only:
         return summary

@@ -42,6 +42,7 @@ class Recipe:
     splice_prob: float = 0.0  # random training windows with a share of phone segments swapped for substitutes (train/splice.py)
     teacher_channels: int = 0  # >0: first fit a wider float teacher (same depth and context), then distil it into the model
     teacher_steps: int = 24000
+    whisper_teacher: bool = False  # learn also from Whisper tiny.en's soft phone targets (train/whisper_teacher.py; needs '.[check]')
     distill: float = 0.5  # share of the teacher's soft targets in the float phase's loss (with a teacher)
     distill_temperature: float = 2.0
     lr: float = 2e-3  # the float phase's peak learning rate (cosine decay)
@@ -261,14 +262,25 @@ def feature_sets(recipe: Recipe, work: Path, frontend, classes: tuple[str, ...],
 
     from . import features as feat
 
-    log("stage features")
     fdir = work / "features"
     fdir.mkdir(exist_ok=True)
+    teacher_dir = None
+    if recipe.whisper_teacher:
+        teacher_dir = work / "teacher"
+        if (fdir / "train.npz").exists() and "teacher" not in np.load(fdir / "train.npz").files:
+            raise SaywellError(f"{fdir / 'train.npz'} was built without Whisper's targets; delete it to rebuild it with them")
+        if not (fdir / "train.npz").exists():
+            from . import whisper_teacher
+            log("stage teacher")
+            whisper_teacher.build([work / "synth" / f"{n}.npz" for n in train_names], teacher_dir, classes, log=log)
+    log("stage features")
     if not (fdir / "train.npz").exists():
         aug = feat.Augmentation(vtlp_prob=recipe.vtlp_prob, child_prob=recipe.child_prob, codec_prob=recipe.codec_prob,
                                 codecs=recipe.codecs, accent_labels=recipe.accent_labels)
         feat.build([work / "synth" / f"{n}.npz" for n in train_names], fdir / "train.npz", frontend, recipe.feature_copies,
-                   True, aug=aug, classes=classes)
+                   True, aug=aug, classes=classes, teacher_dir=teacher_dir)
+    if teacher_dir is not None and (teacher_dir / "summary.json").exists():
+        data_summary["whisper_teacher"] = json.loads((teacher_dir / "summary.json").read_text())
     if not (fdir / "heldout.npz").exists():
         feat.build([work / "synth" / f"{n}.npz" for n in heldout_names], fdir / "heldout.npz", frontend, 1, True, seed=99,
                    classes=classes)
@@ -306,7 +318,8 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps,
                      sparsity=recipe.sparsity, ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob,
                      eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks, splice_prob=recipe.splice_prob, lr=recipe.lr,
-                     init_weights=recipe.init_weights, init_from=recipe.init_from, distill=recipe.distill if recipe.teacher_channels else 0.0,
+                     init_weights=recipe.init_weights, init_from=recipe.init_from,
+                     distill=recipe.distill if recipe.teacher_channels or recipe.whisper_teacher else 0.0,
                      distill_temperature=recipe.distill_temperature)
     teacher_dir = None
     if recipe.teacher_channels:
