@@ -126,14 +126,16 @@ def fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, hidden: int, epochs: 
     keep = np.flatnonzero(y >= 0)
     if len(keep) > max_frames:
         keep = np.sort(rng.choice(keep, max_frames, replace=False))
-    mu = x[keep].astype(np.float32).mean(0)
-    sd = x[keep].astype(np.float32).std(0) + 1e-3
+    xs = x[keep].astype(np.float32)  # one float32 copy of at most max_frames states, standardised in place
+    mu = xs.mean(0)
+    sd = xs.std(0) + 1e-3
+    xs -= mu
+    xs /= sd
     tf.random.set_seed(seed)
     net = keras.Sequential([keras.layers.Input((x.shape[1],)), keras.layers.Dense(hidden, activation="relu"),
                             keras.layers.Dropout(0.2), keras.layers.Dense(n_classes)])
     net.compile(keras.optimizers.Adam(1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 metrics=["accuracy"])
-    xs = ((x[keep].astype(np.float32) - mu) / sd)
     net.fit(xs, y[keep].astype(np.int32), batch_size=512, epochs=epochs, verbose=2, shuffle=True)
     del xs
 
