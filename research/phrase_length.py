@@ -12,7 +12,10 @@ a word judged left out.
 
 Rules compared: the scorer as shipped before session 13 (no connected-speech forms) and with its connected-speech
 forms inside a phrase: a function word's DH allowed as a stop (lexicon.STOPPED_DH_WORDS) and the weak forms
-"yer" and "ya" (lexicon.WEAK_FORMS); with --more, DH also allowed as N.
+"yer" and "ya" (lexicon.WEAK_FORMS); with --more, DH also allowed as N. With --assimilation (session 18), the
+scorer with those forms, without and with two rules of ordinary speech, alone and together: an N before a lip or
+back consonant may be M or NG (lexicon.ASSIMILATING), and American English drops the T of vowel-N-T-unstressed
+vowel (accent.NT_REDUCTION).
 """
 
 from __future__ import annotations
@@ -88,8 +91,11 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=ROOT / "work")
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
     ap.add_argument("--more", action="store_true", help="also try DH said as a stop or as N")
+    ap.add_argument("--assimilation", action="store_true", help="N assimilation and NT reduction, alone and together")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
+    if args.assimilation:
+        return compare_assimilation(args)
     from saywell_train.evaluate import is_calibration_clip
 
     scorer = Scorer(AcousticModel(args.model, num_threads=1))
@@ -109,6 +115,33 @@ def main() -> None:
             if items:
                 show({"source": source, "rule": rule, "model": args.model.name, **measure(scorer, items)}, rows)
     scoring.in_phrase, scoring.STOPPED_DH = shipped_in_phrase, shipped_alike
+    save(rows, args.out)
+
+
+def compare_assimilation(args) -> None:
+    from saywell.engine import accent
+    from saywell_train.evaluate import is_calibration_clip
+
+    real = asterisk_long(args.work)
+    sources = {"Asterisk calibration half": [it for it in real if is_calibration_clip(it.audio)],
+               "Asterisk evaluation half": [it for it in real if not is_calibration_clip(it.audio)],
+               "Hedgewars actors (transcribed)": hedgewars(args.work)}
+    shipped = (lexicon.ASSIMILATING, accent.NT_REDUCTION)
+    rules = {"connected-speech forms (session 13)": (frozenset(), False),
+             "+ N assimilation": (shipped[0], False),
+             "+ NT reduction": (frozenset(), True),
+             "+ N assimilation and NT reduction": (shipped[0], True)}
+    model = AcousticModel(args.model, num_threads=1)
+    rows = []
+    for rule, (assimilating, nt) in rules.items():
+        lexicon.ASSIMILATING, accent.NT_REDUCTION = assimilating, nt
+        lexicon.cmudict_variants.cache_clear()
+        scorer = Scorer(model)
+        for source, items in sources.items():
+            if items:
+                show({"source": source, "rule": rule, "model": args.model.name, **measure(scorer, items)}, rows)
+    lexicon.ASSIMILATING, accent.NT_REDUCTION = shipped
+    lexicon.cmudict_variants.cache_clear()
     save(rows, args.out)
 
 

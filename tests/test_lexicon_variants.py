@@ -71,3 +71,45 @@ def test_inside_a_phrase_your_and_you_have_their_weak_forms():
     your = lex.lookup("your")  # British English has no R in "yer"
     assert [v.phones for v in in_phrase(lex.variants(your, "gb"), your, "gb")][-1] == ("Y", "AH")
     assert ("Y", "ER") not in [v.phones for v in in_phrase(lex.variants(your, "gb"), your, "gb")]
+
+
+def test_an_n_before_a_lip_or_back_consonant_may_take_its_place():
+    from saywell.engine.scoring import _classes
+
+    lex = Lexicon(use_g2p=False)
+    conference = lex.variants(lex.lookup("conference"))[0]
+    assert conference.phones == ("K", "AA", "N", "F", "ER", "AH", "N", "S")
+    assert conference.weak[2] and not conference.weak[6]  # the N before F, not the N before S
+    assert lex.variants(lex.lookup("include"))[0].weak[1]  # IH N K ...: before K
+    index = {p: i for i, p in enumerate(("N", "M", "NG", "F", "S"))}
+    assert _classes("N", True, index) == (0, 1, 2) and _classes("N", False, index) == 0
+
+
+@pytest.mark.parametrize("word,reduced", [("enter", ("EH", "N", "ER")), ("center", ("S", "EH", "N", "ER")),
+                                          ("until", None), ("tent", None)])
+def test_american_speech_may_drop_the_t_between_n_and_an_unstressed_vowel(word, reduced):
+    lex = Lexicon(use_g2p=False)
+    forms = {accent: {v.phones for v in lex.variants(lex.lookup(word), accent)} for accent in ("us", "any", "gb")}
+    if reduced is None:  # "until": the vowel after T is stressed; "tent": no vowel after it
+        assert not any(len(p) < len(lex.lookup(word).phones) for f in forms.values() for p in f)
+    else:
+        assert reduced in forms["us"] and reduced in forms["any"] and reduced not in forms["gb"]
+        assert lex.lookup(word).phones in forms["us"]  # the full form stays right
+
+
+def test_a_conference_said_with_an_m_like_n_is_right_and_a_teachers_literal_n_is_not(scorer):
+    """Posteriors of "conference" whose first N's frames are heard as M (an N taking the F's place)."""
+    import numpy as np
+
+    phones = scorer.meta.phones
+    rows = []
+    for p, n in (("SIL", 6), ("K", 6), ("AA", 9), ("M", 6), ("F", 8), ("ER", 6), ("AH", 5), ("N", 6), ("S", 9), ("SIL", 6)):
+        row = np.full(len(phones), 1e-4)
+        row[phones.index(p)] = 1.0
+        rows += [row / row.sum()] * n
+    logpost = np.log(np.array(rows))
+    said = scorer.score_posteriors(logpost, "conference", scorer.pronunciations("conference"))
+    assert said.verdict == "correct" and all(p.ok for p in said.words[0].phones)
+    literal = scorer.score_posteriors(logpost, "conference", scorer.pronunciations("conference", "K AA N F ER AH N S"))
+    n = literal.words[0].phones[2]
+    assert literal.verdict == "mispronounced" and (n.phone, n.ok, n.heard) == ("N", False, "M")

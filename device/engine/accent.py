@@ -10,7 +10,11 @@ systematic and a rule can be read and tested, where espeak-ng's `en-gb` output w
   "after"); AE stays accepted too (northern British English keeps it).
 - LOT: AA spelled `o` (or `a` after w/qu) may be AO ("hot", "what"): British /ɒ/ lies between the two.
 
-`us` accepts CMUdict's forms only (British forms are flagged), `gb` the British forms only, `any` both.
+American speech also drops the T of NT between a vowel and an unstressed one ("enter" as "ener", "twenty" as
+"twenny", "wanted" as "wanned"): `us` and `any` accept that form beside CMUdict's (NT_REDUCTION).
+
+`us` accepts CMUdict's forms (and their NT reduction) only (British forms are flagged), `gb` the British forms
+only, `any` both.
 """
 
 from __future__ import annotations
@@ -43,10 +47,27 @@ def accepted(raw: str, word: str, accent: str) -> list[str]:
     """CMUdict-style pronunciations ("W AO1 T ER0") of `word` that `accent` accepts, from one CMUdict entry."""
     if accent not in ACCENTS:
         raise ValueError(f"accent {accent!r}: use one of {', '.join(ACCENTS)}")
+    american = [raw] + ([r] if NT_REDUCTION and (r := nt_reduced(raw)) != raw else [])
     if accent == "us":
-        return [raw]
+        return american
     british = british_forms(raw, word)
-    return british if accent == "gb" else [raw] + [b for b in british if b != raw]
+    return british if accent == "gb" else american + [b for b in british if b not in american]
+
+
+NT_REDUCTION = True  # research/phrase_length.py --assimilation measures the scorer with and without it
+
+
+def nt_reduced(raw: str) -> str:
+    """The form with the T of every vowel-N-T-unstressed-vowel dropped ("EH1 N T ER0" -> "EH1 N ER0"); raw when
+    there is none."""
+    toks = raw.split("#")[0].split()
+    out = []
+    for i, t in enumerate(toks):
+        if (t == "T" and 2 <= i < len(toks) - 1 and toks[i - 1] == "N" and _is_vowel(toks[i - 2])
+                and _is_vowel(toks[i + 1]) and toks[i + 1].endswith("0")):
+            continue
+        out.append(t)
+    return " ".join(out) if len(out) < len(toks) else raw
 
 
 def _is_vowel(tok: str) -> bool:

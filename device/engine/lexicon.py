@@ -41,12 +41,18 @@ STOPPED_DH = ("DH", "D")
 # Weak forms of function words said inside a phrase that CMUdict does not list: "your" as "yer", "you" as "ya"
 # (CMUdict-style, so the accent rules make "yer" non-rhotic for `gb`).
 WEAK_FORMS = {"your": "Y ER0", "you": "Y AH0"}
+# Place assimilation: an N before a consonant made at the lips or the back of the tongue takes its place in
+# ordinary speech ("conference" with an M-like N before F, "unconditional" with NG before K); there N, M or NG is
+# right. Measured on the real speaker's phrases (research/phrase_length.py --assimilation).
+ASSIMILATED_N = ("N", "M", "NG")
+ASSIMILATING = frozenset({"P", "B", "M", "F", "V", "K", "G"})
 
 
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One accepted way to say a word: its phones, and which of them are weak (said reduced, so an alike sound is
-    right too: unstressed IH or AH; a function word's DH said as a stop within a phrase)."""
+    right too: unstressed IH or AH; a function word's DH said as a stop within a phrase; an N that takes the place
+    of the consonant after it)."""
 
     phones: tuple[str, ...]
     weak: tuple[bool, ...]
@@ -59,7 +65,9 @@ class Variant:
     def from_cmudict(cls, raw: str) -> Variant:
         toks = raw.split("#")[0].split()
         phones = tuple(strip_stress(t) for t in toks)
-        return cls(phones, tuple(t[-1:] == "0" and p in WEAK_VOWELS for t, p in zip(toks, phones)))
+        nxt = phones[1:] + ("",)
+        return cls(phones, tuple((t[-1:] == "0" and p in WEAK_VOWELS) or (p == "N" and n in ASSIMILATING)
+                                 for t, p, n in zip(toks, phones, nxt)))
 
 
 def in_phrase(variants: tuple[Variant, ...], pron: Pronunciation, accent: str = "us") -> tuple[Variant, ...]:

@@ -17,7 +17,7 @@ from .align import force_align
 from ..audio.wav import Audio
 from ..errors import SaywellError
 from .features import log_mel
-from .lexicon import STOPPED_DH, WEAK_VOWELS, Lexicon, Pronunciation, Variant, in_phrase, split_words
+from .lexicon import ASSIMILATED_N, STOPPED_DH, WEAK_VOWELS, Lexicon, Pronunciation, Variant, in_phrase, split_words
 from .metadata import Calibration
 from .model import AcousticModel
 from .language import DEFAULT_LANGUAGE, language
@@ -227,7 +227,7 @@ def best_variants(logpost: np.ndarray, variants: list[tuple[Variant, ...]], inde
 def _classes(phone: str, weak: bool, index: dict[str, int]) -> int | tuple[int, ...]:
     """A phone's class, or for a weak one the tuple of classes any of which is right (the phone's own first)."""
     if weak:
-        for alike in (WEAK_VOWELS, STOPPED_DH):
+        for alike in (WEAK_VOWELS, STOPPED_DH, ASSIMILATED_N):
             if phone in alike and all(v in index for v in alike):
                 return (index[phone],) + tuple(index[v] for v in alike if v != phone)
     return index[phone]
