@@ -6,6 +6,7 @@ context, including the silence padding that starts and ends every utterance at r
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
@@ -129,28 +130,50 @@ def _featurize(args) -> tuple[list[np.ndarray], list[np.ndarray], str]:
 def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, clean_first: bool, seed: int = 0,
           workers: int = 2, aug: Augmentation | None = None, classes: tuple[str, ...] = CLASSES,
           teacher_dir: Path | None = None) -> None:
-    """With teacher_dir (train/whisper_teacher.py's targets for every shard), each frame also gets its soft target."""
+    """One feature stream of every shard's takes, in shard order. With teacher_dir (train/whisper_teacher.py's
+    targets for every shard), each frame also gets its soft target.
+
+    Each voice's part is kept in OUT_parts/ as it is made, so a build cut short (a session's end) makes only the
+    missing voices when run again; the parts go once the stream is written. Parts made with other settings are
+    not reused."""
+    import json
+
     from tqdm import tqdm
 
-    jobs = [(s, cfg, copies, clean_first, seed + i, aug or Augmentation(), classes, teacher_dir) for i, s in enumerate(shards)]
-    all_f, all_l, all_t, starts, voices = [], [], [], [], []
-    pos = 0
+    aug = aug or Augmentation()
+    parts = out_path.with_name(out_path.stem + "_parts")
+    settings = json.dumps({"cfg": repr(cfg), "copies": copies, "clean_first": clean_first, "seed": seed, "aug": repr(aug),
+                           "classes": classes, "teacher": str(teacher_dir), "shards": [str(s) for s in shards]})
+    if parts.exists() and (not (parts / "settings.json").exists() or (parts / "settings.json").read_text() != settings):
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    (parts / "settings.json").write_text(settings)
+    jobs = [(s, cfg, copies, clean_first, seed + i, aug, classes, teacher_dir) for i, s in enumerate(shards)
+            if not (parts / f"{i:03d}.npz").exists()]
+    index = {str(s): i for i, s in enumerate(shards)}
     with Pool(workers) as pool:
-        for feats, labels, voice, teach in tqdm(pool.imap(_featurize, jobs), total=len(jobs), desc="features", unit="voice"):
-            for f, l in zip(feats, labels):
-                all_f.append(f)
-                all_l.append(l)
-                starts.append(pos)
-                voices.append(voice)
-                pos += len(f)
-            all_t.extend(teach or [])
-    arrays = {"features": np.concatenate(all_f), "labels": np.concatenate(all_l), "starts": np.array(starts),
-              "voices": np.array(voices)}
+        for job, (feats, labels, voice, teach) in zip(jobs, tqdm(pool.imap(_featurize, jobs), total=len(jobs),
+                                                                   desc="features", unit="voice")):
+            arrays = {"features": np.concatenate(feats) if feats else np.zeros((0, cfg.n_mels), np.float16),
+                      "labels": np.concatenate(labels) if labels else np.zeros(0, np.int8),
+                      "lengths": np.array([len(f) for f in feats], np.int64), "voice": np.array(voice)}
+            if teacher_dir is not None:
+                arrays["teacher"] = np.concatenate(teach) if teach else np.zeros((0, len(classes)), np.float16)
+            part = parts / f"{index[str(job[0])]:03d}.npz"
+            np.savez(part.with_name(part.stem + ".tmp.npz"), **arrays)
+            part.with_name(part.stem + ".tmp.npz").replace(part)
+    loaded = [np.load(parts / f"{i:03d}.npz") for i in range(len(shards))]
+    lengths = np.concatenate([z["lengths"] for z in loaded])
+    arrays = {"features": np.concatenate([z["features"] for z in loaded]),
+              "labels": np.concatenate([z["labels"] for z in loaded]),
+              "starts": np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64),
+              "voices": np.array([str(z["voice"]) for z in loaded for _ in range(len(z["lengths"]))])}
     if teacher_dir is not None:
-        arrays["teacher"] = np.concatenate(all_t)
+        arrays["teacher"] = np.concatenate([z["teacher"] for z in loaded])
     tmp = out_path.with_name(out_path.name + ".part.npz")
     np.savez(tmp, **arrays)
     tmp.replace(out_path)
+    shutil.rmtree(parts)
 
 
 def without_voices(fs: FeatureSet, names: set[str]) -> FeatureSet:
