@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from multiprocessing import Pool
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +151,9 @@ def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, 
     jobs = [(s, cfg, copies, clean_first, seed + i, aug, classes, teacher_dir) for i, s in enumerate(shards)
             if not (parts / f"{i:03d}.npz").exists()]
     index = {str(s): i for i, s in enumerate(shards)}
-    with Pool(workers) as pool:
+    # Spawned, not forked: a parent that has run TensorFlow or Whisper (the teacher stage) holds threads whose locks
+    # a forked worker inherits mid-use, and such workers hung here.
+    with get_context("spawn").Pool(workers) as pool:
         for job, (feats, labels, voice, teach) in zip(jobs, tqdm(pool.imap(_featurize, jobs), total=len(jobs),
                                                                    desc="features", unit="voice")):
             arrays = {"features": np.concatenate(feats) if feats else np.zeros((0, cfg.n_mels), np.float16),

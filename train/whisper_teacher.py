@@ -160,10 +160,12 @@ def build(shards: list[Path], out_dir: Path, classes: tuple[str, ...], folds: in
         raise SaywellError(f"teacher: {len(voices)} training voices do not fill {folds} folds; cross-fitting needs "
                            "a voice in every fold: train on more voices")
     out_dir.mkdir(parents=True, exist_ok=True)
+    saved = out_dir / "summary.json"
+    if saved.exists() and all((out_dir / f"{v}.npz").exists() for v in voices):  # made before: nothing to load
+        return json.loads(saved.read_text())
     t0 = time.time()
     states = {v: _states(s, out_dir / "states" / f"{v}.npz", log) for v, s in voices.items()}
     encoded_s = time.time() - t0
-    saved = out_dir / "summary.json"
     summary = json.loads(saved.read_text()) if saved.exists() else {}
     summary |= {"folds": folds, "hidden": hidden, "epochs": epochs, "voices": len(voices)}
     summary.setdefault("per_fold", {})
