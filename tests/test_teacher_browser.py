@@ -43,7 +43,6 @@ def browser():
 def click_and_wait(browser, css: str) -> None:
     """Click, then wait for the next page: a form submit does not wait by itself (stale elements otherwise)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -58,8 +57,19 @@ def click_and_wait(browser, css: str) -> None:
         except (StaleElementReferenceException, WebDriverException):  # replaced between the find and the click
             if attempt == 2:
                 raise
-    wait.until(EC.staleness_of(old))
+    wait.until(lambda b: _gone(old))
     wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element) -> bool:
+    """The element's page was replaced: stale, or under load Chrome's "does not belong to the document"."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
 
 
 @pytest.fixture
