@@ -148,22 +148,21 @@ def build(shards: list[Path], out_path: Path, cfg: FrontendConfig, copies: int, 
         shutil.rmtree(parts)
     parts.mkdir(parents=True, exist_ok=True)
     (parts / "settings.json").write_text(settings)
-    jobs = [(s, cfg, copies, clean_first, seed + i, aug, classes, teacher_dir) for i, s in enumerate(shards)
-            if not (parts / f"{i:03d}.npz").exists()]
-    index = {str(s): i for i, s in enumerate(shards)}
+    todo = [i for i in range(len(shards)) if not (parts / f"{i:03d}.npz").exists()]
+    jobs = [(shards[i], cfg, copies, clean_first, seed + i, aug, classes, teacher_dir) for i in todo]
     # Spawned, not forked: a parent that has run TensorFlow or Whisper (the teacher stage) holds threads whose locks
     # a forked worker inherits mid-use, and such workers hung here.
     with get_context("spawn").Pool(workers) as pool:
-        for job, (feats, labels, voice, teach) in zip(jobs, tqdm(pool.imap(_featurize, jobs), total=len(jobs),
-                                                                   desc="features", unit="voice")):
+        for i, (feats, labels, voice, teach) in zip(todo, tqdm(pool.imap(_featurize, jobs), total=len(jobs),
+                                                                 desc="features", unit="voice")):
             arrays = {"features": np.concatenate(feats) if feats else np.zeros((0, cfg.n_mels), np.float16),
                       "labels": np.concatenate(labels) if labels else np.zeros(0, np.int8),
                       "lengths": np.array([len(f) for f in feats], np.int64), "voice": np.array(voice)}
             if teacher_dir is not None:
                 arrays["teacher"] = np.concatenate(teach) if teach else np.zeros((0, len(classes)), np.float16)
-            part = parts / f"{index[str(job[0])]:03d}.npz"
-            np.savez(part.with_name(part.stem + ".tmp.npz"), **arrays)
-            part.with_name(part.stem + ".tmp.npz").replace(part)
+            tmp = parts / f"{i:03d}.tmp.npz"
+            np.savez(tmp, **arrays)
+            tmp.replace(parts / f"{i:03d}.npz")
     loaded = [np.load(parts / f"{i:03d}.npz") for i in range(len(shards))]
     lengths = np.concatenate([z["lengths"] for z in loaded])
     arrays = {"features": np.concatenate([z["features"] for z in loaded]),

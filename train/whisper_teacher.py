@@ -166,6 +166,7 @@ def build(shards: list[Path], out_dir: Path, classes: tuple[str, ...], folds: in
     t0 = time.time()
     states = {v: _states(s, out_dir / "states" / f"{v}.npz", log) for v, s in voices.items()}
     encoded_s = time.time() - t0
+    labels = {v: _labels(s, states[v][1], classes) for v, s in voices.items()}  # one shard read per voice
     summary = json.loads(saved.read_text()) if saved.exists() else {}
     summary |= {"folds": folds, "hidden": hidden, "epochs": epochs, "voices": len(voices)}
     summary.setdefault("per_fold", {})
@@ -175,7 +176,7 @@ def build(shards: list[Path], out_dir: Path, classes: tuple[str, ...], folds: in
             continue
         others = [v for v in voices if fold_of(v, folds) != f]
         x = np.concatenate([states[v][0] for v in others])
-        y = np.concatenate([_labels(voices[v], states[v][1], classes) for v in others])
+        y = np.concatenate([labels[v] for v in others])
         log(f"teacher: fold {f + 1}/{folds}: head fitted on {len(others)} voices ({len(y)} states), "
             f"labels {len(targets)} voices")
         head = fit_head(x, y, len(classes), hidden, epochs, seed + f, max_frames)
@@ -183,7 +184,7 @@ def build(shards: list[Path], out_dir: Path, classes: tuple[str, ...], folds: in
         agree = []
         for v in targets:
             p = head(states[v][0])
-            lab = _labels(voices[v], states[v][1], classes)
+            lab = labels[v]
             ok = lab >= 0
             agree.append((int((p[ok].argmax(1) == lab[ok]).sum()), int(ok.sum())))
             tmp = out_dir / f"{v}.part.npz"
