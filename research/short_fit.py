@@ -22,11 +22,12 @@ def shipped_windows() -> dict:
 
 
 def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3, dropout: float = 0.0, init: Path | None = None,
-                    distill: float = 0.0, temperature: float = 2.0, **sampler_options):
+                    distill: float = 0.0, temperature: float = 2.0, distill_frames: str = "all", **sampler_options):
     """(model, fit seconds): `steps` float steps from `seed` (initialisation and window sampling), batches of 32
     windows of 200 frames, as train/fit.py's float phase samples them; sampler_options go to WindowSampler.
     With `init`, the steps fine-tune those float weights instead of starting at random. With `distill`, that share
-    of the loss is the features' own soft targets (train/whisper_teacher.py), softened by `temperature`."""
+    of the loss is the features' own soft targets (train/whisper_teacher.py), softened by `temperature`, on
+    `distill_frames` (fit.distiller)."""
     import tf_keras as keras
 
     from saywell.engine.features import FrontendConfig
@@ -40,7 +41,7 @@ def short_float_fit(train_fs, mcfg, steps: int, seed: int = 0, lr: float = 2e-3,
         model.load_weights(str(init))
     trainer = model
     if distill > 0:
-        trainer = distiller(model, None, distill, temperature)
+        trainer = distiller(model, None, distill, temperature, distill_frames)
         trainer.compile(optimizer=_optimizer(lr, steps))
     else:
         _compile(model, lr, steps)

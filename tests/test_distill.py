@@ -91,3 +91,35 @@ def test_precomputed_targets_are_softened_and_mixed_with_the_labels_in_the_state
     d.compile(optimizer=keras.optimizers.SGD(0.0))
     logs = d.train_on_batch(x, (y, probs), return_dict=True)
     assert logs["loss"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_agreeing_frames_only_take_the_teacher_where_its_first_choice_is_the_label():
+    """distill_frames "agree": the KL term is the mean over frames whose label is the targets' argmax; a frame the
+    teacher hears as another phone (Whisper's TH as F) is taught by its label alone."""
+    import tf_keras as keras
+
+    from saywell_train.fit import distiller
+
+    frames = 40
+    student, _ = _pair(frames)
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 1, (4, frames, 40, 1)).astype(np.float32)
+    out = frames - _tiny(8).receptive_field + 1
+    probs = rng.dirichlet(np.full(40, 0.3), (4, out)).astype(np.float32)
+    y = probs.argmax(-1).astype(np.int32)
+    disagree = rng.random((4, out)) < 0.4
+    y[disagree] = (y[disagree] + 1) % 40
+    s_logits = student(x, training=True).numpy()
+    ce = float(np.mean(np.logaddexp.reduce(s_logits, axis=-1) - np.take_along_axis(s_logits, y[..., None], -1)[..., 0]))
+    p = np.exp(np.log(probs + 1e-6) - np.logaddexp.reduce(np.log(probs + 1e-6), axis=-1, keepdims=True))
+    log_q = s_logits - np.logaddexp.reduce(s_logits, axis=-1, keepdims=True)
+    kl_frames = np.sum(p * (np.log(p + 1e-9) - log_q), axis=-1)
+    expected = 0.5 * ce + 0.5 * float(kl_frames[~disagree].mean())
+    everywhere = 0.5 * ce + 0.5 * float(kl_frames.mean())
+    d = distiller(student, None, 0.5, 1.0, "agree")
+    d.compile(optimizer=keras.optimizers.SGD(0.0))
+    logs = d.train_on_batch(x, (y, probs), return_dict=True)
+    assert logs["loss"] == pytest.approx(expected, rel=1e-4)
+    assert abs(expected - everywhere) > 1e-3  # the mask matters for this batch
+    with pytest.raises(ValueError):
+        distiller(student, None, 0.5, 1.0, "some")

@@ -35,6 +35,7 @@ class FitConfig:
     splice_rate: float = 0.15  # ... this share of their segments
     distill: float = 0.0  # >0: weight of a teacher's softened posteriors in the float phase's loss (the rest: the labels)
     distill_temperature: float = 2.0
+    distill_frames: str = "all"  # all | agree: only frames whose label is the teacher's own first choice
     init_weights: str = ""  # start the float phase from these float weights (same configuration) instead of at random
     init_from: str = ""  # or from another language's float TFLite model (same network, any phones): train/transfer.py
 
@@ -193,12 +194,17 @@ def _compile(model, lr, steps, ema: float = 0.0):
                   weighted_metrics=["sparse_categorical_accuracy"])
 
 
-def distiller(student, teacher, weight: float, temperature: float):
+def distiller(student, teacher, weight: float, temperature: float, frames: str = "all"):
     """A Keras model that trains `student` on (1 - weight) x cross-entropy with the labels + weight x T^2 x KL
     from the frozen `teacher`'s posteriors softened by T (Hinton et al. 2015). A wider float network judges
     unseen voices better than the on-device one can hold; its soft targets also carry which phones sound alike.
     With teacher None the targets come with the data, precomputed (labels = (labels, probabilities): Whisper's,
-    train/whisper_teacher.py), and are softened the same way (p ** (1/T), renormalised)."""
+    train/whisper_teacher.py), and are softened the same way (p ** (1/T), renormalised).
+    frames "agree": the teacher's term only on labelled frames whose label is its own first choice, averaged over
+    those. Whisper's head hears the training voices' TH as F a third of the time, and on all frames the student
+    learnt that doubt: the demo's TH checked as T and V said as B passed (models/RESEARCH.md, session 19)."""
+    if frames not in ("all", "agree"):
+        raise ValueError(f"distill frames {frames!r}: all or agree")
     import tensorflow as tf
     import tf_keras as keras
 
@@ -239,7 +245,12 @@ def distiller(student, teacher, weight: float, temperature: float):
                 logits = self.student(x, training=True)
                 ce = label_loss(logits)
                 log_q = tf.nn.log_softmax(logits / temperature, axis=-1)
-                kl = tf.reduce_mean(tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1))  # every frame: no labels needed
+                kl_frames = tf.reduce_sum(soft * (tf.math.log(soft + 1e-9) - log_q), axis=-1)
+                if frames == "agree":
+                    mask = tf.cast(tf.equal(tf.argmax(soft, axis=-1), tf.cast(y, tf.int64)), tf.float32) * tf.cast(w > 0, tf.float32)
+                    kl = tf.reduce_sum(mask * kl_frames) / tf.maximum(tf.reduce_sum(mask), 1.0)
+                else:
+                    kl = tf.reduce_mean(kl_frames)  # every frame: no labels needed
                 loss = (1.0 - weight) * ce + weight * temperature ** 2 * kl
             variables = self.student.trainable_variables
             self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
@@ -334,10 +345,10 @@ def fit(train: FeatureSet, val: FeatureSet, mcfg: ModelConfig, fcfg: FitConfig, 
             tcfg, teacher = load_teacher(teacher_dir, frames)
             if tcfg.receptive_field != mcfg.receptive_field or tcfg.lookahead != mcfg.lookahead:
                 raise ValueError("the teacher must see the same frames as the student (same receptive field and look-ahead)")
-            trainer = distiller(model, teacher, fcfg.distill, fcfg.distill_temperature)
+            trainer = distiller(model, teacher, fcfg.distill, fcfg.distill_temperature, fcfg.distill_frames)
             trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))  # it computes its own loss and metrics
         elif with_targets:  # Whisper's targets, carried by the features
-            trainer = distiller(model, None, fcfg.distill, fcfg.distill_temperature)
+            trainer = distiller(model, None, fcfg.distill, fcfg.distill_temperature, fcfg.distill_frames)
             trainer.compile(optimizer=_optimizer(fcfg.lr, fcfg.float_steps, fcfg.ema))
         else:
             trainer = model

@@ -45,6 +45,7 @@ class Recipe:
     whisper_teacher: bool = False  # learn also from Whisper tiny.en's soft phone targets (train/whisper_teacher.py; needs '.[check]')
     distill: float = 0.5  # share of the teacher's soft targets in the float phase's loss (with a teacher)
     distill_temperature: float = 2.0
+    distill_frames: str = "all"  # all, or agree: the teacher's term only where it agrees with the label (train/fit.py)
     lr: float = 2e-3  # the float phase's peak learning rate (cosine decay)
     init_weights: str = ""  # start the float phase from these float weights (fine-tuning) instead of at random
     init_from: str = ""  # or from another language's float TFLite (models/saywell-en.float.tflite): train/transfer.py
@@ -320,7 +321,7 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
                      eq_depth=recipe.eq_depth, freq_masks=recipe.freq_masks, splice_prob=recipe.splice_prob, lr=recipe.lr,
                      init_weights=recipe.init_weights, init_from=recipe.init_from,
                      distill=recipe.distill if recipe.teacher_channels or recipe.whisper_teacher else 0.0,
-                     distill_temperature=recipe.distill_temperature)
+                     distill_temperature=recipe.distill_temperature, distill_frames=recipe.distill_frames)
     teacher_dir = None
     if recipe.teacher_channels:
         teacher_dir = work / "fit_teacher"
