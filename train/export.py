@@ -92,7 +92,7 @@ def export_view(weights_dir: Path, out_dir: Path, name: str, shared: dict, colum
     """One language's view of a shared model (pipeline.run_shared): the same network with only the head's output
     columns of that language's classes, exported as a model of its own. Its logits are the shared model's for those
     classes, so its posteriors are the shared model's renormalised over the language's phones."""
-    mcfg = ModelConfig.from_dict({k: shared["architecture"][k] for k in ModelConfig.__dataclass_fields__})
+    mcfg = ModelConfig.from_dict({k: v for k, v in shared["architecture"].items() if k in ModelConfig.__dataclass_fields__})
     chunk = shared["streaming"]["chunk_frames"]
     in_frames = chunk + mcfg.receptive_field - 1
     view = ModelConfig.from_dict(mcfg.to_dict() | {"n_classes": len(columns)})

@@ -26,15 +26,22 @@ class ModelConfig:
     stem_lookahead: int = 2
     block_kernel: int = 7
     blocks: int = 6
-    block_lookahead: tuple[int, ...] = (3, 3, 3, 3, 3, 3)  # look-ahead frames added by each block (centred: 20 left, 20 right)
+    block_lookahead: tuple[int, ...] = (3, 3, 3, 3, 3, 3)  # look-ahead taps of each block (centred: 20 left, 20 right)
+    # Spacing of each block's taps in frames: dilation widens the context at the same weights and operations.
+    block_dilation: tuple[int, ...] = (1, 1, 1, 1, 1, 1)
+
+    def span(self, b: int) -> tuple[int, int]:
+        """(left, right) frames block b adds to the receptive field."""
+        d = self.block_dilation[b]
+        return (self.block_kernel - 1 - self.block_lookahead[b]) * d, self.block_lookahead[b] * d
 
     @property
     def receptive_field(self) -> int:
-        return self.stem_kernel + self.blocks * (self.block_kernel - 1)
+        return self.stem_kernel + sum(sum(self.span(b)) for b in range(self.blocks))
 
     @property
     def lookahead(self) -> int:
-        return self.stem_lookahead + sum(self.block_lookahead)
+        return self.stem_lookahead + sum(self.span(b)[1] for b in range(self.blocks))
 
     @property
     def left_context(self) -> int:
@@ -43,11 +50,29 @@ class ModelConfig:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["block_lookahead"] = list(self.block_lookahead)
+        d["block_dilation"] = list(self.block_dilation)
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
-        return cls(**{**d, "block_lookahead": tuple(d["block_lookahead"])})
+        """Also reads models written before dilation existed (no block_dilation: every block 1)."""
+        blocks = d["blocks"]
+        return cls(**{**d, "block_lookahead": tuple(d["block_lookahead"]),
+                      "block_dilation": tuple(d.get("block_dilation", (1,) * blocks))})
+
+
+def dilation(text: str, blocks: int) -> tuple[int, ...]:
+    """The recipe's block_dilation ("1,2,4,1,2,4"): one positive integer per block."""
+    from saywell.errors import SaywellError
+
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != blocks or min(values) < 1:
+        raise SaywellError(f"block_dilation={text!r}: give {blocks} positive integers separated by commas, e.g. "
+                           f"--set block_dilation={','.join(['1'] * blocks)}")
+    return values
 
 
 def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None, dropout: float = 0.0):
@@ -63,13 +88,15 @@ def build(cfg: ModelConfig, frames: int | None, batch_size: int | None = None, d
     if dropout > 0:
         x = layers.Dropout(dropout, name="stem_drop")(x)
     for b in range(cfg.blocks):
-        k, la = cfg.block_kernel, cfg.block_lookahead[b]
-        y = layers.DepthwiseConv2D((k, 1), padding="valid", use_bias=False, name=f"b{b}_dw")(x)
+        # The same dilation in both axes (the Edge TPU compiler asks for it); the width is 1, so only time is spread.
+        k, dil = cfg.block_kernel, cfg.block_dilation[b]
+        left, right = cfg.span(b)
+        y = layers.DepthwiseConv2D((k, 1), padding="valid", dilation_rate=(dil, dil), use_bias=False, name=f"b{b}_dw")(x)
         y = layers.BatchNormalization(name=f"b{b}_dw_bn")(y)
         y = layers.ReLU(name=f"b{b}_dw_relu")(y)
         y = layers.Conv2D(cfg.channels, 1, use_bias=False, name=f"b{b}_pw")(y)
         y = layers.BatchNormalization(name=f"b{b}_pw_bn")(y)
-        skip = layers.Cropping2D(((k - 1 - la, la), (0, 0)), name=f"b{b}_crop")(x)
+        skip = layers.Cropping2D(((left, right), (0, 0)), name=f"b{b}_crop")(x)
         x = layers.Add(name=f"b{b}_add")([skip, y])
         x = layers.ReLU(name=f"b{b}_relu")(x)
         if dropout > 0:

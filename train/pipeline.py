@@ -36,6 +36,7 @@ class Recipe:
     ema: float = 0.999  # weight averaging in the float phase (train/fit.py)
     channels: int = 144  # network width (train/model.py ModelConfig); the budget allows up to 400 KB int8
     block_lookahead: int = 3  # look-ahead frames per block (model.py): 3 centres the 41-frame receptive field
+    block_dilation: str = "1,1,1,1,1,1"  # each block's tap spacing (model.py): wider context at the same cost
     eq_prob: float = 0.6  # training windows given a random smooth spectral colour (train/fit.py); see models/RESEARCH.md
     eq_depth: float = 1.0
     freq_masks: int = 2  # SpecAugment frequency bands
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     from saywell.errors import SaywellError
 
     try:
+        from .model import ModelConfig, dilation
+        dilation(recipe.block_dilation, ModelConfig().blocks)  # a bad value fails now, not hours later at the fit
         if args.recalibrate:
             return recalibrate(args.work, args.out, args.name, args.allow_int8_loss)
         return run(recipe, args.work, args.out, args.name, args.stop_after, args.allow_int8_loss, command)
@@ -307,14 +310,15 @@ def fit_and_export(recipe: Recipe, work: Path, out: Path, name: str, frontend, c
     from saywell.errors import SaywellError
 
     from .fit import FitConfig, fit
-    from .model import ModelConfig
+    from .model import ModelConfig, dilation
 
     log("stage fit")
     base = ModelConfig()
     mcfg = ModelConfig(n_mels=frontend.n_mels, n_classes=len(classes), channels=recipe.channels,
-                       block_lookahead=(recipe.block_lookahead,) * base.blocks)
+                       block_lookahead=(recipe.block_lookahead,) * base.blocks,
+                       block_dilation=dilation(recipe.block_dilation, base.blocks))
     saved = work / "fit" / "model_config.json"
-    if saved.exists() and json.loads(saved.read_text()) != mcfg.to_dict():
+    if saved.exists() and ModelConfig.from_dict(json.loads(saved.read_text())) != mcfg:
         raise SaywellError(f"{saved.parent} holds checkpoints of another model configuration; delete it or use another --work")
     fcfg = FitConfig(float_steps=recipe.float_steps, prune_steps=recipe.prune_steps, qat_steps=recipe.qat_steps,
                      sparsity=recipe.sparsity, ema=recipe.ema, seed=recipe.seed, eq_prob=recipe.eq_prob,
