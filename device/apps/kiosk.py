@@ -17,7 +17,7 @@ version that cannot be used is logged once and the old list stays; so is one in 
 model the kiosk loaded (restart the kiosk to switch: it then loads the list's language's model).
 The list's language picks the model (--lang and --model as for practice). A word in another language than English
 (Spanish, French) is prompted in English ("Say:") then spoken by espeak-ng's voice for its language; feedback is
-in English.
+in English. A stored list's word the teacher recorded (`saywell lists record`) is said in the teacher's voice instead.
 Each attempt's recording is kept only while a teacher has turned that on (device/classroom/audio_keep.py); a failure to
 keep one is logged once and practice goes on.
 
@@ -214,14 +214,21 @@ class Speaker:
     silent: bool
     idle: Callable[[], None] = lambda: None
 
-    def say(self, text: str, kind: str, word: str | None = None, voice: str = "en-us") -> None:
-        """`text` in English, then `word` (a list's word) in its language's `voice`."""
-        self.log(kind, text=f"{text} {word}" if word else text, played=not self.silent)
+    def say(self, text: str, kind: str, word: str | None = None, voice: str = "en-us", recording: Path | None = None) -> None:
+        """`text` in English, then `word` (a list's word) in its language's `voice`, or the teacher's `recording` of it."""
+        self.log(kind, text=f"{text} {word}" if word else text, played=not self.silent,
+                 **({"teacher_recording": recording.name} if recording else {}))
         if self.silent:
             return
         from .practice import play_reference
 
         problem = play_reference(text, self.idle)
+        if recording and not problem:
+            from ..classroom.references import play
+
+            if (failed := play(recording, self.idle)) is None:
+                return
+            self.log.once("teacher_recording", "teacher_recording_unplayable", reason=failed)
         if word and not problem:
             problem = play_reference(word, self.idle, voice)
         if problem:
@@ -366,6 +373,9 @@ class Kiosk:
         from .kiosk_state import Stamp
 
         self.scorer, self.entries, self.open_source, self.watch = scorer, list(entries), open_source, watch
+        from ..classroom.references import stored_list_name
+
+        self.voice_list = stored_list_name(watch.spec) if watch is not None else None  # its teacher's recordings
         self.accent_flag = accent_flag
         self.state_path, self.clock = state_path, clock or Stamp.now
         self.last_key: str | None = None
@@ -528,6 +538,7 @@ class Kiosk:
         entry, prompt = None, True
         try:
             self._connect()
+            from ..classroom import references
             from ..engine.feedback import spoken_feedback
             from .practice import keeps_audio
 
@@ -541,7 +552,10 @@ class Kiosk:
                     prompt = True
                 prons = entry.pronunciations() or self.scorer.pronunciations(entry.text)
                 if prompt:
-                    if self.scorer.lang.code == "en":
+                    teacher = references.reference(self.voice_list, entry.text)
+                    if teacher is not None:  # the teacher's own voice says the word
+                        self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice, recording=teacher)
+                    elif self.scorer.lang.code == "en":
                         self.speaker.say(f"Say: {entry.text}", "prompt")
                     else:  # the word in its own language's voice
                         self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice)

@@ -34,7 +34,7 @@ def register(sub) -> None:
     from .choose import lang_metavar
 
     p = sub.add_parser("lists", help="check, import, show and export teacher word lists")
-    lsub = p.add_subparsers(dest="lists_command", required=True, metavar="validate|import|show|export")
+    lsub = p.add_subparsers(dest="lists_command", required=True, metavar="validate|import|show|export|record")
     q = lsub.add_parser("validate", help="check a list file and report every problem with its line")
     q.add_argument("file", type=Path, help="a plain-text, CSV or TSV word list (UTF-8)")
     q.add_argument("--lang", type=_lang, metavar=lang_metavar(), help=_lang_help())
@@ -55,6 +55,16 @@ def register(sub) -> None:
     q.add_argument("--format", choices=("csv", "txt"), help="default: from the -o extension, else csv")
     q.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     q.set_defaults(func=cmd_export)
+    q = lsub.add_parser("record", help="record how a stored list's word sounds, in the teacher's own voice: practice "
+                                       "and the kiosk play it instead of espeak-ng's")
+    q.add_argument("name", help="a stored list's name (saywell lists show)")
+    q.add_argument("text", help="the word or phrase, as the list has it")
+    q.add_argument("--wav", type=Path, help="take the recording from this WAV file instead of the microphone")
+    q.add_argument("--remove", action="store_true", help="delete the word's recording (espeak-ng speaks it again)")
+    q.add_argument("--device", help="microphone: a sounddevice name or number (default: the system's)")
+    q.add_argument("--model", type=Path, help="the model that checks the recording against the list's phones "
+                                              "(default: the shipped model of the list's language)")
+    q.set_defaults(func=cmd_record, delegate=None, threads=1, accent=None, lang=None)
 
 
 def _print_report(checked: Checked, file: Path) -> None:
@@ -114,16 +124,21 @@ def cmd_show(args) -> int:
             accent = (i.get("accent") or "device") if lang == "en" else "-"
             print(f"{n:<20} {i['words']:>7} {i['guessed']:>7}  {lang:<4} {accent:<7} {i['imported_at']:<25} {i['origin']}")
         return 0
+    from ..classroom.references import recorded
+
     wl = load_stored(args.name)
     said = f"accent: {wl.accent or 'the device setting'}" if wl.lang == "en" else f"language: {language_name(wl.lang)}"
-    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; {said})")
+    voiced = recorded(wl)
+    also = f"; {len(voiced)} recorded in the teacher's voice" if voiced else ""
+    print(f"{wl.name}: {len(wl.entries)} entries (imported from {wl.origin or '?'}; {said}{also})")
     width = max((len(e.text) for e in wl.entries), default=4)
     for i in range(0, len(wl.entries), SHOW_CHUNK):
         chunk = wl.entries[i:i + SHOW_CHUNK]
         for e, also in zip(chunk, alternates_of(chunk, wl.lang)):
             phones = " | ".join(" ".join(g) for g in e.phones or ())
             extra = "".join([f"  level {e.level}" if e.level else "", f"  hint: {e.hint}" if e.hint else "",
-                             f"  tags: {';'.join(e.tags)}" if e.tags else ""])
+                             f"  tags: {';'.join(e.tags)}" if e.tags else "",
+                             "  (teacher's recording)" if e.text in voiced else ""])
             print(f"  {e.text:<{width}}  /{phones}/  [{source_label(e)}]{extra}")
             if also:
                 print(f"  {'':<{width}}  also accepted: {'; '.join(also)}  (give the phones in the list to accept only those)")
@@ -142,3 +157,65 @@ def cmd_export(args) -> int:
         write_atomically(args.output, data.encode("utf-8"))
         print(f"wrote {len(wl.entries)} entries of '{wl.name}' to {args.output} ({fmt})", file=sys.stderr)
     return 0
+
+
+def cmd_record(args) -> int:
+    """The teacher's recording of one entry; scored against the entry's phones, so a slip or a wrong phone in the
+    list shows at once (the learner is judged by the phones, the recording is what they hear)."""
+    from ..audio.wav import load_wav
+    from ..classroom import references
+    from ..engine.scoring import Scorer
+    from .choose import load_model
+
+    wl = load_stored(args.name)
+    if args.remove:
+        if args.wav:
+            raise SaywellError("--remove deletes a recording; drop --wav")
+        text = references.entry_text(wl, args.text)
+        gone = references.remove(wl, text)
+        print(f"removed the recording of {text!r} from '{wl.name}'" if gone else
+              f"{text!r} in '{wl.name}' had no recording; nothing changed")
+        return 0
+    text = references.entry_text(wl, args.text)
+    entry = next(e for e in wl.entries if e.text == text)
+    if args.device is not None and args.wav:
+        raise SaywellError("--device applies to the microphone; drop it with --wav")
+    scorer = Scorer(load_model(args, wl.lang, wl.name), accent=wl.accent or "any")
+    prons = entry.pronunciations() or scorer.pronunciations(text)
+    if args.wav:
+        samples = references.trimmed(load_wav(args.wav).samples)  # silence refused before anything is scored
+        result = scorer.score_posteriors(scorer.model.log_posteriors(_features(scorer, samples)), text, prons, samples)
+    else:
+        samples, result = _from_microphone(scorer, text, prons, args.device)
+    path = references.save(wl, text, samples)
+    print(f"recorded {text!r} for '{wl.name}' ({len(references.trimmed(samples)) / 16000:.1f} s): {path}")
+    phones = " | ".join(" ".join(p.phones) for p in prons)
+    if result.verdict == "correct":
+        print(f"it scores {result.score:.0f} against the list's phones /{phones}/")
+    else:
+        wrong = [f"{ph.phone} (heard {ph.heard})" for w in result.words for ph in w.phones if not ph.ok]
+        print(f"note: it scores {result.score:.0f} against the list's phones /{phones}/, below the line"
+              + (f": {', '.join(wrong[:4])}" if wrong else "")
+              + "; learners are judged by those phones: check them (saywell lists show), or record again")
+    return 0
+
+
+def _features(scorer, samples):
+    from ..engine.features import log_mel
+
+    return log_mel(samples, scorer.meta.frontend)
+
+
+def _from_microphone(scorer, text, prons, device):
+    from ..audio.sources import MicSource, native_messages_filtered
+    from ..engine.listener import Listener
+
+    with native_messages_filtered(), MicSource(device) as source:
+        source.start()
+        print(f"say {text!r} now; recording stops when you stop speaking (Ctrl-C cancels: nothing is kept)")
+        for ev in Listener(source, scorer).listen(text, prons):
+            if ev.kind == "result":
+                return ev.samples, ev.result
+            if ev.kind == "warning":
+                print(f"note: {ev.message}", file=sys.stderr)
+    raise SaywellError("the microphone stopped before the word was heard; check it and record again")

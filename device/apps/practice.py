@@ -4,7 +4,8 @@ Input: the microphone (default; --device by index or name), a WAV replayed as th
 in real time unless --fast), or audio on stdin (--input -: raw s16le mono 16 kHz PCM, or a WAV stream such as
 `arecord` writes). A recording (a file or stdin) walks the list: each utterance the VAD finds is scored against
 the next word, and at the end practice says how many utterances it heard against how many words were listed.
-Keys when stdin is a terminal: r repeat, n next, p play the reference (espeak-ng), q quit (a recording goes
+Keys when stdin is a terminal: r repeat, n next, p play the reference (the teacher's recording of the word, made with
+`saywell lists record`, else espeak-ng), q quit (a recording goes
 on by itself: only q); without a terminal each word is tried once.
 --json prints one event per line: listening, speech_start, speech_end, result (the scoring contract
 object and latency_ms from the end-of-speech decision), warning.
@@ -214,6 +215,7 @@ def run(args) -> int:
         raise SaywellError("--learner and --reset-progress need the progress store; drop --no-progress")
     from .choose import load_model, model_lang, scoring_accent
 
+    voice_list = None
     if args.word:
         from ..engine.limits import check_request
 
@@ -222,6 +224,9 @@ def run(args) -> int:
     else:
         wl = resolve(args.list, None, args.lang or model_lang(args))  # its lang column wins: checked with the model next
         entries, list_name, list_accent, list_lang = list(wl.entries), wl.name, wl.accent, wl.lang
+        from ..classroom.references import stored_list_name
+
+        voice_list = stored_list_name(args.list)
     model = load_model(args, list_lang, list_name)  # before the store is opened: a wrong model changes nothing
     adaptive = (args.order or ("adaptive" if kind == "mic" else "as-listed")) == "adaptive" and not args.word
     store, learner, history, log = None, None, [], None
@@ -255,7 +260,7 @@ def run(args) -> int:
             if interactive and kind == "mic":
                 out.text("saywell practice: keys r repeat, n next, p play the reference, q quit")
             session = Session(scorer, source, out, keys, recording=kind != "mic", log=log,
-                              finite=kind == "file" or (kind == "stdin" and stdin_is_a_file()))
+                              finite=kind == "file" or (kind == "stdin" and stdin_is_a_file()), voice_list=voice_list)
             if keeper is not None and keeps_audio():
                 out.text("note: a teacher has turned on keeping recordings: each word you say is kept on this device")
             session.welcome(history)
@@ -371,10 +376,11 @@ class Session:
     microphone, `arecord | saywell practice --input -`, which never ends: then only too few are reported)."""
 
     def __init__(self, scorer, source, out: Output, keys: Keys | None, recording: bool = False, log=None,
-                 finite: bool = True):
+                 finite: bool = True, voice_list: str | None = None):
         from ..engine.listener import Listener
 
         self.scorer, self.source, self.out, self.keys, self.recording = scorer, source, out, keys, recording
+        self.voice_list = voice_list  # a stored list whose teacher's recordings `p` plays (classroom/references.py)
         self.finite = finite
         self.listener = Listener(source, scorer)
         self.log = log
@@ -519,7 +525,14 @@ class Session:
             self._play(text)
 
     def _play(self, text: str) -> None:
-        problem = play_reference(text, self.source.discard_pending, self.scorer.lang.espeak_voice)
+        from ..classroom import references
+
+        teacher = references.reference(self.voice_list, text)
+        problem = references.play(teacher, self.source.discard_pending) if teacher else None
+        if teacher is None or problem:  # the teacher's voice when there is one, else (or if it fails) espeak-ng's
+            if problem:
+                self.out.warning(problem + "; espeak-ng speaks it instead")
+            problem = play_reference(text, self.source.discard_pending, self.scorer.lang.espeak_voice)
         if problem:
             self.out.warning(problem)
         self.source.discard_pending()  # the microphone heard the speaker
