@@ -123,3 +123,42 @@ def test_practice_plays_the_teachers_recording_and_falls_back_to_espeak_ng(tmp_p
     monkeypatch.setattr(references, "play", lambda path, idle=None: "no output device")
     session._play("think")
     assert spoken == ["ship", "think"] and "espeak-ng speaks it instead" in warned[0]
+
+
+def test_the_teacher_page_keeps_plays_and_removes_a_recording(tmp_path, saywell_home):
+    import threading
+
+    from test_teacher_page import Browser, multipart
+
+    from saywell.apps.teacher_page import open_server
+
+    _stored(tmp_path, "week3", ("hello", "seven"))
+    srv = open_server("127.0.0.1", 0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        b = Browser(srv)
+        csrf = b.csrf("/list?name=week3")
+        wav = (SAMPLES / "real_seven.wav").read_bytes()
+
+        def upload(text, data):
+            body, ctype = multipart({"csrf": csrf, "name": "week3", "text": text}, {"file": ("mine.wav", data)})
+            return b.request("/list-voice", body, {"Content-Type": ctype}, "POST")
+
+        status, _, page = upload("Seven", wav)
+        assert status == 200 and "Kept your recording of &#x27;seven&#x27;" in page, page
+        status, _, page = upload("eight", wav)
+        assert status == 400 and "&#x27;eight&#x27; is not in the list" in page
+        status, _, page = upload("hello", b"RIFF0000WAVEjunk")
+        assert status == 400 and "mine.wav" in page and "/tmp" not in page
+        assert _voice_files(saywell_home, "week3") == [f for f in _voice_files(saywell_home, "week3") if f.startswith("seven-")]
+        _, _, listed = b.get("/list?name=week3")
+        assert "1 of 2 entries have your recording" in listed and listed.count("<audio") == 1
+        req = b.opener.open(b.base + "/list-voice?name=week3&text=seven", timeout=20)
+        assert req.status == 200 and req.headers["Content-Type"] == "audio/wav" and req.read()[:4] == b"RIFF"
+        assert b.get("/list-voice?name=week3&text=hello")[0] == 404
+        status, _, page = b.post("/list-voice/delete", {"csrf": csrf, "name": "week3", "text": "seven"})
+        assert status == 200 and "Removed your recording" in page and _voice_files(saywell_home, "week3") == []
+        assert b.post("/list-voice/delete", {"csrf": "wrong", "name": "week3", "text": "seven"})[0] == 403
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -57,6 +57,7 @@ from .teacher_auth import SESSION_MAX_S, Auth, Session, csrf_ok, load_pin
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_FORM_BYTES = 8 * 1024  # login, logout, import: a few short fields
+MAX_VOICE_BYTES = 8 * 1024 * 1024  # a teacher's recording of one word: 30 s of 48 kHz stereo is under 6 MB
 DRAIN_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, so the browser shows the 413 page
 LIST_SUFFIXES = (".txt", ".csv", ".tsv", ".tab")
 PENDING_MAX, PENDING_TTL_S = 50, 30 * 60
@@ -667,8 +668,10 @@ class Handler(BaseHTTPRequestHandler):
         shown = wl.entries[paging.start:paging.start + paging.size]
         info = dict(self.state.list_info.get(name, (None, {}))[1]) or {"origin": wl.origin}
         info["lang"] = wl.lang
-        self._html(200, views.list_page(wl.name, shown, alternates_of(shown, wl.lang), info, paging, self._page(session)),
-                   self._new_cookie)
+        from ..classroom.references import recorded
+
+        self._html(200, views.list_page(wl.name, shown, alternates_of(shown, wl.lang), info, paging, self._page(session),
+                                        recorded(wl)), self._new_cookie)
 
     def _stored_list(self, name: str):
         """The stored list, parsed once per version of its file: the last one viewed is kept (a 256 KiB list
@@ -751,6 +754,77 @@ class Handler(BaseHTTPRequestHandler):
         self._html(200, views.message_page(
             "Imported", f"{'Replaced' if existed else 'Imported'} the list '{p.name}': {n} entries. Practise it with: "
                         f"saywell practice --list {p.name} (or saywell kiosk --list {p.name})", self._page(session), bad=False))
+
+    def _voice_entry(self, name: str, text: str):
+        """(stored list, the entry's own text) for a teacher's-recording request, or a 404 / 400."""
+        from ..classroom.references import entry_text
+        from ..classroom.wordlists import NAME_RE, stored_path
+
+        if not NAME_RE.match(name) or not stored_path(name).exists():
+            raise HttpError(404, f"no stored list named {name[:60]!r}")
+        wl = self._stored_list(name)
+        try:
+            return wl, entry_text(wl, text)
+        except SaywellError as err:
+            raise HttpError(400, str(err)) from None
+
+    def list_voice(self, session, query) -> None:
+        """The teacher's recording of one entry (classroom/references.py), to listen to on the list's page."""
+        from ..classroom.references import reference
+
+        wl, text = self._voice_entry(query.get("name", ""), query.get("text", ""))
+        path = reference(wl.name, text)
+        try:
+            data = path.read_bytes() if path else None
+        except OSError:
+            data = None
+        if data is None:
+            raise HttpError(404, f"{text!r} has no recording in the list {wl.name!r}")
+        self._send(200, data, "audio/wav", {"Content-Disposition": 'inline; filename="teacher-recording.wav"',
+                                            **self._new_cookie})
+
+    def record_voice(self, session, query) -> None:
+        """A WAV the teacher uploads for one entry: checked and trimmed as `saywell lists record --wav` does."""
+        import tempfile
+
+        from ..audio.wav import load_wav
+        from ..classroom import references
+        from ..classroom.home import ensure_dir
+        from ..classroom.wordlists import lists_dir
+
+        fields = self._form(session, MAX_VOICE_BYTES)
+        name, text = (f.data.decode("utf-8", "replace").strip() if isinstance(f, FormPart) else ""
+                      for f in (fields.get("name"), fields.get("text")))
+        wl, text = self._voice_entry(name, text)
+        part = fields.get("file")
+        if not isinstance(part, FormPart) or not part.data:
+            raise HttpError(400, "no recording in the upload; choose a WAV file of the word and press 'Keep the recording'")
+        tmp_name = "\0"  # no file yet: nothing to replace in a message
+        try:
+            with tempfile.NamedTemporaryFile(suffix=".wav", dir=ensure_dir(lists_dir())) as tmp:
+                tmp_name = tmp.name
+                tmp.write(part.data)
+                tmp.flush()
+                samples = load_wav(tmp_name).samples
+            kept = references.save(wl, text, samples)
+        except SaywellError as err:  # the message names the teacher's file, not the temporary copy
+            raise HttpError(400, str(err).replace(tmp_name, upload_name(part.filename or "the upload"))) from None
+        seconds = len(load_wav(kept).samples) / 16000
+        self._html(200, views.message_page(
+            "Recording kept", f"Kept your recording of '{text}' ({seconds:.1f} s) for the list '{wl.name}': practice and "
+                              "the kiosk play it instead of espeak-ng. Learners are still judged by the word's phones.",
+            self._page(session), bad=False))
+
+    def delete_voice(self, session, query) -> None:
+        from ..classroom import references
+
+        fields = self._form(session)
+        wl, text = self._voice_entry(fields.get("name", ""), fields.get("text", ""))
+        gone = references.remove(wl, text)
+        self._html(200, views.message_page(
+            "Recording removed" if gone else "No recording",
+            f"Removed your recording of '{text}': espeak-ng says it again." if gone else
+            f"'{text}' had no recording; nothing changed.", self._page(session), bad=not gone))
 
     def attempt_audio(self, session, query) -> None:
         """A kept recording, by attempt id only: the id must be an integer the store links to its file."""
@@ -844,6 +918,9 @@ ROUTES = {
     ("GET", "/list"): (Handler.list_view, False),
     ("GET", "/report.csv"): (Handler.report_csv, False),
     ("GET", "/attempt-audio"): (Handler.attempt_audio, False),
+    ("GET", "/list-voice"): (Handler.list_voice, False),
+    ("POST", "/list-voice"): (Handler.record_voice, False),
+    ("POST", "/list-voice/delete"): (Handler.delete_voice, False),
     ("POST", "/settings/keep-audio"): (Handler.set_keep_audio, False),
     ("POST", "/learner/accent"): (Handler.set_learner_accent, False),
     ("POST", "/audio/delete"): (Handler.delete_audio, False),

@@ -374,14 +374,30 @@ def _also(alternates: list[str]) -> str:
     return f"<br><small>also accepted: {e('; '.join(alternates))}</small>" if alternates else ""
 
 
-def entries_table(entries, alternates: list[list[str]] | None = None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """`alternates`: wordlists.alternates_of(entries, lang), looked up together (one at a time is slow for a big list)."""
+def entries_table(entries, alternates: list[list[str]] | None = None, lang: str = DEFAULT_LANGUAGE,
+                  voice: tuple[str, set[str], str] | None = None) -> str:
+    """`alternates`: wordlists.alternates_of(entries, lang), looked up together (one at a time is slow for a big list).
+    `voice`: (stored list name, texts with a teacher's recording, the page's CSRF token): a column to hear and remove them."""
     alternates = alternates_of(entries, lang) if alternates is None else alternates
+
+    def recording(x) -> str:
+        if voice is None:
+            return ""
+        name, voiced, csrf = voice
+        if x.text not in voiced:
+            return "<td></td>"
+        src = "/list-voice?" + urlencode({"name": name, "text": x.text})
+        return (f'<td class="voice"><audio controls preload="none" src="{e(src)}"></audio>'
+                '<form method="post" action="/list-voice/delete" class="inline">'
+                f'<input type="hidden" name="csrf" value="{e(csrf)}"><input type="hidden" name="name" value="{e(name)}">'
+                f'<input type="hidden" name="text" value="{e(x.text)}"><button>remove</button></form></td>')
+
     rows = "".join(f'<tr><td class="num">{x.line}</td><td>{e(x.text)}</td><td>/{e(_phones(x))}/{_also(alt)}</td>'
                    f'<td class="{"warning" if x.guessed else ""}">{e(source_label(x))}</td><td>{e(x.hint)}</td>'
-                   f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td></tr>' for x, alt in zip(entries, alternates))
+                   f'<td>{e(x.level or "")}</td><td>{e(";".join(x.tags))}</td>{recording(x)}</tr>'
+                   for x, alt in zip(entries, alternates))
     return ('<table class="entries"><tr><th>line</th><th>text</th><th>phones</th><th>from</th><th>hint</th>'
-            f'<th>level</th><th>tags</th></tr>{rows}</table>')
+            f'<th>level</th><th>tags</th>{"<th>your voice</th>" if voice else ""}</tr>{rows}</table>')
 
 
 def check_page(filename: str, name: str, checked: Checked, replaces: bool, upload_token: str | None, page: Page) -> str:
@@ -415,11 +431,20 @@ def check_page(filename: str, name: str, checked: Checked, replaces: bool, uploa
     return layout(f"Checking {filename}", body, page)
 
 
-def list_page(name: str, entries, alternates: list[list[str]], info: dict, paging: Paging, page: Page) -> str:
-    """One page of a stored list's entries."""
+def list_page(name: str, entries, alternates: list[list[str]], info: dict, paging: Paging, page: Page,
+              voiced: set[str] = frozenset()) -> str:
+    """One page of a stored list's entries, with the teacher's recordings (`voiced`: the texts that have one)."""
+    record = ('<form method="post" action="/list-voice" enctype="multipart/form-data" id="record-voice">'
+              f'<input type="hidden" name="csrf" value="{e(page.csrf)}"><input type="hidden" name="name" value="{e(name)}">'
+              '<label>Say a word in your own voice: word <input name="text" required></label> '
+              '<label>recording (WAV) <input type="file" name="file" accept=".wav,audio/wav" required></label> '
+              '<button>Keep the recording</button></form>'
+              f"<p>{len(voiced)} of {paging.total} entries have your recording: practice and the kiosk play it instead "
+              "of espeak-ng; learners are still judged by the phones.</p>")
     body = (f"<p>{paging.total} entries, imported {e(_imported(info.get('imported_at', '?')))} from "
             f"{e(info.get('origin') or '?')}; "
             f'language: <strong id="list-lang">{e(lang_name(info.get("lang")))}</strong>'
             + (f"; accent: {e(ACCENT_NAMES.get(info.get('accent'), 'the device setting'))}" if info.get("lang", DEFAULT_LANGUAGE) == DEFAULT_LANGUAGE else "")
-            + ".</p>" + paging.nav() + entries_table(entries, alternates, info.get("lang", DEFAULT_LANGUAGE)) + paging.nav())
+            + ".</p>" + record + paging.nav()
+            + entries_table(entries, alternates, info.get("lang", DEFAULT_LANGUAGE), (name, voiced, page.csrf)) + paging.nav())
     return layout(f"Word list {name}", body, page)
