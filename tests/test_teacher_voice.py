@@ -162,3 +162,22 @@ def test_the_teacher_page_keeps_plays_and_removes_a_recording(tmp_path, saywell_
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_list_files_audio_column_is_checked_and_imported_with_it(tmp_path, saywell_home):
+    folder = tmp_path / "class"
+    (folder / "voices").mkdir(parents=True)
+    write_wav(folder / "voices" / "seven.wav", load_wav(SAMPLES / "real_seven.wav").samples)
+    write_wav(folder / "voices" / "quiet.wav", np.zeros(8000, np.float32))
+    good = folder / "good.csv"
+    good.write_text("text,audio\nhello,\nseven,voices/seven.wav\n")
+    bad = folder / "bad.csv"
+    bad.write_text("text,audio\nhello,voices/missing.wav\nseven,voices/quiet.wav\n")
+    r = run_cli("lists", "validate", str(bad))
+    assert r.returncode == 2
+    assert "line 2: error: audio 'voices/missing.wav'" in r.stdout and "line 3: error: audio 'voices/quiet.wav': no speech" in r.stdout
+    r = run_cli("lists", "import", str(bad), "--name", "week3")
+    assert r.returncode == 2 and not (saywell_home / "lists" / "week3.json").exists() and _voice_files(saywell_home, "week3") == []
+    r = run_cli("lists", "import", str(good), "--name", "week3")
+    assert r.returncode == 0 and "1 recorded in your voice" in r.stdout, r.stdout + r.stderr
+    assert [f.split("-")[0] for f in _voice_files(saywell_home, "week3")] == ["seven"]

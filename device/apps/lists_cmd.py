@@ -100,8 +100,12 @@ def cmd_import(args) -> int:
         kept = f"the stored list '{name}' is unchanged" if existed else "nothing was stored"
         raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}: not imported, {kept}; fix the lines above and import again")
     store_list(replace(checked.wordlist, accent=args.accent))
+    from ..classroom.references import store_recordings
+
+    voiced = store_recordings(checked)  # the audio column's recordings, checked by read_list
     guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
+    note += f"; {voiced} recorded in your voice" if voiced else ""
     accent = f" (accent: {args.accent})" if args.accent else ""
     if checked.wordlist.lang != "en":
         accent = f" ({language_name(checked.wordlist.lang)})"

@@ -719,7 +719,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _check(self, filename: str, name: str, raw: bytes, lang: str | None = None):
         """wordlists' own checks, on the bytes in memory, the format hinted by the file's extension only."""
-        from ..classroom.wordlists import check_bytes
+        from ..classroom.wordlists import Problem, check_bytes
 
         suffix = PurePosixPath(filename).suffix.lower()
         hint = PurePosixPath("upload" + (suffix if suffix in LIST_SUFFIXES else ""))
@@ -731,7 +731,12 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if slots is not None:
                 slots.release()
-        return replace(checked, wordlist=replace(checked.wordlist, origin=f"{filename} (uploaded)"))
+        unread = tuple(Problem(line, f"audio {cell!r} is not read from an upload (it names a file on your computer); "
+                                     "after importing, keep the word's recording with the list page's form, or import "
+                                     "the list with saywell lists import on the device", error=False)
+                       for line, _, cell in checked.recordings)
+        return replace(checked, wordlist=replace(checked.wordlist, origin=f"{filename} (uploaded)"), recordings=(),
+                       problems=tuple(sorted(checked.problems + unread, key=lambda p: p.line)))
 
     def import_list(self, session, query) -> None:
         from ..classroom.wordlists import store_list, stored_path

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import SaywellError
 from .home import clean_orphans, ensure_dir, write_atomically
-from .wordlists import NAME_RE, WordList, check_name, lists_dir, stored_path
+from .wordlists import NAME_RE, Checked, Problem, WordList, check_name, lists_dir, stored_path
 
 MAX_SECONDS = 8.0  # a word or a short phrase; longer is a recording left running
 MIN_SPEECH_SECONDS = 0.15
@@ -109,6 +109,33 @@ def save(wl: WordList, text: str, samples: np.ndarray, rate: int = 16000) -> Pat
     path = folder / file_name(entry)
     write_atomically(path, wav_bytes(clip, rate))
     return path
+
+
+def check_files(checked: Checked, folder: Path) -> Checked:
+    """A list file's audio column (one WAV per entry, its path relative to the list's folder): every file must
+    load and hold speech; each problem is an error on its line, so a list imports all or nothing. The recordings
+    come back in memory, checked and trimmed, as `recordings` (line, text, samples) for store_recordings."""
+    from dataclasses import replace
+
+    from ..audio.wav import load_wav
+
+    problems, good = list(checked.problems), []
+    for line, text, cell in checked.recordings:
+        path = Path(cell).expanduser()
+        path = path if path.is_absolute() else folder / path
+        try:
+            good.append((line, text, trimmed(load_wav(path).samples)))
+        except SaywellError as e:
+            problems.append(Problem(line, f"audio {cell!r}: {e}"))
+    problems.sort(key=lambda p: p.line)
+    return replace(checked, problems=tuple(problems), recordings=tuple(good))
+
+
+def store_recordings(checked: Checked) -> int:
+    """After the list is stored: keeps the recordings check_files read; their number."""
+    for _, text, samples in checked.recordings:
+        save(checked.wordlist, text, samples)
+    return len(checked.recordings)
 
 
 def remove(wl: WordList, text: str) -> bool:

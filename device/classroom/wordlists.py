@@ -39,7 +39,7 @@ BUILTIN_NAME = "beginner"
 # English's is beginner.csv, its name from before other languages).
 BUILTIN_LISTS = {code: (BUILTIN_LIST, BUILTIN_NAME) if code == DEFAULT_LANGUAGE else
                  (BUILTIN_LIST.with_name(f"beginner_{code}.csv"), f"beginner-{code}") for code in LANGUAGES}
-COLUMNS = ("text", "phones", "hint", "level", "tags", "lang")
+COLUMNS = ("text", "phones", "hint", "level", "tags", "lang", "audio")
 PHRASE_EXAMPLE = {"en": "TH AE NG K | Y UW", "es": "m u tʃ a s | ɡ ɾ a θ i a s",
                   "fr": "m ɛ ʁ s i | b o k u", "it": "ɡ r a ts j e | m i l e",
                   "de": "d a ŋ k ə | ʃ øː n"}  # one group per word
@@ -114,6 +114,7 @@ class Checked:
     wordlist: WordList
     problems: tuple[Problem, ...]
     fmt: str  # text, csv, tsv or unknown
+    recordings: tuple[tuple[int, str, str], ...] = ()  # (line, entry text, audio cell) of the rows with an audio column
 
     @property
     def errors(self) -> list[Problem]:
@@ -149,6 +150,7 @@ class _Row:
     level: str = ""
     tags: str = ""
     lang: str = ""
+    audio: str = ""  # a WAV of the entry in the teacher's voice, relative to the list file (classroom/references.py)
 
 
 def _sniff_delimiter(line: str) -> str | None:
@@ -234,7 +236,8 @@ def _csv_rows(text: str, delim: str) -> tuple[list[_Row], list[Problem]]:
                 continue
             problems += _odd_break(start, row["text"])
             rows.append(_Row(start, _unquote(row["text"]), row.get("phones", ""), _unquote(row.get("hint", "")),
-                             row.get("level", ""), _unquote(row.get("tags", "")), row.get("lang", "")))
+                             row.get("level", ""), _unquote(row.get("tags", "")), row.get("lang", ""),
+                             row.get("audio", "")))
     except csv.Error as e:
         problems.append(Problem(reader.line_num, f"not readable as CSV ({e}); re-save it from the spreadsheet as CSV UTF-8"))
     if columns is None:
@@ -383,7 +386,12 @@ def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = Non
         raise SaywellError(f"word list {path} is a folder; give the list file") from None
     except OSError as e:
         raise SaywellError(f"cannot read word list {path} ({e.strerror or e}); check its permissions") from None
-    return check_bytes(raw, path, name, lexicon, lang, default_lang)
+    checked = check_bytes(raw, path, name, lexicon, lang, default_lang)
+    if checked.recordings:  # the audio column's files, beside the list: each must be a usable recording
+        from .references import check_files
+
+        checked = check_files(checked, path.parent)
+    return checked
 
 
 def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None,
@@ -406,8 +414,10 @@ def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexico
     problems += more
     if not entries and not any(p.error for p in problems):
         problems.append(Problem(0, "no words; put one word or phrase per line (or in a 'text' column)"))
+    kept = {e.line: e.text for e in entries}
+    recordings = tuple((r.line, kept[r.line], r.audio) for r in rows if r.audio and r.line in kept)
     problems.sort(key=lambda p: p.line)
-    return Checked(WordList(wl_name, tuple(entries), str(path), lang=spoken.code), tuple(problems), fmt)
+    return Checked(WordList(wl_name, tuple(entries), str(path), lang=spoken.code), tuple(problems), fmt, recordings)
 
 
 def load_file(path: Path, name: str | None = None, lang: str | None = None, default_lang: str | None = None) -> WordList:
@@ -602,7 +612,8 @@ def to_csv(wl: WordList) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     english = wl.lang == DEFAULT_LANGUAGE  # an English list's table keeps its old columns; another says its lang
-    w.writerow(COLUMNS if not english else COLUMNS[:-1])
+    columns = COLUMNS[:COLUMNS.index("lang") + 1]  # not audio: the recordings stay on the device
+    w.writerow(columns if not english else columns[:-1])
     for e in wl.entries:
         from_dict = e.sources is not None and all(s in ("cmudict", "spelling") for s in e.sources)
         phones = "" if from_dict or e.phones is None else " | ".join(" ".join(g) for g in e.phones)
