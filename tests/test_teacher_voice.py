@@ -181,3 +181,27 @@ def test_a_list_files_audio_column_is_checked_and_imported_with_it(tmp_path, say
     r = run_cli("lists", "import", str(good), "--name", "week3")
     assert r.returncode == 0 and "1 recorded in your voice" in r.stdout, r.stdout + r.stderr
     assert [f.split("-")[0] for f in _voice_files(saywell_home, "week3")] == ["seven"]
+
+
+def test_recording_from_the_microphone_and_without_one(tmp_path, saywell_home, monkeypatch, capsys):
+    """The microphone path as a teacher uses it (a stand-in sounddevice playing a take in real time), and the
+    advice when there is no microphone at all."""
+    from test_sources_vad import FakeSoundDevice
+
+    from saywell.apps.cli import main
+    from saywell.audio import sources
+
+    _stored(tmp_path)
+    speech = load_wav(SAMPLES / "joe_think.wav").samples
+    fake = FakeSoundDevice(np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(24000, np.float32)]))
+    monkeypatch.setattr(sources, "import_sounddevice", lambda: fake)
+    assert main(["lists", "record", "names", "think", "--model", str(MODEL)]) == 0
+    out = capsys.readouterr().out
+    assert "say 'think' now" in out and "recorded 'think'" in out and "scores" in out
+    assert [f.split("-")[0] for f in _voice_files(saywell_home)] == ["think"]
+    deaf = FakeSoundDevice(speech, devices=[{"name": "HDMI 0", "max_input_channels": 0, "default_samplerate": 48000.0}])
+    monkeypatch.setattr(sources, "import_sounddevice", lambda: deaf)
+    assert main(["lists", "record", "names", "ship", "--model", str(MODEL)]) == 2
+    err = capsys.readouterr().err
+    assert "no audio input device found" in err and "--wav FILE.wav" in err and "--input" not in err
+    assert [f.split("-")[0] for f in _voice_files(saywell_home)] == ["think"]

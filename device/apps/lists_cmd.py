@@ -61,7 +61,7 @@ def register(sub) -> None:
     q.add_argument("text", help="the word or phrase, as the list has it")
     q.add_argument("--wav", type=Path, help="take the recording from this WAV file instead of the microphone")
     q.add_argument("--remove", action="store_true", help="delete the word's recording (espeak-ng speaks it again)")
-    q.add_argument("--device", help="microphone: a sounddevice name or number (default: the system's)")
+    q.add_argument("--device", help="microphone by index or (part of its) name; default: the system's default input")
     q.add_argument("--model", type=Path, help="the model that checks the recording against the list's phones "
                                               "(default: the shipped model of the list's language)")
     q.set_defaults(func=cmd_record, delegate=None, threads=1, accent=None, lang=None)
@@ -168,8 +168,10 @@ def cmd_record(args) -> int:
     list shows at once (the learner is judged by the phones, the recording is what they hear)."""
     from ..audio.wav import load_wav
     from ..classroom import references
+    from ..classroom.settings import device_accent
+    from ..engine.features import log_mel
     from ..engine.scoring import Scorer
-    from .choose import load_model
+    from .choose import load_model, scoring_accent
 
     wl = load_stored(args.name)
     if args.remove:
@@ -184,11 +186,12 @@ def cmd_record(args) -> int:
     entry = next(e for e in wl.entries if e.text == text)
     if args.device is not None and args.wav:
         raise SaywellError("--device applies to the microphone; drop it with --wav")
-    scorer = Scorer(load_model(args, wl.lang, wl.name), accent=wl.accent or "any")
+    model = load_model(args, wl.lang, wl.name)
+    scorer = Scorer(model, accent=scoring_accent(model, None, wl.accent, device_accent()))  # as practice judges the list
     prons = entry.pronunciations() or scorer.pronunciations(text)
     if args.wav:
         samples = references.trimmed(load_wav(args.wav).samples)  # silence refused before anything is scored
-        result = scorer.score_posteriors(scorer.model.log_posteriors(_features(scorer, samples)), text, prons, samples)
+        result = scorer.score_posteriors(model.log_posteriors(log_mel(samples, model.frontend)), text, prons, samples)
     else:
         samples, result = _from_microphone(scorer, text, prons, args.device)
     path = references.save(wl, text, samples)
@@ -204,17 +207,17 @@ def cmd_record(args) -> int:
     return 0
 
 
-def _features(scorer, samples):
-    from ..engine.features import log_mel
-
-    return log_mel(samples, scorer.meta.frontend)
-
-
 def _from_microphone(scorer, text, prons, device):
     from ..audio.sources import MicSource, native_messages_filtered
     from ..engine.listener import Listener
 
-    with native_messages_filtered(), MicSource(device) as source:
+    try:
+        mic = MicSource(device)
+    except SaywellError as e:  # practice's advice (--input) is not this command's
+        if not str(e).startswith("no audio input device found"):
+            raise
+        raise SaywellError(str(e).split("; ")[0] + "; plug in a microphone, or record from a file with --wav FILE.wav") from None
+    with native_messages_filtered(), mic as source:
         source.start()
         print(f"say {text!r} now; recording stops when you stop speaking (Ctrl-C cancels: nothing is kept)")
         for ev in Listener(source, scorer).listen(text, prons):
