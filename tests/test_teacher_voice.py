@@ -152,7 +152,7 @@ def test_the_teacher_page_keeps_plays_and_removes_a_recording(tmp_path, saywell_
         assert status == 400 and "mine.wav" in page and "/tmp" not in page
         assert _voice_files(saywell_home, "week3") == [f for f in _voice_files(saywell_home, "week3") if f.startswith("seven-")]
         _, _, listed = b.get("/list?name=week3")
-        assert "1 of 2 entries have your recording" in listed and listed.count("<audio") == 1
+        assert "1 of the 2 entries on this page have your recording" in listed and listed.count("<audio") == 1
         req = b.opener.open(b.base + "/list-voice?name=week3&text=seven", timeout=20)
         assert req.status == 200 and req.headers["Content-Type"] == "audio/wav" and req.read()[:4] == b"RIFF"
         assert b.get("/list-voice?name=week3&text=hello")[0] == 404

@@ -671,7 +671,7 @@ class Handler(BaseHTTPRequestHandler):
         from ..classroom.references import recorded
 
         self._html(200, views.list_page(wl.name, shown, alternates_of(shown, wl.lang), info, paging, self._page(session),
-                                        recorded(wl)), self._new_cookie)
+                                        recorded(wl, shown)), self._new_cookie)
 
     def _stored_list(self, name: str):
         """The stored list, parsed once per version of its file: the last one viewed is kept (a 256 KiB list

@@ -439,8 +439,8 @@ def list_page(name: str, entries, alternates: list[list[str]], info: dict, pagin
               '<label>Say a word in your own voice: word <input name="text" required></label> '
               '<label>recording (WAV) <input type="file" name="file" accept=".wav,audio/wav" required></label> '
               '<button>Keep the recording</button></form>'
-              f"<p>{len(voiced)} of {paging.total} entries have your recording: practice and the kiosk play it instead "
-              "of espeak-ng; learners are still judged by the phones.</p>")
+              f"<p>{len(voiced)} of the {len(entries)} entries on this page have your recording: practice and the kiosk "
+              "play it instead of espeak-ng; learners are still judged by the phones.</p>")
     body = (f"<p>{paging.total} entries, imported {e(_imported(info.get('imported_at', '?')))} from "
             f"{e(info.get('origin') or '?')}; "
             f'language: <strong id="list-lang">{e(lang_name(info.get("lang")))}</strong>'

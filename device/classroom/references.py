@@ -54,14 +54,15 @@ def stored_list_name(spec: str | None) -> str | None:
     return spec if stored_path(spec).exists() else None
 
 
-def recorded(wl: WordList) -> set[str]:
-    """The texts of `wl` that have a recording (one listing of the folder, not one stat per entry)."""
+def recorded(wl: WordList, entries=None) -> set[str]:
+    """The texts of `entries` (default: all of `wl`'s) that have a recording: one listing of the folder, not one
+    stat per entry, and nothing hashed when the list has no recordings (a page shows 500 of a 100k-word list)."""
     try:
         folder = voice_dir(wl.name)
         names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     except (SaywellError, OSError):
         return set()
-    return {e.text for e in wl.entries if file_name(e.text) in names}
+    return {e.text for e in (wl.entries if entries is None else entries) if names and file_name(e.text) in names}
 
 
 def entry_text(wl: WordList, text: str) -> str:
