@@ -205,3 +205,11 @@ def test_recording_from_the_microphone_and_without_one(tmp_path, saywell_home, m
     err = capsys.readouterr().err
     assert "no audio input device found" in err and "--wav FILE.wav" in err and "--input" not in err
     assert [f.split("-")[0] for f in _voice_files(saywell_home)] == ["think"]
+
+
+def test_practising_from_a_list_file_does_not_read_its_audio_column(tmp_path):
+    from saywell.classroom.wordlists import load_file
+
+    f = tmp_path / "names.csv"
+    f.write_text("text,audio\nseven,voices/missing.wav\n")
+    assert [e.text for e in load_file(f).entries] == ["seven"]  # only validate and import read the files

@@ -76,7 +76,7 @@ def _print_report(checked: Checked, file: Path) -> None:
 
 
 def cmd_validate(args) -> int:
-    checked = read_list(args.file, lang=args.lang)
+    checked = read_list(args.file, lang=args.lang, recordings=True)
     _print_report(checked, args.file)
     if checked.errors:
         n = len(checked.errors)
@@ -88,7 +88,7 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     name = check_name(args.name or default_name(args.file) or "")
-    checked = read_list(args.file, name, lang=args.lang)
+    checked = read_list(args.file, name, lang=args.lang, recordings=True)
     if args.accent and checked.wordlist.lang != "en":
         raise SaywellError(f"--accent applies to English lists only, but {args.file} is "
                            f"{language_name(checked.wordlist.lang)}; drop --accent")

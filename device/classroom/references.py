@@ -133,7 +133,7 @@ def check_files(checked: Checked, folder: Path) -> Checked:
 
 
 def store_recordings(checked: Checked) -> int:
-    """After the list is stored: keeps the recordings check_files read; their number."""
+    """After the list is stored: keeps the recordings check_files read (read_list(..., recordings=True)); their number."""
     for _, text, samples in checked.recordings:
         save(checked.wordlist, text, samples)
     return len(checked.recordings)
