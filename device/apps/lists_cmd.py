@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..classroom.home import write_atomically
+from ..classroom.references import check_files, store_recordings
 from ..classroom.wordlists import (Checked, alternates_of, check_name, default_name, lists_dir, load_stored,
                                    read_list, source_label, store_list, stored_info, stored_names, stored_path,
                                    to_csv, to_text)
@@ -76,7 +77,7 @@ def _print_report(checked: Checked, file: Path) -> None:
 
 
 def cmd_validate(args) -> int:
-    checked = read_list(args.file, lang=args.lang, recordings=True)
+    checked = check_files(read_list(args.file, lang=args.lang), args.file.parent)  # and the audio column's files
     _print_report(checked, args.file)
     if checked.errors:
         n = len(checked.errors)
@@ -88,7 +89,7 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     name = check_name(args.name or default_name(args.file) or "")
-    checked = read_list(args.file, name, lang=args.lang, recordings=True)
+    checked = check_files(read_list(args.file, name, lang=args.lang), args.file.parent)
     if args.accent and checked.wordlist.lang != "en":
         raise SaywellError(f"--accent applies to English lists only, but {args.file} is "
                            f"{language_name(checked.wordlist.lang)}; drop --accent")
@@ -100,9 +101,7 @@ def cmd_import(args) -> int:
         kept = f"the stored list '{name}' is unchanged" if existed else "nothing was stored"
         raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}: not imported, {kept}; fix the lines above and import again")
     store_list(replace(checked.wordlist, accent=args.accent))
-    from ..classroom.references import store_recordings
-
-    voiced = store_recordings(checked)  # the audio column's recordings, checked by read_list
+    voiced = store_recordings(checked)  # the audio column's recordings, read by check_files
     guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
     note += f"; {voiced} recorded in your voice" if voiced else ""

@@ -120,6 +120,8 @@ def check_files(checked: Checked, folder: Path) -> Checked:
 
     from ..audio.wav import load_wav
 
+    if not checked.recordings:
+        return checked
     problems, good = list(checked.problems), []
     for line, text, cell in checked.recordings:
         path = Path(cell).expanduser()
@@ -133,7 +135,7 @@ def check_files(checked: Checked, folder: Path) -> Checked:
 
 
 def store_recordings(checked: Checked) -> int:
-    """After the list is stored: keeps the recordings check_files read (read_list(..., recordings=True)); their number."""
+    """After the list is stored: keeps the recordings check_files read; their number."""
     for _, text, samples in checked.recordings:
         save(checked.wordlist, text, samples)
     return len(checked.recordings)

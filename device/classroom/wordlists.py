@@ -374,11 +374,10 @@ def _given_phones(r: _Row, words: list[str], lang: Language = ENGLISH) -> tuple[
 
 
 def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = None, lang: str | None = None,
-              default_lang: str | None = None, recordings: bool = False) -> Checked:
+              default_lang: str | None = None) -> Checked:
     """Reads and checks a list file; every problem is reported, none raised (only a missing file raises).
     `lang`: the language it is declared in (--lang); None: its lang column's, else `default_lang`, else English.
-    `recordings`: also read and check the audio column's files (validate and import; practice from a list file
-    plays no recordings, so it does not read them)."""
+    The audio column's files are not read here (references.check_files does, for validate and import)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -388,12 +387,7 @@ def read_list(path: Path, name: str | None = None, lexicon: Lexicon | None = Non
         raise SaywellError(f"word list {path} is a folder; give the list file") from None
     except OSError as e:
         raise SaywellError(f"cannot read word list {path} ({e.strerror or e}); check its permissions") from None
-    checked = check_bytes(raw, path, name, lexicon, lang, default_lang)
-    if recordings and checked.recordings:  # the audio column's files, beside the list: each must be a usable recording
-        from .references import check_files
-
-        checked = check_files(checked, path.parent)
-    return checked
+    return check_bytes(raw, path, name, lexicon, lang, default_lang)
 
 
 def check_bytes(raw: bytes, path: Path, name: str | None = None, lexicon: Lexicon | None = None,
