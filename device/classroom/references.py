@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -148,11 +147,6 @@ def remove(wl: WordList, text: str) -> bool:
         return False
     path.unlink()
     return True
-
-
-def remove_all(list_name: str) -> None:
-    """Deletes every recording of a list (when the list itself goes)."""
-    shutil.rmtree(voice_dir(list_name), ignore_errors=True)
 
 
 def play(path: Path, idle: Callable[[], None] = lambda: None) -> str | None:
