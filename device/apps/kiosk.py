@@ -553,12 +553,10 @@ class Kiosk:
                 prons = entry.pronunciations() or self.scorer.pronunciations(entry.text)
                 if prompt:
                     teacher = references.reference(self.voice_list, entry.text)
-                    if teacher is not None:  # the teacher's own voice says the word
-                        self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice, recording=teacher)
-                    elif self.scorer.lang.code == "en":
+                    if teacher is None and self.scorer.lang.code == "en":
                         self.speaker.say(f"Say: {entry.text}", "prompt")
-                    else:  # the word in its own language's voice
-                        self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice)
+                    else:  # the word in the teacher's voice, else in its own language's
+                        self.speaker.say("Say:", "prompt", entry.text, self.scorer.lang.espeak_voice, recording=teacher)
                     prompt = False
                 try:
                     kind, heard = self._listen(entry, prons)

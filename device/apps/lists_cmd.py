@@ -77,7 +77,7 @@ def _print_report(checked: Checked, file: Path) -> None:
 
 
 def cmd_validate(args) -> int:
-    checked = check_files(read_list(args.file, lang=args.lang), args.file.parent)  # and the audio column's files
+    checked, _ = check_files(read_list(args.file, lang=args.lang), args.file.parent)  # and the audio column's files
     _print_report(checked, args.file)
     if checked.errors:
         n = len(checked.errors)
@@ -89,7 +89,7 @@ def cmd_validate(args) -> int:
 
 def cmd_import(args) -> int:
     name = check_name(args.name or default_name(args.file) or "")
-    checked = check_files(read_list(args.file, name, lang=args.lang), args.file.parent)
+    checked, recordings = check_files(read_list(args.file, name, lang=args.lang), args.file.parent)
     if args.accent and checked.wordlist.lang != "en":
         raise SaywellError(f"--accent applies to English lists only, but {args.file} is "
                            f"{language_name(checked.wordlist.lang)}; drop --accent")
@@ -100,8 +100,9 @@ def cmd_import(args) -> int:
         n = len(checked.errors)
         kept = f"the stored list '{name}' is unchanged" if existed else "nothing was stored"
         raise SaywellError(f"{args.file} has {n} error{'s' * (n > 1)}: not imported, {kept}; fix the lines above and import again")
-    store_list(replace(checked.wordlist, accent=args.accent))
-    voiced = store_recordings(checked)  # the audio column's recordings, read by check_files
+    wl = replace(checked.wordlist, accent=args.accent)
+    store_list(wl)
+    voiced = store_recordings(wl, recordings)  # the audio column's recordings, read by check_files
     guessed = sum(bool(e.guessed) for e in checked.wordlist.entries)
     note = f"; {guessed} with guessed phones: check them with saywell lists show {name}" if guessed else ""
     note += f"; {voiced} recorded in your voice" if voiced else ""
@@ -176,13 +177,13 @@ def cmd_record(args) -> int:
     if args.remove:
         if args.wav:
             raise SaywellError("--remove deletes a recording; drop --wav")
-        text = references.entry_text(wl, args.text)
+        text = references.find_entry(wl, args.text).text
         gone = references.remove(wl, text)
         print(f"removed the recording of {text!r} from '{wl.name}'" if gone else
               f"{text!r} in '{wl.name}' had no recording; nothing changed")
         return 0
-    text = references.entry_text(wl, args.text)
-    entry = next(e for e in wl.entries if e.text == text)
+    entry = references.find_entry(wl, args.text)
+    text = entry.text
     if args.device is not None and args.wav:
         raise SaywellError("--device applies to the microphone; drop it with --wav")
     model = load_model(args, wl.lang, wl.name)
@@ -193,8 +194,8 @@ def cmd_record(args) -> int:
         result = scorer.score_posteriors(model.log_posteriors(log_mel(samples, model.frontend)), text, prons, samples)
     else:
         samples, result = _from_microphone(scorer, text, prons, args.device)
-    path = references.save(wl, text, samples)
-    print(f"recorded {text!r} for '{wl.name}' ({len(references.trimmed(samples)) / 16000:.1f} s): {path}")
+    path, seconds = references.save(wl, text, samples)
+    print(f"recorded {text!r} for '{wl.name}' ({seconds:.1f} s): {path}")
     phones = " | ".join(" ".join(p.phones) for p in prons)
     if result.verdict == "correct":
         print(f"it scores {result.score:.0f} against the list's phones /{phones}/")

@@ -762,14 +762,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _voice_entry(self, name: str, text: str):
         """(stored list, the entry's own text) for a teacher's-recording request, or a 404 / 400."""
-        from ..classroom.references import entry_text
+        from ..classroom.references import find_entry
         from ..classroom.wordlists import NAME_RE, stored_path
 
         if not NAME_RE.match(name) or not stored_path(name).exists():
             raise HttpError(404, f"no stored list named {name[:60]!r}")
         wl = self._stored_list(name)
         try:
-            return wl, entry_text(wl, text)
+            return wl, find_entry(wl, text).text
         except SaywellError as err:
             raise HttpError(400, str(err)) from None
 
@@ -811,10 +811,9 @@ class Handler(BaseHTTPRequestHandler):
                 tmp.write(part.data)
                 tmp.flush()
                 samples = load_wav(tmp_name).samples
-            kept = references.save(wl, text, samples)
+            _, seconds = references.save(wl, text, samples)
         except SaywellError as err:  # the message names the teacher's file, not the temporary copy
             raise HttpError(400, str(err).replace(tmp_name, upload_name(part.filename or "the upload"))) from None
-        seconds = len(load_wav(kept).samples) / 16000
         self._html(200, views.message_page(
             "Recording kept", f"Kept your recording of '{text}' ({seconds:.1f} s) for the list '{wl.name}': practice and "
                               "the kiosk play it instead of espeak-ng. Learners are still judged by the word's phones.",

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import SaywellError
 from .home import clean_orphans, ensure_dir, write_atomically
-from .wordlists import NAME_RE, Checked, Problem, WordList, check_name, lists_dir, stored_path
+from .wordlists import NAME_RE, Checked, Problem, WordEntry, WordList, check_name, lists_dir, stored_path
 
 MAX_SECONDS = 8.0  # a word or a short phrase; longer is a recording left running
 MIN_SPEECH_SECONDS = 0.15
@@ -64,12 +64,12 @@ def recorded(wl: WordList, entries=None) -> set[str]:
     return {e.text for e in (wl.entries if entries is None else entries) if names and file_name(e.text) in names}
 
 
-def entry_text(wl: WordList, text: str) -> str:
-    """The list's own spelling of `text` (case and spaces aside), or a clear error naming some of its entries."""
+def find_entry(wl: WordList, text: str) -> WordEntry:
+    """The list's entry spelled `text` (case and spaces aside), or a clear error naming some of its entries."""
     wanted = " ".join(text.split()).lower()
     for e in wl.entries:
         if " ".join(e.text.split()).lower() == wanted:
-            return e.text
+            return e
     some = ", ".join(repr(e.text) for e in wl.entries[:5]) + (" ..." if len(wl.entries) > 5 else "")
     raise SaywellError(f"{text!r} is not in the list {wl.name!r} ({some}); add it to the list and import it again, "
                        f"or see saywell lists show {wl.name}")
@@ -95,54 +95,53 @@ def trimmed(samples: np.ndarray, rate: int = 16000) -> np.ndarray:
     return samples[start:end]
 
 
-def save(wl: WordList, text: str, samples: np.ndarray, rate: int = 16000) -> Path:
-    """Keeps the teacher's recording of one entry of the stored list `wl` (replacing an older one)."""
+def save(wl: WordList, text: str, samples: np.ndarray, rate: int = 16000) -> tuple[Path, float]:
+    """Keeps the teacher's recording of one entry of the stored list `wl` (replacing an older one): its file and
+    the seconds kept after trimming."""
     from ..audio.wav import wav_bytes
 
     if not stored_path(wl.name).exists():
         raise SaywellError(f"{wl.name!r} is not a stored list; import it first (saywell lists import FILE), "
                            "then record its words")
-    entry = entry_text(wl, text)
+    entry = find_entry(wl, text)
     clip = trimmed(np.asarray(samples, dtype=np.float32), rate)
     folder = ensure_dir(voice_dir(wl.name))
     clean_orphans(folder, ".wav")
-    path = folder / file_name(entry)
+    path = folder / file_name(entry.text)
     write_atomically(path, wav_bytes(clip, rate))
-    return path
+    return path, len(clip) / rate
 
 
-def check_files(checked: Checked, folder: Path) -> Checked:
+def check_files(checked: Checked, folder: Path) -> tuple[Checked, list[tuple[str, np.ndarray]]]:
     """A list file's audio column (one WAV per entry, its path relative to the list's folder): every file must
-    load and hold speech; each problem is an error on its line, so a list imports all or nothing. The recordings
-    come back in memory, checked and trimmed, as `recordings` (line, text, samples) for store_recordings."""
+    load and hold speech; each problem is an error on its line, so a list imports all or nothing. Also the
+    recordings read, checked and trimmed, as (entry text, samples), for store_recordings."""
     from dataclasses import replace
 
     from ..audio.wav import load_wav
 
-    if not checked.recordings:
-        return checked
     problems, good = list(checked.problems), []
     for line, text, cell in checked.recordings:
         path = Path(cell).expanduser()
         path = path if path.is_absolute() else folder / path
         try:
-            good.append((line, text, trimmed(load_wav(path).samples)))
+            good.append((text, trimmed(load_wav(path).samples)))
         except SaywellError as e:
             problems.append(Problem(line, f"audio {cell!r}: {e}"))
     problems.sort(key=lambda p: p.line)
-    return replace(checked, problems=tuple(problems), recordings=tuple(good))
+    return replace(checked, problems=tuple(problems)), good
 
 
-def store_recordings(checked: Checked) -> int:
+def store_recordings(wl: WordList, recordings: list[tuple[str, np.ndarray]]) -> int:
     """After the list is stored: keeps the recordings check_files read; their number."""
-    for _, text, samples in checked.recordings:
-        save(checked.wordlist, text, samples)
-    return len(checked.recordings)
+    for text, samples in recordings:
+        save(wl, text, samples)
+    return len(recordings)
 
 
 def remove(wl: WordList, text: str) -> bool:
     """Deletes the recording of one entry; False when it had none."""
-    path = reference(wl.name, entry_text(wl, text))
+    path = reference(wl.name, find_entry(wl, text).text)
     if path is None:
         return False
     path.unlink()
