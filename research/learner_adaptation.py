@@ -1,7 +1,7 @@
 """Learner adaptation: after a learner's first attempts, can their voice stop counting against them while
 their consistent mistakes are still told?
 
-    .venv/bin/python research/learner_adaptation.py [--work work] [--first 50] [--out research/results_learner_adaptation.jsonl]
+    .venv/bin/python research/learner_adaptation.py [--work work] [--first 50] [--replaced M ...] [--out research/results_learner_adaptation.jsonl]
 
 Each held-out voice (never trained on) plays one learner. Its attempts are its takes in a random order: correct
 words, words with one phone changed, and, for the accented voices, words with their accent's substitutions
@@ -13,6 +13,9 @@ line moved down by that much (never up). The rest of the attempts are judged wit
 
 Reported per voice: false rejection of correct words, rejection of words with a phone changed, and how often
 an accent substitution is still flagged (its phone below the line), before and after.
+
+With --replaced M (session 21), also: the same shift lifts only the phones that no competitor out-scores by more
+than M nats over their segment (a blurred phone, the voice), and leaves the phones heard as another (a habit).
 """
 
 from __future__ import annotations
@@ -42,11 +45,56 @@ def phone_median(evs, cal) -> float:
     return float(np.median(values))
 
 
+def margins(model, items, evs) -> list[list[list[float]]]:
+    """Per item, per word, per phone: the phone's segment mean log posterior less its best competitor's (what the
+    evidence scored, re-aligned the same way): below -M the phone was heard as something else, not just unclearly."""
+    from saywell.engine.metadata import Calibration
+    from saywell.engine.scoring import best_variants, rival_classes
+    from saywell_train.evaluate import _shaped, item_variants
+
+    classes = model.meta.phones
+    index = {p: i for i, p in enumerate(classes)}
+    sil = index["SIL"]
+    post = posteriors(model, items)
+    out = []
+    for it, e in zip(items, evs):
+        try:
+            _, ev = best_variants(post[it.key], item_variants(it), index, sil, Calibration(slope=1.0, offset=0.0),
+                                  model.meta.log_priors, rival_classes(index))
+        except Exception:
+            out.append([[0.0] * len(w) for w in e.gops])
+            continue
+        lp = post[it.key]
+        rows = []
+        for w in ev:
+            r = []
+            for x in w:
+                seg = lp[x.start:x.end].mean(axis=0).copy()
+                seg[x.phone] = -np.inf
+                seg[sil] = -np.inf
+                r.append(float(x.gop - seg.max()))
+            rows.append(r)
+        out.append(_shaped(rows, it))
+    return out
+
+
+def adapted_evidence(evs, mg, shift: float, replaced: float):
+    """The evidence with every phone not heard as something else (margin >= -replaced) raised by -shift: the
+    learner's voice no longer counts against that phone; a phone heard as another keeps its GOP."""
+    out = []
+    for e, m in zip(evs, mg):
+        gops = [[g - shift if (mm >= -replaced or not np.isfinite(g)) else g for g, mm in zip(w, mw)] for w, mw in zip(e.gops, m)]
+        out.append(replace(e, gops=gops))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=ROOT / "work")
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.tflite")
     ap.add_argument("--first", type=int, default=50, help="attempts the shift is estimated from")
+    ap.add_argument("--replaced", type=float, nargs="*", default=[],
+                    help="also: shift only the phones not heard as another (margin over the best competitor above -M)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     model = AcousticModel(args.model)
@@ -82,6 +130,25 @@ def main() -> None:
         if "substitution_flagged_before" in row and row["substitution_flagged_before"]:
             row["substitution_still_flagged"] = round(row["substitution_flagged_after"] / row["substitution_flagged_before"], 3)
         show(row, rows)
+        if args.replaced:
+            rest_items = [e.item for e in rest]
+            mg = margins(model, rest_items, rest)
+            for m_ in args.replaced:
+                ad = adapted_evidence(rest, mg, shift, m_)
+                r2 = {"voice": spec.name, "model": args.model.name, "first_attempts": args.first, "shift_gop": round(shift, 3),
+                      "rule": f"shift phones not heard as another (margin > -{m_})",
+                      "false_rejection_before": row["false_rejection_before"],
+                      "phone_changed_rejected_before": row["phone_changed_rejected_before"]}
+                judged = [e for e in ad if not e.item.substituted]
+                mm = scoring_metrics(judged, cal)
+                r2["false_rejection_after"] = mm["false_rejection"]
+                r2["phone_changed_rejected_after"] = round(1 - mm["false_acceptance"], 4)
+                sub = [e for e in ad if e.item.substituted]
+                if sub and row.get("substitution_flagged_before"):
+                    r2["substitution_flagged_before"] = row["substitution_flagged_before"]
+                    r2["substitution_flagged_after"] = accent_metrics(sub, cal)["substituted_phone_flagged"]
+                    r2["substitution_still_flagged"] = round(r2["substitution_flagged_after"] / row["substitution_flagged_before"], 3)
+                show(r2, rows)
     save(rows, args.out)
 
 
