@@ -33,16 +33,22 @@ def test_broken_files_give_one_line_errors(tmp_path, content, needle):
 
 
 def test_silence_is_no_speech(tmp_path):
+    """A silent recording is bad input for `score`: one error line and exit 2; --json still prints its verdict."""
     p = tmp_path / "silent.wav"
     write_wav(p, np.zeros(16000, np.float32))
-    d = json.loads(_score(p).stdout)
+    r = _score(p)
+    d = json.loads(r.stdout)
     assert d["verdict"] == "no_speech" and d["score"] == 0.0
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no speech heard" in r.stderr and "microphone" in r.stderr
+    text = run_cli("score", str(p), "--text", "hello", "--model", str(MODEL))
+    assert text.returncode == 2 and text.stdout == "" and text.stderr.startswith("saywell: error: ")
 
 
 def test_low_noise_is_no_speech(tmp_path):
     p = tmp_path / "hiss.wav"
     write_wav(p, np.random.default_rng(0).standard_normal(24000).astype(np.float32) * 0.0005)
-    assert json.loads(_score(p).stdout)["verdict"] == "no_speech"
+    r = _score(p)
+    assert json.loads(r.stdout)["verdict"] == "no_speech" and r.returncode == 2
 
 
 def _write_raw(path, data: np.ndarray, rate: int, channels: int):

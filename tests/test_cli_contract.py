@@ -143,3 +143,26 @@ def test_demo_scores_every_sample():
     for a, t, v in blocks:
         named = f"{a} ('{t}'" in r.stdout.split("deliberate mistakes caught")[1]
         assert named == ((a, t, v) in mistakes and v == "correct" or (a, t, v) not in mistakes and v == "try again")
+
+
+def test_a_guessed_pronunciation_is_named():
+    """A word not in the dictionary is scored against espeak-ng's guess, and the text output says so."""
+    r = run_cli("score", str(SAMPLES / "joe_think.wav"), "--text", "zorbleflax", "--model", str(MODEL))
+    assert r.returncode == 0, r.stderr
+    note = [line for line in r.stderr.splitlines() if "not in the dictionary" in line]
+    assert len(note) == 1 and "'zorbleflax'" in note[0] and "--phones" in note[0]
+    assert re.search(r"/Z [A-Z ]+/", note[0])  # the guessed phones, so a teacher can check them
+    known = run_cli("score", str(SAMPLES / "joe_think.wav"), "--text", "think", "--model", str(MODEL))
+    assert "not in the dictionary" not in known.stderr
+
+
+def test_score_help_names_every_contract_field():
+    """`saywell score --help` carries the contract's outline: a field added to the JSON must be added there too."""
+    help_text = run_cli("score", "--help").stdout
+    r = run_cli("score", str(SAMPLES / "real_to_exit_the_menu.wav"), "--text", "to exit the menu", "--json", "--model", str(MODEL))
+    d = json.loads(r.stdout)
+    fields = set(d) | set(d["words"][0]) | set(d["words"][0]["phones"][0]) | set(d["fluency"])
+    fields |= {"after", "start", "end", "kind"}  # an insertion's, when there is one
+    missing = [f for f in sorted(fields) if not re.search(rf"\b{f}\b", help_text)]
+    assert not missing, f"saywell score --help does not name {missing}"
+    assert "exit codes" in help_text and "no speech" in help_text

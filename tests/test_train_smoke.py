@@ -71,8 +71,9 @@ def test_pruning_reached_its_target(smoke_model):
 
 def test_device_scores_with_the_fresh_model(smoke_model):
     r = run_cli("score", str(SAMPLES / "real_hello.wav"), "--text", "hello", "--json", "--model", str(smoke_model))
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["verdict"] in ("correct", "mispronounced", "no_speech")
+    verdict = json.loads(r.stdout)["verdict"]
+    assert verdict in ("correct", "mispronounced", "no_speech")
+    assert r.returncode == (2 if verdict == "no_speech" else 0), r.stderr  # a few steps may hear only silence
 
 
 @pytest.fixture(scope="module")

@@ -78,10 +78,21 @@ def cmd_score(args) -> int:
 
     check_request(args.text, args.phones)
     scorer = _scorer(args)
-    result = scorer.score(_load(args.audio, scorer, args.json), args.text, args.phones)
+    audio = _load(args.audio, scorer, args.json)
+    prons = scorer.pronunciations(args.text, args.phones)
+    result = scorer.score(audio, args.text, args.phones, prons)
     if args.json:
-        print(json.dumps(result.to_dict()))
-    else:
+        print(json.dumps(result.to_dict()))  # no_speech included: the contract's verdict, and the exit code says it
+    if result.verdict == "no_speech":
+        from ..audio.wav import short_name
+
+        raise SaywellError(f"{short_name(str(args.audio))}: no speech heard (silent, too quiet, or too short for "
+                           f"{args.text!r}); record it again, closer to the microphone")
+    if not args.json:
+        for p in prons:
+            if p.source == "espeak-ng":  # a wrong guess makes every verdict on the word wrong: say it was one
+                print(f"note: {p.word!r} is not in the dictionary; its sounds are espeak-ng's guess "
+                      f"/{' '.join(p.phones)}/: check them, or give --phones", file=sys.stderr)
         print(describe(result, color=sys.stdout.isatty()))
     return 0
 
@@ -290,6 +301,20 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+SCORE_CONTRACT = """\
+the --json object (the scoring contract; every field in docs/contract.md):
+  text, score (0-100), verdict     correct | mispronounced | no_speech; the line is 50
+  completeness (0-1)               share of the words said; fluency {speech_rate, pauses, longest_pause}
+  insertions [{after, start, end, kind}]   speech where no word was expected: repeat | extra
+  accent, lang                     what counted as right: any | us | gb; en | es | fr | it | de
+  words [{word, score, verdict, error, phones}]   error: none | mispronounced | omitted
+    phones [{phone, score, ok, heard, start, end}]   heard: what was heard instead ("-": left out)
+
+exit codes: 0 scored; 2 a problem you can fix (an unreadable file, a recording with no speech, unknown
+phones), with one 'saywell: error: ...' line on stderr; 130 interrupted.
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """A usage mistake is one line naming it and where help is, like every other error (subcommands inherit this)."""
 
@@ -301,7 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="saywell", description="Offline pronunciation trainer.")
     ap.add_argument("--version", action=_VersionAction)
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("score", help="score one recording against the expected word or phrase")
+    p = sub.add_parser("score", help="score one recording against the expected word or phrase",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=SCORE_CONTRACT)
     p.add_argument("audio", type=Path, help="a WAV file (any rate, bit depth or channel count: converted to 16 kHz mono)")
     p.add_argument("--text", required=True, help="the word or phrase the learner read")
     p.add_argument("--phones", help="expected phones, words separated by '|': ARPAbet for English ('TH IH NG K'), "

@@ -324,8 +324,10 @@ class Scorer:
             return [Pronunciation(" ".join(words), parsed[0], "given")]
         raise SaywellError(f"--phones has {len(parsed)} groups for {len(words)} words; separate each word's phones with '|'")
 
-    def score(self, audio: Audio, text: str, phones: str | None = None) -> ScoreResult:
-        prons = self.pronunciations(text, phones)
+    def score(self, audio: Audio, text: str, phones: str | None = None,
+              prons: list[Pronunciation] | None = None) -> ScoreResult:
+        """`prons`: the text's pronunciations when the caller already looked them up (self.pronunciations)."""
+        prons = prons if prons is not None else self.pronunciations(text, phones)
         feats = log_mel(audio.samples, self.meta.frontend)
         logpost = self.model.log_posteriors(feats)
         return self.score_posteriors(logpost, text, prons, audio.samples)
