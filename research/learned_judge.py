@@ -138,19 +138,18 @@ class Ensemble:
         return np.log(np.maximum(p / p.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def phone_rows(ts: list[Take]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Correct takes' phones (1) and twins' changed phones (0)."""
-    xs, ys, ph = [], [], []
+def phone_rows(ts: list, features) -> tuple[np.ndarray, np.ndarray]:
+    """Correct takes' phones (1) and twins' changed phones (0): `features(take)` gives one row per phone."""
+    xs, ys = [], []
     for t in ts:
+        x = features(t)
         if t.correct:
-            xs.append(t.x)
-            ys += [1] * len(t.x)
-            ph += t.phones
+            xs.append(x)
+            ys += [1] * len(x)
         elif t.target >= 0:
-            xs.append(t.x[t.target:t.target + 1])
+            xs.append(x[t.target:t.target + 1])
             ys.append(0)
-            ph.append(t.phones[t.target])
-    return np.concatenate(xs), np.array(ys), ph
+    return np.concatenate(xs), np.array(ys)
 
 
 def soft_min(v: np.ndarray, temperature: float) -> float:
@@ -166,23 +165,37 @@ def auc(pos, neg) -> float:
 
 
 class Judge:
-    def __init__(self, cols: list[int], temperature: float, c: float = 1.0):
-        self.cols, self.temperature, self.c = cols, temperature, c
+    """Logistic phone log-odds over `features(take)` (standardised), inside the soft minimum at `temperature`."""
 
-    def fit(self, ts: list[Take]) -> "Judge":
+    def __init__(self, features, temperature: float, c: float = 1.0, max_iter: int = 2000):
+        self.features, self.temperature, self.c, self.max_iter = features, temperature, c, max_iter
+
+    def fit(self, ts: list) -> "Judge":
         from sklearn.linear_model import LogisticRegression
 
-        x, y, _ = phone_rows(ts)
-        x = x[:, self.cols]
+        x, y = phone_rows(ts, self.features)
         self.mu, self.sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-        self.lr = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000).fit((x - self.mu) / self.sd, y)
+        self.lr = LogisticRegression(C=self.c, class_weight="balanced", max_iter=self.max_iter).fit((x - self.mu) / self.sd, y)
         return self
 
-    def logits(self, t: Take) -> np.ndarray:
-        return self.lr.decision_function((t.x[:, self.cols] - self.mu) / self.sd)
+    def logits(self, t) -> np.ndarray:
+        return self.lr.decision_function((self.features(t) - self.mu) / self.sd)
 
-    def utterance(self, t: Take) -> float:
+    def utterance(self, t) -> float:
         return soft_min(self.logits(t), self.temperature)
+
+
+def best_judge(features, tuning: list, temperatures, c: float = 1.0, max_iter: int = 2000) -> tuple[float, Judge]:
+    """(tuning AUC, judge): the weights are the same at every temperature, which is chosen on the tuning takes."""
+    base = Judge(features, temperatures[0], c, max_iter).fit(tuning)
+    best = None
+    for temp in temperatures:
+        j = Judge(features, temp, c, max_iter)
+        j.mu, j.sd, j.lr = base.mu, base.sd, base.lr
+        a = auc([j.utterance(t) for t in tuning if t.correct], [j.utterance(t) for t in tuning if not t.correct])
+        if best is None or a > best[0]:
+            best = (a, j)
+    return best
 
 
 def line_from(scores_pos, scores_neg, max_frr: float = 0.10) -> float:
@@ -242,17 +255,9 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         idx = [MEASURES.index(c) for c in cols]
-        best = None
-        for temp in (0.5, 1.0, 2.0, 4.0):  # chosen on the tuning voices
-            j = Judge(idx, temp).fit(tuning)
-            pos = [j.utterance(t) for t in tuning if t.correct]
-            neg = [j.utterance(t) for t in tuning if not t.correct]
-            a = auc(pos, neg)
-            if best is None or a > best[0]:
-                best = (a, j)
-        j = best[1]
+        tuning_auc, j = best_judge(lambda t, idx=idx: t.x[:, idx], tuning, (0.5, 1.0, 2.0, 4.0))
         line = line_from([j.utterance(t) for t in calib if t.correct], [j.utterance(t) for t in calib if not t.correct])
-        rows.append({"judge": name, "measures": cols, "temperature": j.temperature, "tuning_auc": best[0],
+        rows.append({"judge": name, "measures": cols, "temperature": j.temperature, "tuning_auc": tuning_auc,
                      "weights": [round(float(w), 3) for w in j.lr.coef_[0]], "line": round(line, 3),
                      **report(shown, j.utterance, line)})
     source = {"model": str(args.model.relative_to(ROOT) if args.model.is_relative_to(ROOT) else args.model),

@@ -48,6 +48,7 @@ def phone_median(evs, cal) -> float:
 def margins(model, items, evs) -> list[list[list[float]]]:
     """Per item, per word, per phone: the phone's segment mean log posterior less its best competitor's (what the
     evidence scored, re-aligned the same way): below -M the phone was heard as something else, not just unclearly."""
+    from saywell.errors import SaywellError
     from saywell.engine.metadata import Calibration
     from saywell.engine.scoring import best_variants, rival_classes
     from saywell_train.evaluate import _shaped, item_variants
@@ -61,7 +62,7 @@ def margins(model, items, evs) -> list[list[list[float]]]:
         try:
             _, ev = best_variants(post[it.key], item_variants(it), index, sil, Calibration(slope=1.0, offset=0.0),
                                   model.meta.log_priors, rival_classes(index))
-        except Exception:
+        except SaywellError:  # too short to align: gather scored it as a total failure
             out.append([[0.0] * len(w) for w in e.gops])
             continue
         lp = post[it.key]

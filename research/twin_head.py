@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "research"))
 
-from learned_judge import HELDOUT, TUNING, auc, line_from, soft_min  # noqa: E402
+from learned_judge import HELDOUT, TUNING, best_judge, line_from, report  # noqa: E402
 
 
 @dataclass
@@ -141,8 +141,6 @@ class Centroids:
 
 
 def main() -> None:
-    from sklearn.linear_model import LogisticRegression
-
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "saywell-en.float.tflite")
     ap.add_argument("--work", type=Path, default=ROOT / "work")
@@ -158,32 +156,12 @@ def main() -> None:
         return t.gop[:, None] if kind == "gop" else cents.features(t, kind)
 
     rows = []
+    calib = sets["real_calib"]
     for kind, c in (("gop", 1.0), ("distances", 1.0), ("offset", 0.01), ("offset", 0.1)):
-        xs, ys = [], []
-        for t in tuning:
-            f = feats(t, kind)
-            if t.correct:
-                xs.append(f), ys.extend([1] * len(f))
-            elif t.target >= 0:
-                xs.append(f[t.target:t.target + 1]), ys.append(0)
-        x = np.concatenate(xs)
-        mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
-        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit((x - mu) / sd, np.array(ys))
-        best = None
-        for temp in (0.5, 1.0, 2.0):
-            def score(t, temp=temp):
-                return soft_min(lr.decision_function((feats(t, kind) - mu) / sd), temp)
-            a = auc([score(t) for t in tuning if t.correct], [score(t) for t in tuning if not t.correct])
-            if best is None or a > best[0]:
-                best = (a, score, temp)
-        _, score, temp = best
-        calib = sets["real_calib"]
-        line = line_from([score(t) for t in calib if t.correct], [score(t) for t in calib if not t.correct])
-        row = {"judge": kind, "C": c, "temperature": temp, "model": args.model.name}
-        for v in shown:
-            pos = [score(t) for t in sets[v] if t.correct]
-            neg = [score(t) for t in sets[v] if not t.correct]
-            row[v] = {"auc": auc(pos, neg), "frr": round(float(np.mean(np.array(pos) < line)), 4)}
+        _, j = best_judge(lambda t, kind=kind: feats(t, kind), tuning, (0.5, 1.0, 2.0), c, max_iter=3000)
+        line = line_from([j.utterance(t) for t in calib if t.correct], [j.utterance(t) for t in calib if not t.correct])
+        row = {"judge": kind, "C": c, "temperature": j.temperature, "model": args.model.name,
+               **report({v: sets[v] for v in shown}, j.utterance, line)}
         row["mean_heldout_auc"] = round(float(np.mean([row[v]["auc"] for v in HELDOUT])), 4)
         rows.append(row)
         print(json.dumps(row), flush=True)
